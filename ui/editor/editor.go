@@ -1,0 +1,283 @@
+// Package editor holds the state of the flow editor as plain Go: the flow
+// document, the selection, the undo and redo history, the dirty flag and the
+// validation problems shown on nodes. Widgets render it and tests drive it
+// without a display; it imports nothing of Fyne's.
+//
+// An Editor is not safe for concurrent use: call it from the UI goroutine
+// (in the app, background work reaches it through fyne.Do).
+package editor
+
+import (
+	"fmt"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// maxHistory bounds the undo stack so a long session does not keep every
+// version of a large flow in memory.
+const maxHistory = 200
+
+// Selection is what the person has selected on the canvas: a node, an edge,
+// or nothing. At most one of Node and Edge is set.
+type Selection struct {
+	// Node is the id of the selected node, "" when none.
+	Node string
+	// Edge is an index into Flow().Edges, -1 when no edge is selected.
+	Edge int
+}
+
+// None is the empty selection.
+var None = Selection{Edge: -1}
+
+// IsZero reports whether nothing is selected.
+func (s Selection) IsZero() bool { return s.Node == "" && s.Edge < 0 }
+
+// ChangeKind says what changed in a Change.
+type ChangeKind int
+
+// The kinds of change listeners hear about.
+const (
+	// ChangeDoc: the document changed (an edit, an undo, a redo or a load).
+	ChangeDoc ChangeKind = iota + 1
+	// ChangeSelection: the selection changed.
+	ChangeSelection
+	// ChangeProblems: the validation problems changed.
+	ChangeProblems
+)
+
+// String names the kind, for test output.
+func (k ChangeKind) String() string {
+	switch k {
+	case ChangeDoc:
+		return "doc"
+	case ChangeSelection:
+		return "selection"
+	case ChangeProblems:
+		return "problems"
+	}
+	return fmt.Sprintf("ChangeKind(%d)", int(k))
+}
+
+// Change tells a listener what happened.
+type Change struct {
+	Kind ChangeKind
+	// Label names the edit ("Move node", "Undo Move node"), for ChangeDoc.
+	Label string
+	// Nodes lists the ids of the nodes an edit touched when the editor knows
+	// them (MoveNode), so a renderer can update only those; empty means "any".
+	Nodes []string
+}
+
+type snapshot struct {
+	label string
+	doc   *flow.Flow
+	gen   uint64
+}
+
+// Editor is the editing session of one flow document. The zero value is not
+// usable; call New.
+type Editor struct {
+	doc       *flow.Flow
+	gen       uint64 // identifies the document state, restored by undo
+	nextGen   uint64
+	savedGen  uint64
+	undo      []snapshot
+	redo      []snapshot
+	sel       Selection
+	problems  flow.Problems
+	listeners []func(Change)
+}
+
+// New starts an editing session on a deep copy of f, so the caller's value is
+// never changed. A nil f starts an empty flow. The new session is not dirty.
+func New(f *flow.Flow) *Editor {
+	e := &Editor{sel: None}
+	e.load(f)
+	return e
+}
+
+func (e *Editor) load(f *flow.Flow) {
+	if f == nil {
+		f = &flow.Flow{Format: flow.Format, Name: "Untitled flow"}
+	}
+	e.doc = Clone(f)
+	if e.doc.Format == "" {
+		e.doc.Format = flow.Format
+	}
+	e.nextGen++
+	e.gen = e.nextGen
+	e.savedGen = e.gen
+	e.undo, e.redo = nil, nil
+	e.sel = None
+}
+
+// Load replaces the document with a deep copy of f and forgets the history:
+// opening another flow is not an edit that can be undone. Listeners hear a
+// ChangeDoc and, if something was selected, a ChangeSelection.
+func (e *Editor) Load(f *flow.Flow) {
+	hadSel := !e.sel.IsZero()
+	e.load(f)
+	e.notify(Change{Kind: ChangeDoc, Label: "Load"})
+	if hadSel {
+		e.notify(Change{Kind: ChangeSelection})
+	}
+}
+
+// Flow returns the current document. Callers must not mutate it: every change
+// goes through Edit, so it can be undone and listeners hear of it.
+func (e *Editor) Flow() *flow.Flow { return e.doc }
+
+// AddListener registers fn to be called after every change, on the goroutine
+// that made it. Listeners must not be added from inside a listener.
+func (e *Editor) AddListener(fn func(Change)) { e.listeners = append(e.listeners, fn) }
+
+func (e *Editor) notify(c Change) {
+	for _, fn := range e.listeners {
+		fn(c)
+	}
+}
+
+// Edit applies fn to a copy of the document. When fn returns nil the copy
+// becomes the document, the previous one is kept for Undo (under label), the
+// redo history is dropped and listeners hear a ChangeDoc. When fn returns an
+// error the document is left exactly as it was and the error is returned.
+func (e *Editor) Edit(label string, fn func(f *flow.Flow) error) error {
+	return e.edit(label, nil, fn)
+}
+
+func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error) error {
+	next := Clone(e.doc)
+	if err := fn(next); err != nil {
+		return err
+	}
+	e.undo = append(e.undo, snapshot{label: label, doc: e.doc, gen: e.gen})
+	if len(e.undo) > maxHistory {
+		e.undo = append(e.undo[:0:0], e.undo[len(e.undo)-maxHistory:]...)
+	}
+	e.redo = nil
+	e.doc = next
+	e.nextGen++
+	e.gen = e.nextGen
+	e.afterDocChange(Change{Kind: ChangeDoc, Label: label, Nodes: nodes})
+	return nil
+}
+
+// afterDocChange drops a selection the new document no longer has, then
+// notifies.
+func (e *Editor) afterDocChange(c Change) {
+	selGone := false
+	if e.sel.Node != "" && e.doc.Node(e.sel.Node) == nil {
+		selGone = true
+	}
+	if e.sel.Edge >= len(e.doc.Edges) {
+		selGone = true
+	}
+	if selGone {
+		e.sel = None
+	}
+	e.notify(c)
+	if selGone {
+		e.notify(Change{Kind: ChangeSelection})
+	}
+}
+
+// Undo restores the document as it was before the last edit and reports
+// whether there was one to undo.
+func (e *Editor) Undo() bool {
+	if len(e.undo) == 0 {
+		return false
+	}
+	s := e.undo[len(e.undo)-1]
+	e.undo = e.undo[:len(e.undo)-1]
+	e.redo = append(e.redo, snapshot{label: s.label, doc: e.doc, gen: e.gen})
+	e.doc, e.gen = s.doc, s.gen
+	e.afterDocChange(Change{Kind: ChangeDoc, Label: "Undo " + s.label})
+	return true
+}
+
+// Redo applies again the last undone edit and reports whether there was one.
+func (e *Editor) Redo() bool {
+	if len(e.redo) == 0 {
+		return false
+	}
+	s := e.redo[len(e.redo)-1]
+	e.redo = e.redo[:len(e.redo)-1]
+	e.undo = append(e.undo, snapshot{label: s.label, doc: e.doc, gen: e.gen})
+	e.doc, e.gen = s.doc, s.gen
+	e.afterDocChange(Change{Kind: ChangeDoc, Label: "Redo " + s.label})
+	return true
+}
+
+// CanUndo reports whether Undo would do something.
+func (e *Editor) CanUndo() bool { return len(e.undo) > 0 }
+
+// CanRedo reports whether Redo would do something.
+func (e *Editor) CanRedo() bool { return len(e.redo) > 0 }
+
+// UndoLabel names the edit Undo would revert ("" when none), for a tooltip.
+func (e *Editor) UndoLabel() string {
+	if len(e.undo) == 0 {
+		return ""
+	}
+	return e.undo[len(e.undo)-1].label
+}
+
+// RedoLabel names the edit Redo would apply ("" when none).
+func (e *Editor) RedoLabel() string {
+	if len(e.redo) == 0 {
+		return ""
+	}
+	return e.redo[len(e.redo)-1].label
+}
+
+// Selection returns what is selected.
+func (e *Editor) Selection() Selection { return e.sel }
+
+// Select changes the selection. A node id the document does not have, or an
+// edge index out of range, selects nothing. Listeners hear a ChangeSelection
+// only when the selection actually changed.
+func (e *Editor) Select(s Selection) {
+	if s.Node != "" {
+		if e.doc.Node(s.Node) == nil {
+			s = None
+		} else {
+			s.Edge = -1
+		}
+	} else if s.Edge < 0 || s.Edge >= len(e.doc.Edges) {
+		s = None
+	}
+	if s == e.sel {
+		return
+	}
+	e.sel = s
+	e.notify(Change{Kind: ChangeSelection})
+}
+
+// Dirty reports whether the document differs from the last saved (or loaded)
+// one. Undoing back to the saved state makes it clean again.
+func (e *Editor) Dirty() bool { return e.gen != e.savedGen }
+
+// MarkSaved records the current document as saved.
+func (e *Editor) MarkSaved() { e.savedGen = e.gen }
+
+// SetProblems replaces the validation problems shown on nodes and notifies
+// listeners with a ChangeProblems.
+func (e *Editor) SetProblems(p flow.Problems) {
+	e.problems = append(flow.Problems(nil), p...)
+	e.notify(Change{Kind: ChangeProblems})
+}
+
+// Problems returns the validation problems last set. Callers must not mutate
+// the result.
+func (e *Editor) Problems() flow.Problems { return e.problems }
+
+// NodeProblems returns the problems that belong to the node with that id.
+func (e *Editor) NodeProblems(id string) []flow.Problem {
+	var out []flow.Problem
+	for _, p := range e.problems {
+		if p.Node == id {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package editor
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// NewNodeID returns an id for a new node of that kind that no node of the
+// document has: the kind itself for the first one ("call"), then "call2",
+// "call3" and so on, so ids stay short enough to type in steps.<id>.
+func (e *Editor) NewNodeID(kind flow.NodeKind) string {
+	base := string(kind)
+	if base == "" {
+		base = "node"
+	}
+	if e.doc.Node(base) == nil {
+		return base
+	}
+	for i := 2; ; i++ {
+		id := base + strconv.Itoa(i)
+		if e.doc.Node(id) == nil {
+			return id
+		}
+	}
+}
+
+// NewNode returns a node of that kind with the defaults a person starts from:
+// a manual trigger for a start, a GET for a call, one case for a decision.
+func NewNode(id string, kind flow.NodeKind, pos flow.Position) flow.Node {
+	n := flow.Node{ID: id, Kind: kind, Position: pos, Title: defaultTitle(kind)}
+	switch kind {
+	case flow.KindStart:
+		n.Trigger = &flow.Trigger{Type: flow.TriggerManual}
+	case flow.KindCall:
+		n.Call = &flow.Call{Method: "GET"}
+	case flow.KindDecision:
+		n.Cases = []flow.Case{{Port: "yes"}}
+	case flow.KindEnd:
+		n.Outcome = "done"
+	}
+	return n
+}
+
+func defaultTitle(kind flow.NodeKind) string {
+	switch kind {
+	case flow.KindStart:
+		return "Start"
+	case flow.KindCall:
+		return "Call"
+	case flow.KindDecision:
+		return "Decision"
+	case flow.KindSet:
+		return "Set variables"
+	case flow.KindEmit:
+		return "Emit event"
+	case flow.KindEnd:
+		return "End"
+	}
+	return string(kind)
+}
+
+func knownKind(kind flow.NodeKind) bool {
+	for _, k := range flow.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// AddNode adds a node of that kind at pos (flow coordinates), selects it and
+// returns its id. It is one undoable edit.
+func (e *Editor) AddNode(kind flow.NodeKind, pos flow.Position) (string, error) {
+	if !knownKind(kind) {
+		return "", fmt.Errorf("add node: unknown node kind %q; use one of start, call, decision, set, emit, end", kind)
+	}
+	id := e.NewNodeID(kind)
+	err := e.Edit("Add "+defaultTitle(kind), func(f *flow.Flow) error {
+		f.Nodes = append(f.Nodes, NewNode(id, kind, pos))
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	e.Select(Selection{Node: id, Edge: -1})
+	return id, nil
+}
+
+// MoveNode moves the node to pos (flow coordinates) as one undoable edit.
+// Moving a node to where it already is records nothing.
+func (e *Editor) MoveNode(id string, pos flow.Position) error {
+	n := e.doc.Node(id)
+	if n == nil {
+		return fmt.Errorf("move node: the flow has no node %q; it may have been deleted", id)
+	}
+	if n.Position == pos {
+		return nil
+	}
+	return e.edit("Move "+nodeName(n), []string{id}, func(f *flow.Flow) error {
+		f.Node(id).Position = pos
+		return nil
+	})
+}
+
+// Connect joins the output port of node from to node to as one undoable edit.
+// A port leads to one node only: connecting a port that already has an edge
+// redirects that edge. The "next" port is stored with no port name, as
+// FLOW_FORMAT.md writes it. The new edge is selected.
+func (e *Editor) Connect(from, port, to string) error {
+	src := e.doc.Node(from)
+	if src == nil {
+		return fmt.Errorf("connect: the flow has no node %q to connect from", from)
+	}
+	dst := e.doc.Node(to)
+	if dst == nil {
+		return fmt.Errorf("connect: the flow has no node %q to connect to", to)
+	}
+	if port == "" {
+		port = flow.PortNext
+	}
+	if !src.HasPort(port) {
+		return fmt.Errorf("connect: node %q has no port %q; its ports are %v", from, port, src.Ports())
+	}
+	if from == to {
+		return fmt.Errorf("connect: node %q cannot lead to itself; add a decision or another step in between", from)
+	}
+	if dst.Kind == flow.KindStart {
+		return fmt.Errorf("connect: node %q is a start node and has no input; connect to another node", to)
+	}
+	stored := port
+	if stored == flow.PortNext {
+		stored = ""
+	}
+	idx := -1
+	err := e.Edit("Connect "+from+"."+port, func(f *flow.Flow) error {
+		for i, ed := range f.Edges {
+			if ed.From == from && ed.PortName() == port {
+				if ed.To == to && ed.Port == stored {
+					return errNoChange
+				}
+				f.Edges[i] = flow.Edge{From: from, Port: stored, To: to}
+				idx = i
+				return nil
+			}
+		}
+		f.Edges = append(f.Edges, flow.Edge{From: from, Port: stored, To: to})
+		idx = len(f.Edges) - 1
+		return nil
+	})
+	if errors.Is(err, errNoChange) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.Select(Selection{Edge: idx})
+	return nil
+}
+
+// errNoChange aborts an edit that would change nothing, so it records no undo
+// step.
+var errNoChange = errors.New("no change")
+
+// DeleteSelection removes the selected node (with every edge into or out of
+// it) or the selected edge, as one undoable edit, and selects nothing.
+// With nothing selected it does nothing.
+func (e *Editor) DeleteSelection() error {
+	sel := e.sel
+	switch {
+	case sel.Node != "":
+		n := e.doc.Node(sel.Node)
+		if n == nil {
+			e.Select(None)
+			return nil
+		}
+		err := e.Edit("Delete "+nodeName(n), func(f *flow.Flow) error {
+			f.Nodes = slices.DeleteFunc(f.Nodes, func(x flow.Node) bool { return x.ID == sel.Node })
+			f.Edges = slices.DeleteFunc(f.Edges, func(x flow.Edge) bool { return x.From == sel.Node || x.To == sel.Node })
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	case sel.Edge >= 0 && sel.Edge < len(e.doc.Edges):
+		ed := e.doc.Edges[sel.Edge]
+		err := e.Edit("Delete connector "+ed.From+"."+ed.PortName(), func(f *flow.Flow) error {
+			f.Edges = slices.Delete(f.Edges, sel.Edge, sel.Edge+1)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	e.Select(None)
+	return nil
+}
+
+func nodeName(n *flow.Node) string {
+	if n.Title != "" {
+		return fmt.Sprintf("%q", n.Title)
+	}
+	return n.ID
+}
