@@ -1,0 +1,807 @@
+package canvas
+
+import (
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	fc "fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/ui/editor"
+)
+
+// maxSegs is the most straight segments one connector is flattened into.
+// Each edge view owns this many lines and shows as many as its length needs,
+// so a move never creates objects.
+const maxSegs = 32
+
+// minTextPx: below this size text is unreadable and only costs rasterising.
+const minTextPx = 5
+
+// renderer owns every canvas object of the widget. Objects are created when
+// nodes and edges appear and reused afterwards; a drag moves the objects of
+// one card and re-flattens only that card's connectors.
+type renderer struct {
+	c       *Canvas
+	bg      *fc.Rectangle
+	nodes   map[string]*nodeView
+	order   []*nodeView // document order, which is also drawing order
+	edges   []*edgeView // index i draws Flow().Edges[i]
+	preview *edgeView   // the connector being drawn from a port
+	objects []fyne.CanvasObject
+	size    fyne.Size
+	scale   float32 // the scale the objects were last sized for
+
+	selNode string // the selection last drawn, to restyle only what changes
+	selEdge int
+
+	hoverNode, hoverPort string          // the output port under the pointer
+	pts                  []fyne.Position // scratch space for flattening
+}
+
+func newRenderer(c *Canvas) *renderer {
+	r := &renderer{c: c, nodes: map[string]*nodeView{}, selEdge: -1}
+	r.bg = fc.NewRectangle(color.Transparent)
+	r.preview = newEdgeView(flow.Edge{})
+	r.syncAll()
+	return r
+}
+
+// Destroy is part of fyne.WidgetRenderer; nothing to release.
+func (r *renderer) Destroy() {}
+
+// MinSize is the widget's minimum size.
+func (r *renderer) MinSize() fyne.Size { return r.c.MinSize() }
+
+// Objects lists every object, hidden ones included, in drawing order.
+func (r *renderer) Objects() []fyne.CanvasObject { return r.objects }
+
+// Layout places everything for a widget of that size.
+func (r *renderer) Layout(size fyne.Size) {
+	r.size = size
+	r.bg.Resize(size)
+	r.layoutAll()
+}
+
+// Refresh is called by Fyne when the widget or the theme changes: bring every
+// object up to date with the document, the selection and the theme.
+func (r *renderer) Refresh() {
+	r.syncAll()
+	r.styleAll()
+	r.layoutAll()
+}
+
+func (r *renderer) view() View { return r.c.view }
+
+func (r *renderer) color(name fyne.ThemeColorName) color.Color {
+	return theme.Color(name)
+}
+
+// syncDoc follows a document change. An edit that names its nodes and keeps
+// the structure (a move) updates those cards only.
+func (r *renderer) syncDoc(ch editor.Change) {
+	doc := r.c.ed.Flow()
+	if len(ch.Nodes) > 0 && len(doc.Nodes) == len(r.order) && len(doc.Edges) == len(r.edges) {
+		fast := true
+		for _, id := range ch.Nodes {
+			n, nv := doc.Node(id), r.nodes[id]
+			if n == nil || nv == nil || !slices.Equal(n.Ports(), nv.portNames()) {
+				fast = false
+				break
+			}
+		}
+		if fast {
+			for _, id := range ch.Nodes {
+				nv := r.nodes[id]
+				nv.update(doc.Node(id))
+				r.layoutNode(nv)
+				for _, ei := range nv.edges {
+					r.layoutEdge(r.edges[ei], false)
+				}
+			}
+			return
+		}
+	}
+	structural := r.syncAll()
+	r.styleAll()
+	r.layoutAll()
+	if structural {
+		fc.Refresh(r.c)
+	}
+}
+
+// syncAll matches the views to the document: it reuses the view of every
+// node it already has, creates views for new nodes and edges and drops the
+// views of deleted ones. It reports whether the set of objects changed.
+func (r *renderer) syncAll() bool {
+	doc := r.c.ed.Flow()
+	structural := r.objects == nil
+	order := make([]*nodeView, 0, len(doc.Nodes))
+	seen := make(map[string]bool, len(doc.Nodes))
+	for i := range doc.Nodes {
+		n := &doc.Nodes[i]
+		seen[n.ID] = true
+		nv := r.nodes[n.ID]
+		switch {
+		case nv == nil:
+			nv = newNodeView(n)
+			r.nodes[n.ID] = nv
+			structural = true
+		case nv.kind != n.Kind || !slices.Equal(n.Ports(), nv.portNames()):
+			nv.rebuild(n)
+			structural = true
+		}
+		nv.update(n)
+		nv.edges = nv.edges[:0]
+		order = append(order, nv)
+	}
+	for id := range r.nodes {
+		if !seen[id] {
+			delete(r.nodes, id)
+			structural = true
+		}
+	}
+	if !slices.Equal(order, r.order) {
+		structural = true
+	}
+	r.order = order
+
+	if len(doc.Edges) != len(r.edges) {
+		structural = true
+	}
+	for i, e := range doc.Edges {
+		if i < len(r.edges) {
+			r.edges[i].edge = e
+		} else {
+			r.edges = append(r.edges, newEdgeView(e))
+		}
+		r.edges[i].index = i
+		if nv := r.nodes[e.From]; nv != nil {
+			nv.edges = append(nv.edges, i)
+		}
+		if nv := r.nodes[e.To]; nv != nil && e.To != e.From {
+			nv.edges = append(nv.edges, i)
+		}
+	}
+	r.edges = r.edges[:len(doc.Edges)]
+
+	if structural {
+		r.objects = r.objects[:0]
+		r.objects = append(r.objects, r.bg)
+		for _, ev := range r.edges {
+			r.objects = append(r.objects, ev.objects()...)
+		}
+		for _, nv := range r.order {
+			r.objects = append(r.objects, nv.objects()...)
+		}
+		r.objects = append(r.objects, r.preview.objects()...)
+		r.styleAll()
+	}
+	return structural
+}
+
+func (r *renderer) styleAll() {
+	sel := r.c.ed.Selection()
+	r.selNode, r.selEdge = sel.Node, sel.Edge
+	for _, nv := range r.order {
+		r.styleNode(nv)
+	}
+}
+
+func (r *renderer) layoutAll() {
+	if r.size.IsZero() {
+		return
+	}
+	for _, nv := range r.order {
+		r.layoutNode(nv)
+	}
+	for _, ev := range r.edges {
+		r.layoutEdge(ev, true)
+	}
+	r.scale = r.view().Scale
+}
+
+// syncSelection restyles the previously and the newly selected items only.
+func (r *renderer) syncSelection() {
+	sel := r.c.ed.Selection()
+	oldNode, oldEdge := r.selNode, r.selEdge
+	r.selNode, r.selEdge = sel.Node, sel.Edge
+	for _, id := range []string{oldNode, sel.Node} {
+		if nv := r.nodes[id]; nv != nil {
+			r.styleNode(nv)
+		}
+	}
+	for _, i := range []int{oldEdge, sel.Edge} {
+		if i >= 0 && i < len(r.edges) {
+			r.layoutEdge(r.edges[i], true)
+		}
+	}
+}
+
+// syncProblems restyles the nodes whose problems changed.
+func (r *renderer) syncProblems() {
+	for _, nv := range r.order {
+		msg := problemText(r.c.ed.NodeProblems(nv.id))
+		if msg != nv.problem.Text {
+			nv.problem.Text = msg
+			r.styleNode(nv)
+			r.layoutNode(nv)
+			fc.Refresh(nv.problem)
+		}
+	}
+}
+
+// problemText is what a card shows under itself: the first problem, and how
+// many more there are (the console lists them all).
+func problemText(ps []flow.Problem) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	msg := ps[0].Message
+	if ps[0].Field != "" {
+		msg = ps[0].Field + ": " + msg
+	}
+	msg = truncate(msg, 60)
+	if len(ps) > 1 {
+		msg += fmt.Sprintf(" (+%d more)", len(ps)-1)
+	}
+	return msg
+}
+
+// ---- node cards ----
+
+type portView struct {
+	name  string
+	dot   *fc.Circle
+	label *fc.Text
+}
+
+// nodeView is the drawing of one node. pos may run ahead of the document
+// while the card is dragged.
+type nodeView struct {
+	id    string
+	kind  flow.NodeKind
+	pos   flow.Position
+	edges []int // indices of the edges into or out of this node
+
+	card      *fc.Rectangle
+	iconBg    *fc.Circle
+	icon      *fc.Image
+	title     *fc.Text
+	summary   *fc.Text
+	input     *fc.Circle // nil for a start node, which has no input
+	ports     []portView
+	badge     *fc.Circle
+	badgeText *fc.Text
+	problem   *fc.Text
+
+	shown bool
+	objs  []fyne.CanvasObject
+}
+
+func newNodeView(n *flow.Node) *nodeView {
+	nv := &nodeView{id: n.ID}
+	nv.rebuild(n)
+	return nv
+}
+
+// rebuild creates the card's objects for the node's kind and ports; only
+// called when they change, since every new object costs a texture upload.
+func (nv *nodeView) rebuild(n *flow.Node) {
+	nv.kind = n.Kind
+	nv.card = fc.NewRectangle(color.Transparent)
+	nv.iconBg = fc.NewCircle(kindColor(n.Kind))
+	nv.icon = fc.NewImageFromResource(kindIcon(n.Kind))
+	nv.icon.FillMode = fc.ImageFillContain
+	nv.title = fc.NewText("", color.Black)
+	nv.title.TextStyle = fyne.TextStyle{Bold: true}
+	nv.summary = fc.NewText("", color.Black)
+	nv.summary.TextStyle = fyne.TextStyle{Monospace: true}
+	nv.input = nil
+	if n.Kind != flow.KindStart {
+		nv.input = fc.NewCircle(color.Black)
+	}
+	nv.ports = nv.ports[:0]
+	for _, p := range n.Ports() {
+		l := fc.NewText(p, color.Black)
+		l.Alignment = fyne.TextAlignTrailing
+		nv.ports = append(nv.ports, portView{name: p, dot: fc.NewCircle(color.Black), label: l})
+	}
+	nv.badge = fc.NewCircle(color.Black)
+	nv.badgeText = fc.NewText("!", color.White)
+	nv.badgeText.TextStyle = fyne.TextStyle{Bold: true}
+	nv.badgeText.Alignment = fyne.TextAlignCenter
+	nv.problem = fc.NewText("", color.Black)
+	nv.shown = true
+
+	nv.objs = []fyne.CanvasObject{nv.card, nv.iconBg, nv.icon, nv.title, nv.summary}
+	if nv.input != nil {
+		nv.objs = append(nv.objs, nv.input)
+	}
+	for _, p := range nv.ports {
+		nv.objs = append(nv.objs, p.dot, p.label)
+	}
+	nv.objs = append(nv.objs, nv.badge, nv.badgeText, nv.problem)
+}
+
+func (nv *nodeView) objects() []fyne.CanvasObject { return nv.objs }
+
+func (nv *nodeView) portNames() []string {
+	names := make([]string, len(nv.ports))
+	for i, p := range nv.ports {
+		names[i] = p.name
+	}
+	return names
+}
+
+func (nv *nodeView) portIndex(name string) int {
+	for i, p := range nv.ports {
+		if p.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// update copies what the card shows from the node, refreshing only the texts
+// that changed.
+func (nv *nodeView) update(n *flow.Node) {
+	nv.pos = n.Position
+	title := n.Title
+	if title == "" {
+		title = n.ID
+	}
+	setText(nv.title, truncate(title, 24))
+	setText(nv.summary, truncate(Summary(n), 28))
+}
+
+func setText(t *fc.Text, s string) {
+	if t.Text != s {
+		t.Text = s
+		fc.Refresh(t)
+	}
+}
+
+// styleNode sets the card's colours: the selection wins over a run's status,
+// which wins over validation problems (the badge still shows those).
+func (r *renderer) styleNode(nv *nodeView) {
+	fg := r.color(theme.ColorNameForeground)
+	stroke, width := r.color(theme.ColorNameSeparator), float32(1.5)
+	hasProblem := nv.problem.Text != ""
+	if hasProblem {
+		stroke, width = r.color(theme.ColorNameError), 2
+	}
+	if st, ok := r.c.status[nv.id]; ok {
+		stroke, width = r.color(statusColor(st)), 3
+	}
+	if r.selNode == nv.id {
+		stroke, width = r.color(theme.ColorNamePrimary), 3
+	}
+	nv.card.FillColor = r.color(theme.ColorNameInputBackground)
+	nv.card.StrokeColor = stroke
+	nv.card.StrokeWidth = width
+	nv.title.Color = fg
+	nv.summary.Color = r.color(theme.ColorNamePlaceHolder)
+	if nv.input != nil {
+		nv.input.FillColor = r.color(theme.ColorNamePlaceHolder)
+	}
+	for _, p := range nv.ports {
+		p.dot.FillColor = r.color(portColorName(p.name))
+		p.label.Color = fg
+	}
+	nv.badge.FillColor = r.color(theme.ColorNameError)
+	nv.badgeText.Color = r.color(theme.ColorNameForegroundOnError)
+	nv.problem.Color = r.color(theme.ColorNameError)
+	for _, o := range nv.objs {
+		if o != nv.icon && o != nv.iconBg {
+			fc.Refresh(o)
+		}
+	}
+	r.layoutNode(nv)
+}
+
+func portColorName(port string) fyne.ThemeColorName {
+	switch port {
+	case flow.PortFailure:
+		return theme.ColorNameError
+	case flow.PortDefault:
+		return theme.ColorNamePlaceHolder
+	}
+	return theme.ColorNamePrimary
+}
+
+func statusColor(s flow.Status) fyne.ThemeColorName {
+	switch s {
+	case flow.StatusRunning:
+		return theme.ColorNameWarning
+	case flow.StatusSucceeded:
+		return theme.ColorNameSuccess
+	case flow.StatusFailed:
+		return theme.ColorNameError
+	}
+	return theme.ColorNameDisabled
+}
+
+// layoutNode places a card's objects for the current view, or hides them all
+// when the card is off screen (the GL painter draws hidden objects for free,
+// visible ones at full cost even outside the window).
+func (r *renderer) layoutNode(nv *nodeView) {
+	if r.size.IsZero() {
+		return
+	}
+	v := r.view()
+	s := v.Scale
+	tl := v.ToScreen(nv.pos)
+	w, h := cardSize(len(nv.ports))
+	W, H := w*s, h*s
+	hasProblem := nv.problem.Text != ""
+	bounds := Rect{tl.X - portHitPx, tl.Y, W + 2*portHitPx, H}
+	if hasProblem {
+		bounds.H += problemTxtH * s
+		bounds.W += 100 * s
+	}
+	if !bounds.Intersects(Rect{0, 0, r.size.Width, r.size.Height}) {
+		if nv.shown {
+			for _, o := range nv.objs {
+				show(o, false)
+			}
+			nv.shown = false
+		}
+		return
+	}
+	nv.shown = true
+	at := func(x, y float32) fyne.Position { return fyne.NewPos(tl.X+x*s, tl.Y+y*s) }
+
+	show(nv.card, true)
+	nv.card.Move(tl)
+	resize(nv.card, fyne.NewSize(W, H))
+	if rad := 8 * s; nv.card.CornerRadius != rad {
+		nv.card.CornerRadius = rad
+		fc.Refresh(nv.card)
+	}
+	show(nv.iconBg, true)
+	nv.iconBg.Move(at(9, 8))
+	resize(nv.iconBg, fyne.NewSize(24*s, 24*s))
+	show(nv.icon, true)
+	nv.icon.Move(at(13, 12))
+	resize(nv.icon, fyne.NewSize(16*s, 16*s))
+
+	placeText(nv.title, at(40, 6), fyne.NewSize(W-(40+26)*s, 22*s), 13*s, true)
+	placeText(nv.summary, at(10, 32), fyne.NewSize(W-20*s, 18*s), 11*s, true)
+	if nv.input != nil {
+		placeDot(nv.input, at(inputOffset().X, inputOffset().Y), portRadius*s)
+	}
+	for i, p := range nv.ports {
+		off := portOffset(i)
+		rad := float32(portRadius)
+		if nv.id == r.hoverNode && p.name == r.hoverPort {
+			rad *= 1.6
+		}
+		placeDot(p.dot, at(off.X, off.Y), rad*s)
+		placeText(p.label, at(off.X/2, off.Y-portRowH/2), fyne.NewSize(W/2-12*s, portRowH*s), 11*s, true)
+	}
+	placeDot(nv.badge, at(w-16, 16), 8*s)
+	show(nv.badge, hasProblem)
+	placeText(nv.badgeText, at(w-24, 8), fyne.NewSize(16*s, 16*s), 11*s, hasProblem)
+	placeText(nv.problem, at(0, h+2), fyne.NewSize(W+100*s, problemTxtH*s), 11*s, hasProblem)
+}
+
+// placeText positions a text in a box (Fyne centres it vertically there) at
+// a size following the zoom, hidden when too small to read.
+func placeText(t *fc.Text, pos fyne.Position, box fyne.Size, size float32, want bool) {
+	if !want || size < minTextPx || t.Text == "" {
+		show(t, false)
+		return
+	}
+	show(t, true)
+	t.Move(pos)
+	if t.TextSize != size {
+		t.TextSize = size
+		t.Resize(box)
+		fc.Refresh(t)
+		return
+	}
+	resize(t, box)
+}
+
+func placeDot(c *fc.Circle, centre fyne.Position, radius float32) {
+	show(c, true)
+	c.Move(fyne.NewPos(centre.X-radius, centre.Y-radius))
+	resize(c, fyne.NewSize(2*radius, 2*radius))
+}
+
+func show(o fyne.CanvasObject, visible bool) {
+	if visible && !o.Visible() {
+		o.Show()
+	} else if !visible && o.Visible() {
+		o.Hide()
+	}
+}
+
+// resize avoids Resize calls that change nothing: for texts and images they
+// would still cost a refresh.
+func resize(o fyne.CanvasObject, s fyne.Size) {
+	if o.Size() != s {
+		o.Resize(s)
+	}
+}
+
+// ---- connectors ----
+
+// edgeView is the drawing of one edge: a pool of line segments approximating
+// its curve, a two-line arrowhead and the port's label.
+type edgeView struct {
+	edge  flow.Edge
+	index int // position in Flow().Edges
+	width float32
+	segs  [maxSegs]*fc.Line
+	arrow [2]*fc.Line
+	label *fc.Text
+	shown bool
+	objs  []fyne.CanvasObject
+}
+
+func newEdgeView(e flow.Edge) *edgeView {
+	ev := &edgeView{edge: e, shown: true}
+	for i := range ev.segs {
+		ev.segs[i] = fc.NewLine(color.Black)
+		ev.objs = append(ev.objs, ev.segs[i])
+	}
+	for i := range ev.arrow {
+		ev.arrow[i] = fc.NewLine(color.Black)
+		ev.objs = append(ev.objs, ev.arrow[i])
+	}
+	ev.label = fc.NewText("", color.Black)
+	ev.label.Alignment = fyne.TextAlignCenter
+	ev.objs = append(ev.objs, ev.label)
+	for _, o := range ev.objs {
+		o.Hide()
+	}
+	ev.shown = false
+	return ev
+}
+
+func (ev *edgeView) objects() []fyne.CanvasObject { return ev.objs }
+
+func (ev *edgeView) hide() {
+	if !ev.shown {
+		return
+	}
+	for _, o := range ev.objs {
+		show(o, false)
+	}
+	ev.shown = false
+}
+
+type edgeStyle struct {
+	color  color.Color
+	width  float32
+	dashed bool
+	label  string
+	bold   bool
+}
+
+// styleOf says how edge i looks: failure edges red and dashed, default edges
+// grey, a taken edge lit, the selected edge in the primary colour.
+func (r *renderer) styleOf(i int, port string) edgeStyle {
+	st := edgeStyle{color: r.color(theme.ColorNameForeground), width: 1.5, label: port}
+	switch port {
+	case flow.PortFailure:
+		st.color, st.dashed = r.color(theme.ColorNameError), true
+	case flow.PortDefault:
+		st.color = r.color(theme.ColorNamePlaceHolder)
+	case flow.PortNext:
+		st.label = ""
+	}
+	if r.c.taken[i] {
+		st.color, st.width, st.bold, st.label = r.color(theme.ColorNameSuccess), 3.5, true, port
+	}
+	if i == r.selEdge {
+		st.color, st.width = r.color(theme.ColorNamePrimary), 3.5
+	}
+	return st
+}
+
+// layoutEdge re-flattens edge i's curve between its cards' current
+// positions; restyle also recolours it.
+func (r *renderer) layoutEdge(ev *edgeView, restyle bool) {
+	if r.size.IsZero() {
+		return
+	}
+	src, dst := r.nodes[ev.edge.From], r.nodes[ev.edge.To]
+	if src == nil || dst == nil {
+		ev.hide()
+		return
+	}
+	pi := src.portIndex(ev.edge.PortName())
+	if pi < 0 || dst.input == nil {
+		ev.hide() // validation reports the dangling edge; nothing sensible to draw
+		return
+	}
+	v := r.view()
+	a := portScreen(v, src.pos, portOffset(pi))
+	b := portScreen(v, dst.pos, inputOffset())
+	r.drawCurve(ev, connectorCurve(a, b, v.Scale), r.styleOf(ev.index, ev.edge.PortName()), true, restyle)
+}
+
+// portScreen maps a point of a card (offset from its corner, flow units) to
+// widget coordinates.
+func portScreen(v View, corner flow.Position, off fyne.Position) fyne.Position {
+	p := v.ToScreen(corner)
+	return fyne.NewPos(p.X+off.X*v.Scale, p.Y+off.Y*v.Scale)
+}
+
+// drawCurve flattens curve into ev's segments, hiding it when off screen.
+func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, restyle bool) {
+	s := r.view().Scale
+	if !curve.Bounds().Grow(24 * s).Intersects(Rect{0, 0, r.size.Width, r.size.Height}) {
+		ev.hide()
+		return
+	}
+	ev.shown = true
+	lo := 8
+	if st.dashed {
+		lo = 14
+	}
+	n := curve.Segments(lo, maxSegs)
+	if st.dashed && n%2 == 0 {
+		n-- // odd, so the dashed line ends on a dash at the target
+	}
+	r.pts = curve.Flatten(n, r.pts[:0])
+	width := st.width * clamp(s, 0.6, 1.5)
+	restyle = restyle || ev.width != width
+	ev.width = width
+	for i, l := range ev.segs {
+		if i >= n || (st.dashed && i%2 == 1) {
+			show(l, false)
+			continue
+		}
+		setLine(l, r.pts[i], r.pts[i+1], st, width, restyle)
+	}
+	if arrow {
+		b, prev := r.pts[n], r.pts[n-1]
+		dx, dy := b.X-prev.X, b.Y-prev.Y
+		if l := dist(b, prev); l > 0 {
+			dx, dy = dx/l, dy/l
+		} else {
+			dx, dy = 1, 0
+		}
+		al := arrowLenPx * s
+		// two strokes back from the tip at ±30 degrees
+		const c30, s30 = 0.866, 0.5
+		for k, sign := range [2]float32{1, -1} {
+			bx := -(dx*c30 - sign*dy*s30) * al
+			by := -(dy*c30 + sign*dx*s30) * al
+			setLine(ev.arrow[k], b, fyne.NewPos(b.X+bx, b.Y+by), st, width, restyle)
+		}
+	} else {
+		show(ev.arrow[0], false)
+		show(ev.arrow[1], false)
+	}
+	mid := curve.At(0.3) // nearer the port than the target, where curves into one card converge
+	if restyle {
+		ev.label.Color = st.color
+		ev.label.TextStyle = fyne.TextStyle{Bold: st.bold}
+		setText(ev.label, st.label)
+		fc.Refresh(ev.label)
+	}
+	placeText(ev.label, fyne.NewPos(mid.X-50*s, mid.Y-18*s), fyne.NewSize(100*s, 16*s), 11*s, st.label != "")
+}
+
+// setLine moves a segment; only a restyle needs a refresh, moving a line is
+// a repaint.
+func setLine(l *fc.Line, a, b fyne.Position, st edgeStyle, width float32, restyle bool) {
+	show(l, true)
+	moved := l.Position1 != a || l.Position2 != b
+	l.Position1, l.Position2 = a, b
+	if restyle {
+		l.StrokeColor, l.StrokeWidth = st.color, width
+	}
+	if moved || restyle {
+		fc.Refresh(l)
+	}
+}
+
+// ---- what a card says ----
+
+// Summary is the one line a card shows under its title: the method and URI
+// of a call (POST "/v1/tier"), the first case of a decision, the trigger of a
+// start, and so on.
+func Summary(n *flow.Node) string {
+	switch n.Kind {
+	case flow.KindStart:
+		if n.Trigger == nil {
+			return "manual"
+		}
+		switch n.Trigger.Type {
+		case flow.TriggerEvent:
+			return "on " + strings.Join(n.Trigger.Events, ", ")
+		case flow.TriggerWebhook:
+			return "webhook " + n.Trigger.Path
+		}
+		return string(n.Trigger.Type)
+	case flow.KindCall:
+		if n.Call == nil {
+			return "not configured"
+		}
+		m := n.Call.Method
+		if m == "" {
+			m = "GET"
+		}
+		if n.Call.URI == "" {
+			return m + " (no URI)"
+		}
+		return m + " " + n.Call.URI
+	case flow.KindDecision:
+		if len(n.Cases) == 0 {
+			return "no cases"
+		}
+		return n.Cases[0].Port + ": " + n.Cases[0].When
+	case flow.KindSet:
+		switch len(n.Assign) {
+		case 0:
+			return "nothing to set"
+		case 1:
+			return n.Assign[0].Name + " = " + n.Assign[0].Value
+		}
+		return fmt.Sprintf("%d variables", len(n.Assign))
+	case flow.KindEmit:
+		if n.Event == "" {
+			return "no event"
+		}
+		return n.Event
+	case flow.KindEnd:
+		if n.Outcome == "" {
+			return "end"
+		}
+		return "outcome: " + n.Outcome
+	}
+	return string(n.Kind)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func kindIcon(k flow.NodeKind) fyne.Resource {
+	switch k {
+	case flow.KindStart:
+		return theme.MediaPlayIcon()
+	case flow.KindCall:
+		return theme.UploadIcon()
+	case flow.KindDecision:
+		return theme.QuestionIcon()
+	case flow.KindSet:
+		return theme.DocumentCreateIcon()
+	case flow.KindEmit:
+		return theme.VolumeUpIcon()
+	case flow.KindEnd:
+		return theme.MediaStopIcon()
+	}
+	return theme.QuestionIcon()
+}
+
+// kindColor tints the disc behind a kind's icon; translucent so it reads on
+// light and dark themes alike.
+func kindColor(k flow.NodeKind) color.Color {
+	switch k {
+	case flow.KindStart:
+		return color.NRGBA{R: 0x2e, G: 0xa0, B: 0x43, A: 0x70}
+	case flow.KindCall:
+		return color.NRGBA{R: 0x21, G: 0x76, B: 0xd2, A: 0x70}
+	case flow.KindDecision:
+		return color.NRGBA{R: 0xf5, G: 0x8c, B: 0x1a, A: 0x70}
+	case flow.KindSet:
+		return color.NRGBA{R: 0x8e, G: 0x44, B: 0xad, A: 0x70}
+	case flow.KindEmit:
+		return color.NRGBA{R: 0x00, G: 0x96, B: 0x88, A: 0x70}
+	}
+	return color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0x70}
+}

@@ -1,0 +1,110 @@
+package canvas
+
+import (
+	"math"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// zoomStep is the factor of one ZoomIn or ZoomOut.
+const zoomStep = 1.25
+
+// Scrolled pans the view, or zooms around the pointer when Ctrl (or Cmd) is
+// held: fyne's scroll events carry no modifiers, so they are read from the
+// desktop driver.
+func (c *Canvas) Scrolled(e *fyne.ScrollEvent) {
+	mods := c.modifiers()
+	if mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0 {
+		// a wheel notch is about 10 units on the desktop driver: ~10% per notch
+		c.zoomAt(e.Position, float32(math.Exp(float64(e.Scrolled.DY)*0.01)))
+		return
+	}
+	c.view.OffsetX += e.Scrolled.DX
+	c.view.OffsetY += e.Scrolled.DY
+	c.relayout()
+}
+
+// ZoomIn magnifies around the middle of the canvas.
+func (c *Canvas) ZoomIn() { c.zoomAt(c.middle(), zoomStep) }
+
+// ZoomOut shrinks around the middle of the canvas.
+func (c *Canvas) ZoomOut() { c.zoomAt(c.middle(), 1/zoomStep) }
+
+// FitToWindow pans and zooms so every card is visible, at most at 100%.
+func (c *Canvas) FitToWindow() {
+	var r Rect
+	for i := range c.ed.Flow().Nodes {
+		nr := nodeRect(&c.ed.Flow().Nodes[i])
+		nr.W += 2 * portRadius
+		nr.X -= portRadius
+		r = r.Union(nr)
+	}
+	if r == (Rect{}) {
+		c.SetView(identityView)
+		return
+	}
+	c.SetView(Fit(r, c.Size(), 24, 1))
+}
+
+// Zoom returns the current scale (1 is 100%).
+func (c *Canvas) Zoom() float32 { return c.view.Scale }
+
+// View returns the current view transform.
+func (c *Canvas) View() View { return c.view }
+
+// SetView replaces the view transform (the scale is clamped) and redraws.
+func (c *Canvas) SetView(v View) {
+	if v.Scale == 0 {
+		v.Scale = 1
+	}
+	v.Scale = clamp(v.Scale, MinScale, MaxScale)
+	c.view = v
+	c.relayout()
+}
+
+// ViewCenter returns the flow position at the middle of the canvas: where a
+// palette adds a node.
+func (c *Canvas) ViewCenter() flow.Position {
+	p := c.view.ToFlow(c.middle())
+	return flow.Position{X: math.Round(p.X), Y: math.Round(p.Y)}
+}
+
+// Reveal pans so the node with that id is in view, centring it when it is
+// not already fully visible. Unknown ids do nothing.
+func (c *Canvas) Reveal(id string) {
+	n := c.ed.Flow().Node(id)
+	if n == nil {
+		return
+	}
+	r := nodeRect(n)
+	tl := c.view.ToScreen(n.Position)
+	screen := Rect{tl.X, tl.Y, r.W * c.view.Scale, r.H * c.view.Scale}
+	size := c.Size()
+	if screen.X >= 0 && screen.Y >= 0 && screen.X+screen.W <= size.Width && screen.Y+screen.H <= size.Height {
+		return
+	}
+	v := c.view
+	v.OffsetX += size.Width/2 - (screen.X + screen.W/2)
+	v.OffsetY += size.Height/2 - (screen.Y + screen.H/2)
+	c.SetView(v)
+}
+
+func (c *Canvas) zoomAt(p fyne.Position, factor float32) {
+	c.view = c.view.ZoomAt(p, factor)
+	c.relayout()
+}
+
+func (c *Canvas) middle() fyne.Position {
+	s := c.Size()
+	return fyne.NewPos(s.Width/2, s.Height/2)
+}
+
+// relayout redraws every object for a new view: a pan or zoom moves all of
+// them, but creates none.
+func (c *Canvas) relayout() {
+	if c.r != nil {
+		c.r.layoutAll()
+	}
+}
