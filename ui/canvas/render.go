@@ -77,6 +77,20 @@ func (r *renderer) Refresh() {
 
 func (r *renderer) view() View { return r.c.view }
 
+// refresh asks the widget's window to redraw o. It goes through the canvas of
+// the widget rather than canvas.Refresh(o), which looks up o's own canvas:
+// an object that has been hidden since it was created has none yet, and its
+// first Show and move would then never reach the screen.
+func (r *renderer) refresh(o fyne.CanvasObject) {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return
+	}
+	if cv := app.Driver().CanvasForObject(r.c); cv != nil {
+		cv.Refresh(o)
+	}
+}
+
 func (r *renderer) color(name fyne.ThemeColorName) color.Color {
 	return theme.Color(name)
 }
@@ -97,7 +111,7 @@ func (r *renderer) syncDoc(ch editor.Change) {
 		if fast {
 			for _, id := range ch.Nodes {
 				nv := r.nodes[id]
-				nv.update(doc.Node(id))
+				nv.update(r, doc.Node(id))
 				r.layoutNode(nv)
 				for _, ei := range nv.edges {
 					r.layoutEdge(r.edges[ei], false)
@@ -110,7 +124,7 @@ func (r *renderer) syncDoc(ch editor.Change) {
 	r.styleAll()
 	r.layoutAll()
 	if structural {
-		fc.Refresh(r.c)
+		r.refresh(r.c)
 	}
 }
 
@@ -135,7 +149,7 @@ func (r *renderer) syncAll() bool {
 			nv.rebuild(n)
 			structural = true
 		}
-		nv.update(n)
+		nv.update(r, n)
 		nv.edges = nv.edges[:0]
 		order = append(order, nv)
 	}
@@ -173,10 +187,14 @@ func (r *renderer) syncAll() bool {
 		r.objects = r.objects[:0]
 		r.objects = append(r.objects, r.bg)
 		for _, ev := range r.edges {
-			r.objects = append(r.objects, ev.objects()...)
+			r.objects = append(r.objects, ev.lines()...)
 		}
 		for _, nv := range r.order {
 			r.objects = append(r.objects, nv.objects()...)
+		}
+		// connector labels above the cards, which connectors may pass under
+		for _, ev := range r.edges {
+			r.objects = append(r.objects, ev.label)
 		}
 		r.objects = append(r.objects, r.preview.objects()...)
 		r.styleAll()
@@ -230,7 +248,7 @@ func (r *renderer) syncProblems() {
 			nv.problem.Text = msg
 			r.styleNode(nv)
 			r.layoutNode(nv)
-			fc.Refresh(nv.problem)
+			r.refresh(nv.problem)
 		}
 	}
 }
@@ -349,20 +367,20 @@ func (nv *nodeView) portIndex(name string) int {
 
 // update copies what the card shows from the node, refreshing only the texts
 // that changed.
-func (nv *nodeView) update(n *flow.Node) {
+func (nv *nodeView) update(r *renderer, n *flow.Node) {
 	nv.pos = n.Position
 	title := n.Title
 	if title == "" {
 		title = n.ID
 	}
-	setText(nv.title, truncate(title, 24))
-	setText(nv.summary, truncate(Summary(n), 28))
+	r.setText(nv.title, truncate(title, 24))
+	r.setText(nv.summary, truncate(Summary(n), 28))
 }
 
-func setText(t *fc.Text, s string) {
+func (r *renderer) setText(t *fc.Text, s string) {
 	if t.Text != s {
 		t.Text = s
-		fc.Refresh(t)
+		r.refresh(t)
 	}
 }
 
@@ -398,7 +416,7 @@ func (r *renderer) styleNode(nv *nodeView) {
 	nv.problem.Color = r.color(theme.ColorNameError)
 	for _, o := range nv.objs {
 		if o != nv.icon && o != nv.iconBg {
-			fc.Refresh(o)
+			r.refresh(o)
 		}
 	}
 	r.layoutNode(nv)
@@ -461,7 +479,7 @@ func (r *renderer) layoutNode(nv *nodeView) {
 	resize(nv.card, fyne.NewSize(W, H))
 	if rad := 8 * s; nv.card.CornerRadius != rad {
 		nv.card.CornerRadius = rad
-		fc.Refresh(nv.card)
+		r.refresh(nv.card)
 	}
 	show(nv.iconBg, true)
 	nv.iconBg.Move(at(9, 8))
@@ -470,8 +488,8 @@ func (r *renderer) layoutNode(nv *nodeView) {
 	nv.icon.Move(at(13, 12))
 	resize(nv.icon, fyne.NewSize(16*s, 16*s))
 
-	placeText(nv.title, at(40, 6), fyne.NewSize(W-(40+26)*s, 22*s), 13*s, true)
-	placeText(nv.summary, at(10, 32), fyne.NewSize(W-20*s, 18*s), 11*s, true)
+	r.placeText(nv.title, at(40, 6), fyne.NewSize(W-(40+26)*s, 22*s), 13*s, true)
+	r.placeText(nv.summary, at(10, 32), fyne.NewSize(W-20*s, 18*s), 11*s, true)
 	if nv.input != nil {
 		placeDot(nv.input, at(inputOffset().X, inputOffset().Y), portRadius*s)
 	}
@@ -482,17 +500,17 @@ func (r *renderer) layoutNode(nv *nodeView) {
 			rad *= 1.6
 		}
 		placeDot(p.dot, at(off.X, off.Y), rad*s)
-		placeText(p.label, at(off.X/2, off.Y-portRowH/2), fyne.NewSize(W/2-12*s, portRowH*s), 11*s, true)
+		r.placeText(p.label, at(off.X/2, off.Y-portRowH/2), fyne.NewSize(W/2-12*s, portRowH*s), 11*s, true)
 	}
 	placeDot(nv.badge, at(w-16, 16), 8*s)
 	show(nv.badge, hasProblem)
-	placeText(nv.badgeText, at(w-24, 8), fyne.NewSize(16*s, 16*s), 11*s, hasProblem)
-	placeText(nv.problem, at(0, h+2), fyne.NewSize(W+100*s, problemTxtH*s), 11*s, hasProblem)
+	r.placeText(nv.badgeText, at(w-24, 8), fyne.NewSize(16*s, 16*s), 11*s, hasProblem)
+	r.placeText(nv.problem, at(0, h+2), fyne.NewSize(W+100*s, problemTxtH*s), 11*s, hasProblem)
 }
 
 // placeText positions a text in a box (Fyne centres it vertically there) at
 // a size following the zoom, hidden when too small to read.
-func placeText(t *fc.Text, pos fyne.Position, box fyne.Size, size float32, want bool) {
+func (r *renderer) placeText(t *fc.Text, pos fyne.Position, box fyne.Size, size float32, want bool) {
 	if !want || size < minTextPx || t.Text == "" {
 		show(t, false)
 		return
@@ -502,7 +520,7 @@ func placeText(t *fc.Text, pos fyne.Position, box fyne.Size, size float32, want 
 	if t.TextSize != size {
 		t.TextSize = size
 		t.Resize(box)
-		fc.Refresh(t)
+		r.refresh(t)
 		return
 	}
 	resize(t, box)
@@ -566,6 +584,9 @@ func newEdgeView(e flow.Edge) *edgeView {
 }
 
 func (ev *edgeView) objects() []fyne.CanvasObject { return ev.objs }
+
+// lines lists the segments and the arrowhead, without the label.
+func (ev *edgeView) lines() []fyne.CanvasObject { return ev.objs[:len(ev.objs)-1] }
 
 func (ev *edgeView) hide() {
 	if !ev.shown {
@@ -660,7 +681,7 @@ func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, re
 			show(l, false)
 			continue
 		}
-		setLine(l, r.pts[i], r.pts[i+1], st, width, restyle)
+		r.setLine(l, r.pts[i], r.pts[i+1], st, width, restyle)
 	}
 	if arrow {
 		b, prev := r.pts[n], r.pts[n-1]
@@ -676,7 +697,7 @@ func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, re
 		for k, sign := range [2]float32{1, -1} {
 			bx := -(dx*c30 - sign*dy*s30) * al
 			by := -(dy*c30 + sign*dx*s30) * al
-			setLine(ev.arrow[k], b, fyne.NewPos(b.X+bx, b.Y+by), st, width, restyle)
+			r.setLine(ev.arrow[k], b, fyne.NewPos(b.X+bx, b.Y+by), st, width, restyle)
 		}
 	} else {
 		show(ev.arrow[0], false)
@@ -686,15 +707,17 @@ func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, re
 	if restyle {
 		ev.label.Color = st.color
 		ev.label.TextStyle = fyne.TextStyle{Bold: st.bold}
-		setText(ev.label, st.label)
-		fc.Refresh(ev.label)
+		r.setText(ev.label, st.label)
+		r.refresh(ev.label)
 	}
-	placeText(ev.label, fyne.NewPos(mid.X-50*s, mid.Y-18*s), fyne.NewSize(100*s, 16*s), 11*s, st.label != "")
+	// a short connector needs no label: the port's own label is right there
+	long := dist(curve[0], curve[3]) > 150*s
+	r.placeText(ev.label, fyne.NewPos(mid.X-50*s, mid.Y-18*s), fyne.NewSize(100*s, 16*s), 11*s, st.label != "" && (long || st.bold))
 }
 
 // setLine moves a segment; only a restyle needs a refresh, moving a line is
 // a repaint.
-func setLine(l *fc.Line, a, b fyne.Position, st edgeStyle, width float32, restyle bool) {
+func (r *renderer) setLine(l *fc.Line, a, b fyne.Position, st edgeStyle, width float32, restyle bool) {
 	show(l, true)
 	moved := l.Position1 != a || l.Position2 != b
 	l.Position1, l.Position2 = a, b
@@ -702,7 +725,7 @@ func setLine(l *fc.Line, a, b fyne.Position, st edgeStyle, width float32, restyl
 		l.StrokeColor, l.StrokeWidth = st.color, width
 	}
 	if moved || restyle {
-		fc.Refresh(l)
+		r.refresh(l)
 	}
 }
 
