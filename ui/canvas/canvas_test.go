@@ -594,3 +594,97 @@ func TestSummary(t *testing.T) {
 		})
 	}
 }
+
+func TestEditsFromElsewhere(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(f *flow.Flow) error
+		check func(t *testing.T, fx *fixture)
+	}{
+		{"a new branch adds a port and moves the ports below it", func(f *flow.Flow) error {
+			f.Node("lookup").Call.Branches = []string{"vip", "gold"}
+			return nil
+		}, func(t *testing.T, fx *fixture) {
+			nv := fx.c.r.nodes["lookup"]
+			if got := nv.portNames(); !reflect.DeepEqual(got, []string{"vip", "gold", "default", "failure"}) {
+				t.Fatalf("ports %v", got)
+			}
+			if h := nv.card.Size().Height; h != headerH+4*portRowH+cardPadB {
+				t.Fatalf("card height %v", h)
+			}
+			failure := fx.c.r.edges[2].segs[0].Position1
+			if want := portScreen(fx.c.view, flow.Position{X: 300, Y: 20}, portOffset(3)); !nearPos(failure, want) {
+				t.Fatalf("failure connector starts at %v, want the moved port at %v", failure, want)
+			}
+			drawn := map[fyne.CanvasObject]bool{}
+			for _, o := range fx.c.r.Objects() {
+				drawn[o] = true
+			}
+			for _, o := range nv.objs {
+				if !drawn[o] {
+					t.Fatalf("object %T of the rebuilt card is not drawn", o)
+				}
+			}
+		}},
+		{"a new title and URI show on the card", func(f *flow.Flow) error {
+			f.Node("lookup").Title = "Find tier"
+			f.Node("lookup").Call.URI = `"/v2/tier"`
+			return nil
+		}, func(t *testing.T, fx *fixture) {
+			nv := fx.c.r.nodes["lookup"]
+			if nv.title.Text != "Find tier" || nv.summary.Text != `POST "/v2/tier"` {
+				t.Fatalf("card says %q / %q", nv.title.Text, nv.summary.Text)
+			}
+		}},
+		{"a renamed node keeps its connectors", func(f *flow.Flow) error {
+			f.Node("done").ID = "finish"
+			for i := range f.Edges {
+				if f.Edges[i].To == "done" {
+					f.Edges[i].To = "finish"
+				}
+			}
+			return nil
+		}, func(t *testing.T, fx *fixture) {
+			if fx.c.r.nodes["done"] != nil || fx.c.r.nodes["finish"] == nil {
+				t.Fatal("the views do not follow the new id")
+			}
+			if !fx.c.r.edges[1].shown || !fx.c.r.edges[1].segs[0].Visible() {
+				t.Fatal("the connector to the renamed node is not drawn")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, smallFlow())
+			if err := fx.ed.Edit(tt.name, tt.edit); err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, fx)
+		})
+	}
+}
+
+func TestRevealAndViewCenter(t *testing.T) {
+	f := smallFlow()
+	f.Nodes[2].Position = flow.Position{X: 3000, Y: 2000}
+	fx := newFixture(t, f)
+	if fx.c.r.nodes["done"].shown {
+		t.Fatal("a far card is drawn")
+	}
+	fx.c.Reveal("done")
+	nv := fx.c.r.nodes["done"]
+	p, s, size := nv.card.Position(), nv.card.Size(), fx.c.Size()
+	if !nv.shown || p.X < 0 || p.Y < 0 || p.X+s.Width > size.Width || p.Y+s.Height > size.Height {
+		t.Fatalf("revealed card at %v size %v outside %v", p, s, size)
+	}
+	before := fx.c.View()
+	fx.c.Reveal("done")
+	if fx.c.View() != before {
+		t.Fatal("revealing a visible card moved the view")
+	}
+	fx.c.Reveal("nope")
+	c := fx.c.ViewCenter()
+	if got := fx.c.view.ToScreen(c); !nearPos(got, fyne.NewPos(float32(int(size.Width/2)), float32(int(size.Height/2)))) && dist(got, fyne.NewPos(size.Width/2, size.Height/2)) > 1 {
+		t.Fatalf("ViewCenter %v is drawn at %v, not the middle of %v", c, got, size)
+	}
+}

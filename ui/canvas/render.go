@@ -184,7 +184,8 @@ func (r *renderer) syncAll() bool {
 	r.edges = r.edges[:len(doc.Edges)]
 
 	if structural {
-		r.objects = r.objects[:0]
+		// a new slice: Fyne may still hold the one Objects returned before
+		r.objects = make([]fyne.CanvasObject, 0, len(r.objects)+8)
 		r.objects = append(r.objects, r.bg)
 		for _, ev := range r.edges {
 			r.objects = append(r.objects, ev.lines()...)
@@ -399,27 +400,49 @@ func (r *renderer) styleNode(nv *nodeView) {
 	if r.selNode == nv.id {
 		stroke, width = r.color(theme.ColorNamePrimary), 3
 	}
-	nv.card.FillColor = r.color(theme.ColorNameInputBackground)
-	nv.card.StrokeColor = stroke
-	nv.card.StrokeWidth = width
-	nv.title.Color = fg
-	nv.summary.Color = r.color(theme.ColorNamePlaceHolder)
+	fill := r.color(theme.ColorNameInputBackground)
+	if !sameColor(nv.card.FillColor, fill) || !sameColor(nv.card.StrokeColor, stroke) || nv.card.StrokeWidth != width {
+		nv.card.FillColor, nv.card.StrokeColor, nv.card.StrokeWidth = fill, stroke, width
+		r.refresh(nv.card)
+	}
+	r.setTextColor(nv.title, fg)
+	r.setTextColor(nv.summary, r.color(theme.ColorNamePlaceHolder))
 	if nv.input != nil {
-		nv.input.FillColor = r.color(theme.ColorNamePlaceHolder)
+		r.setFill(nv.input, r.color(theme.ColorNamePlaceHolder))
 	}
 	for _, p := range nv.ports {
-		p.dot.FillColor = r.color(portColorName(p.name))
-		p.label.Color = fg
+		r.setFill(p.dot, r.color(portColorName(p.name)))
+		r.setTextColor(p.label, fg)
 	}
-	nv.badge.FillColor = r.color(theme.ColorNameError)
-	nv.badgeText.Color = r.color(theme.ColorNameForegroundOnError)
-	nv.problem.Color = r.color(theme.ColorNameError)
-	for _, o := range nv.objs {
-		if o != nv.icon && o != nv.iconBg {
-			r.refresh(o)
-		}
-	}
+	r.setFill(nv.badge, r.color(theme.ColorNameError))
+	r.setTextColor(nv.badgeText, r.color(theme.ColorNameForegroundOnError))
+	r.setTextColor(nv.problem, r.color(theme.ColorNameError))
 	r.layoutNode(nv)
+}
+
+// setTextColor and setFill refresh only on a real change: refreshing a text
+// rasterises it again, which a selection change must not cost every label.
+func (r *renderer) setTextColor(t *fc.Text, c color.Color) {
+	if !sameColor(t.Color, c) {
+		t.Color = c
+		r.refresh(t)
+	}
+}
+
+func (r *renderer) setFill(o *fc.Circle, c color.Color) {
+	if !sameColor(o.FillColor, c) {
+		o.FillColor = c
+		r.refresh(o)
+	}
+}
+
+func sameColor(a, b color.Color) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	r1, g1, b1, a1 := a.RGBA()
+	r2, g2, b2, a2 := b.RGBA()
+	return r1 == r2 && g1 == g2 && b1 == b2 && a1 == a2
 }
 
 func portColorName(port string) fyne.ThemeColorName {
