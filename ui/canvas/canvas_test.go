@@ -549,6 +549,30 @@ func TestBuildFlowByHand(t *testing.T) {
 	}
 }
 
+func TestTapAndDragTakeFocus(t *testing.T) {
+	tests := []struct {
+		name string
+		do   func(fx *fixture)
+	}{
+		{"tap", func(fx *fixture) { tap(fx.c, fyne.NewPos(350, 50)) }},
+		{"drag a card", func(fx *fixture) { fx.drag(fyne.NewPos(350, 50), 10, 10, 2) }},
+		{"secondary tap", func(fx *fixture) { fx.c.TappedSecondary(&fyne.PointEvent{Position: fyne.NewPos(350, 50)}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, smallFlow())
+			tt.do(fx)
+			if fx.w.Canvas().Focused() != fx.c {
+				t.Fatalf("focused %v, want the canvas", fx.w.Canvas().Focused())
+			}
+			fx.c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+			if fx.ed.Flow().Node("lookup") != nil {
+				t.Fatal("Delete after the gesture did not remove the card")
+			}
+		})
+	}
+}
+
 func TestOnErrorNil(t *testing.T) {
 	fx := newFixture(t, smallFlow())
 	fx.c.OnError = nil

@@ -87,6 +87,7 @@ func (c *Canvas) Dragged(e *fyne.DragEvent) {
 }
 
 func (c *Canvas) beginDrag(start fyne.Position) {
+	c.requestFocus()
 	c.drag = dragState{start: start, cur: start, mode: dragPan}
 	h := c.hitTest(start)
 	switch {

@@ -98,6 +98,7 @@ func (c *Canvas) hitEdge(p fyne.Position) int {
 
 // Tapped selects the card or connector under the pointer, or nothing.
 func (c *Canvas) Tapped(e *fyne.PointEvent) {
+	c.requestFocus()
 	h := c.hitTest(e.Position)
 	switch h.kind {
 	case hitNode, hitPort, hitInput:
@@ -112,6 +113,7 @@ func (c *Canvas) Tapped(e *fyne.PointEvent) {
 // TappedSecondary opens the context menu: add each node kind at the pointer,
 // and delete what is under it.
 func (c *Canvas) TappedSecondary(e *fyne.PointEvent) {
+	c.requestFocus()
 	m := c.contextMenu(e.Position)
 	if c.showMenu != nil {
 		c.showMenu(m, e.Position)
@@ -166,6 +168,18 @@ func kindLabel(k flow.NodeKind) string {
 		return "end"
 	}
 	return string(k)
+}
+
+// requestFocus takes the keyboard, as Fyne's own widgets do when tapped
+// (the driver does not focus on a tap), so Delete and the arrows reach the
+// canvas after a card was tapped or dragged.
+func (c *Canvas) requestFocus() {
+	if c.focused || fyne.CurrentDevice().IsMobile() {
+		return
+	}
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(c); cv != nil {
+		cv.Focus(c)
+	}
 }
 
 // FocusGained is part of fyne.Focusable: the canvas takes keys once tapped.
