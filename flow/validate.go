@@ -1,0 +1,783 @@
+package flow
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Severity says whether a problem stops a flow from running.
+type Severity string
+
+// The severities. Errors stop a run (and an import); warnings are shown and
+// the flow still runs.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Problem is one thing wrong with a flow or a connections file, named
+// precisely enough for a person to find and fix it.
+type Problem struct {
+	Severity Severity `json:"severity"`
+	// Node is the id of the node the problem belongs to; empty for problems
+	// of the flow as a whole. Edge problems belong to the edge's from node.
+	Node string `json:"node,omitempty"`
+	// Connection is the name of the connection the problem belongs to, for
+	// problems found by ValidateConnections.
+	Connection string `json:"connection,omitempty"`
+	// Field is the path of the field within the node or connection (call.uri,
+	// auth.tokenURL), or within the file when Node and Connection are empty
+	// (nodes[2].call.retry.maxAttempts).
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+	// Line and Column locate the problem in the file, for problems found while
+	// decoding; zero otherwise.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// String formats the problem for a person: `node "lookup", field
+// call.connection: no connection; ...`. Warnings start with "warning: ";
+// decode problems start with their line and column.
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Severity == SeverityWarning {
+		b.WriteString("warning: ")
+	}
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", p.Line, p.Column)
+	}
+	var where []string
+	switch {
+	case p.Node != "":
+		where = append(where, "node "+strconv.Quote(p.Node))
+	case p.Connection != "":
+		where = append(where, "connection "+strconv.Quote(p.Connection))
+	}
+	if p.Field != "" {
+		if len(where) > 0 {
+			where = append(where, "field "+p.Field)
+		} else {
+			where = append(where, p.Field)
+		}
+	}
+	if len(where) > 0 {
+		b.WriteString(strings.Join(where, ", "))
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problems is a list of problems. As an error it lists them all, one per line.
+type Problems []Problem
+
+// Error returns every problem, one per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// HasErrors reports whether any problem is an error rather than a warning.
+func (ps Problems) HasErrors() bool {
+	for _, p := range ps {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxCallTimeout is the longest timeout a call or a connection may have; a
+// flow step that waits longer is almost always a mistake.
+const MaxCallTimeout = 10 * time.Minute
+
+// MaxAttempts is the most attempts a retry policy may make.
+const MaxAttempts = 10
+
+// Methods lists the HTTP methods a call may use. An empty method means GET;
+// the engine sends the method in upper case.
+var Methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+// celReserved are words CEL does not accept as identifiers, so vars.<word>
+// could not be written in an expression.
+var celReserved = []string{"true", "false", "null", "in", "as", "break", "const", "continue", "else",
+	"for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"}
+
+// IsIdentifier reports whether s can name a variable: a letter or _, then
+// letters, digits or _, and not a word CEL reserves, so vars.s is valid CEL.
+func IsIdentifier(s string) bool {
+	if s == "" || slices.Contains(celReserved, s) {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' && i > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsNodeID reports whether s is a valid node id: letters, digits, _ and -.
+func IsNodeID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validator collects the problems of one flow.
+type validator struct {
+	f        *Flow
+	problems Problems
+}
+
+func (v *validator) errorf(node, field, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Severity: SeverityError, Node: node, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warnf(node, field, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Severity: SeverityWarning, Node: node, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Validate checks a flow's structure and reports every problem at once, in
+// the order of the file: flow fields, nodes, edges, then graph problems
+// (dead ends, unreachable nodes, loops with no way out). It does not compile
+// expressions; the engine does that. A nil flow is one problem.
+func Validate(f *Flow) Problems {
+	if f == nil {
+		return Problems{{Severity: SeverityError, Message: "no flow given"}}
+	}
+	v := &validator{f: f}
+	switch f.Format {
+	case "":
+		v.errorf("", "format", "missing; set it to %q", Format)
+	case Format:
+	default:
+		v.errorf("", "format", "%q is not a format this version of Flowbench reads; set it to %q", f.Format, Format)
+	}
+	if strings.TrimSpace(f.Name) == "" {
+		v.errorf("", "name", "the flow has no name; give it one")
+	}
+	names := make([]string, 0, len(f.Variables))
+	for name := range f.Variables {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !IsIdentifier(name) {
+			v.errorf("", joinPath("variables", name), "%q cannot be a variable name; use letters, digits and _, starting with a letter", name)
+		}
+	}
+
+	// byID holds the first node with each valid id; later duplicates are reported.
+	byID := map[string]*Node{}
+	firstIndex := map[string]int{}
+	var starts []string
+	for i := range f.Nodes {
+		n := &f.Nodes[i]
+		if n.ID == "" {
+			v.errorf("", fmt.Sprintf("nodes[%d].id", i), "the node has no id; give it a unique id of letters, digits, _ and -")
+		} else {
+			if !IsNodeID(n.ID) {
+				v.errorf(n.ID, "id", "%q is not a valid id; use only letters, digits, _ and -", n.ID)
+			}
+			if j, dup := firstIndex[n.ID]; dup {
+				v.errorf(n.ID, "id", "nodes[%d] and nodes[%d] both have this id; ids must be unique", j, i)
+			} else {
+				firstIndex[n.ID] = i
+				byID[n.ID] = n
+			}
+		}
+		if n.Kind == KindStart {
+			starts = append(starts, n.ID)
+		}
+		v.node(i, n)
+	}
+	switch {
+	case len(starts) == 0 && len(f.Nodes) > 0:
+		v.errorf("", "nodes", "the flow has no start node; add one")
+	case len(f.Nodes) == 0:
+		v.errorf("", "nodes", "the flow has no nodes; add a start node")
+	case len(starts) > 1:
+		for _, id := range starts[1:] {
+			v.errorf(id, "kind", "a second start node (the first is %q); a flow has exactly one start, so change this node's kind or remove it", starts[0])
+		}
+	}
+
+	g := v.edges(byID)
+	v.graph(byID, g)
+	return v.problems
+}
+
+// ports lists a node's ports for a message.
+func portList(n *Node) string {
+	ps := n.Ports()
+	if len(ps) == 0 {
+		return "it has none"
+	}
+	return "its ports are " + strings.Join(ps, ", ")
+}
+
+// node checks one node's own fields.
+func (v *validator) node(i int, n *Node) {
+	id := n.ID
+	field := func(name string) string {
+		if n.ID == "" {
+			return fmt.Sprintf("nodes[%d].%s", i, name)
+		}
+		return name
+	}
+	switch n.Kind {
+	case "":
+		v.errorf(id, field("kind"), "the node has no kind; use one of %s", kindList())
+		return
+	case KindStart:
+		v.start(id, field, n)
+	case KindCall:
+		v.call(id, field, n)
+	case KindDecision:
+		v.decision(id, field, n)
+	case KindSet:
+		v.set(id, field, n)
+	case KindEmit:
+		if strings.TrimSpace(n.Event) == "" {
+			v.errorf(id, field("event"), "an emit node needs the name of the event it raises")
+		}
+	case KindEnd:
+	default:
+		v.errorf(id, field("kind"), "unknown kind %q; use one of %s", n.Kind, kindList())
+		return
+	}
+	// Fields that belong to another kind are kept but do nothing; say so,
+	// since they usually mean the kind was changed or the block misplaced.
+	for _, x := range []struct {
+		name string
+		set  bool
+		kind NodeKind
+	}{
+		{"trigger", n.Trigger != nil, KindStart},
+		{"call", n.Call != nil, KindCall},
+		{"cases", len(n.Cases) > 0, KindDecision},
+		{"assign", len(n.Assign) > 0, KindSet},
+		{"event", n.Event != "", KindEmit},
+		{"payload", n.Payload != "", KindEmit},
+		{"outcome", n.Outcome != "", KindEnd},
+	} {
+		if x.set && n.Kind != x.kind {
+			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on a %s node; remove it", x.kind, n.Kind)
+		}
+	}
+}
+
+func kindList() string {
+	s := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (v *validator) start(id string, field func(string) string, n *Node) {
+	t := n.Trigger
+	if t == nil {
+		return // a start with no trigger is started by hand
+	}
+	switch t.Type {
+	case TriggerManual:
+	case TriggerEvent:
+		if len(t.Events) == 0 {
+			v.errorf(id, field("trigger.events"), "an event trigger needs at least one event name to listen to")
+		}
+		for j, e := range t.Events {
+			if strings.TrimSpace(e) == "" {
+				v.errorf(id, field(fmt.Sprintf("trigger.events[%d]", j)), "empty event name; remove it or name the event")
+			}
+		}
+	case TriggerWebhook:
+		switch {
+		case t.Path == "":
+			v.errorf(id, field("trigger.path"), `a webhook trigger needs a path such as "/orders"`)
+		case !strings.HasPrefix(t.Path, "/"):
+			v.errorf(id, field("trigger.path"), "%q must start with /; write %q", t.Path, "/"+t.Path)
+		}
+	case "":
+		v.errorf(id, field("trigger.type"), "the trigger has no type; use manual, event or webhook")
+	default:
+		v.errorf(id, field("trigger.type"), "unknown trigger type %q; use manual, event or webhook", t.Type)
+	}
+}
+
+func (v *validator) call(id string, field func(string) string, n *Node) {
+	c := n.Call
+	if c == nil {
+		v.errorf(id, field("call"), "a call node needs a call block naming its connection")
+		return
+	}
+	if strings.TrimSpace(c.Connection) == "" {
+		v.errorf(id, field("call.connection"), "no connection; choose the connection this call goes through")
+	}
+	if c.Method != "" && !slices.Contains(Methods, strings.ToUpper(c.Method)) {
+		v.errorf(id, field("call.method"), "unknown HTTP method %q; use one of %s", c.Method, strings.Join(Methods, ", "))
+	}
+	switch {
+	case c.Timeout < 0:
+		v.errorf(id, field("call.timeout"), "the timeout is negative; give a duration such as \"30s\"")
+	case c.Timeout.D() > MaxCallTimeout:
+		v.errorf(id, field("call.timeout"), "%s is longer than the %s a call may wait; shorten it", c.Timeout.D(), MaxCallTimeout)
+	}
+	seen := map[string]bool{}
+	for j, b := range c.Branches {
+		f := field(fmt.Sprintf("call.branches[%d]", j))
+		switch {
+		case strings.TrimSpace(b) == "":
+			v.errorf(id, f, "empty branch name; name it after the return value that takes it")
+		case b == PortDefault || b == PortFailure || b == PortNext:
+			v.errorf(id, f, "%q is a port name the call already uses; choose another branch name", b)
+		case seen[b]:
+			v.errorf(id, f, "branch %q is listed twice; remove one", b)
+		}
+		seen[b] = true
+	}
+	if r := c.Retry; r != nil {
+		if r.MaxAttempts < 1 || r.MaxAttempts > MaxAttempts {
+			v.errorf(id, field("call.retry.maxAttempts"), "is %d; give 1 to %d attempts (1 means no retry)", r.MaxAttempts, MaxAttempts)
+		}
+		if r.BackoffRate != 0 && r.BackoffRate < 1 {
+			v.errorf(id, field("call.retry.backoffRate"), "is %g; give 1 or more (2 doubles the wait after each attempt)", r.BackoffRate)
+		}
+		if r.InitialInterval < 0 {
+			v.errorf(id, field("call.retry.initialInterval"), "the interval is negative; give a duration such as \"1s\"")
+		}
+		if r.MaxInterval != 0 && r.MaxInterval < r.InitialInterval {
+			v.errorf(id, field("call.retry.maxInterval"), "%s is shorter than initialInterval %s; raise it or remove it", r.MaxInterval.D(), r.InitialInterval.D())
+		}
+	}
+	if c.SaveTo != "" && !IsIdentifier(c.SaveTo) {
+		v.errorf(id, field("call.saveTo"), "%q cannot be a variable name; use letters, digits and _, starting with a letter", c.SaveTo)
+	}
+}
+
+func (v *validator) decision(id string, field func(string) string, n *Node) {
+	if len(n.Cases) == 0 {
+		v.errorf(id, field("cases"), "a decision needs at least one case (a port and a condition)")
+		return
+	}
+	seen := map[string]int{}
+	for j, c := range n.Cases {
+		pf := field(fmt.Sprintf("cases[%d].port", j))
+		switch {
+		case strings.TrimSpace(c.Port) == "":
+			v.errorf(id, pf, "the case has no port name; name the way it leads")
+		case c.Port == PortDefault:
+			v.errorf(id, pf, `"default" is the port taken when no case matches; choose another name`)
+		default:
+			if k, dup := seen[c.Port]; dup {
+				v.errorf(id, pf, "cases[%d] already uses port %q; each case needs its own port", k, c.Port)
+			} else {
+				seen[c.Port] = j
+			}
+		}
+		if strings.TrimSpace(c.When) == "" {
+			v.errorf(id, field(fmt.Sprintf("cases[%d].when", j)), "the case has no condition; write a CEL expression such as vars.amount > 1000")
+		}
+	}
+}
+
+func (v *validator) set(id string, field func(string) string, n *Node) {
+	if len(n.Assign) == 0 {
+		v.errorf(id, field("assign"), "a set node needs at least one assignment (a name and a value)")
+		return
+	}
+	for j, a := range n.Assign {
+		if !IsIdentifier(a.Name) {
+			f := field(fmt.Sprintf("assign[%d].name", j))
+			if a.Name == "" {
+				v.errorf(id, f, "the assignment has no variable name")
+			} else {
+				v.errorf(id, f, "%q cannot be a variable name; use letters, digits and _, starting with a letter", a.Name)
+			}
+		}
+	}
+}
+
+// edges checks every edge and returns the graph of the valid ones: for each
+// node id, the ids its ports lead to, in edge order.
+func (v *validator) edges(byID map[string]*Node) map[string][]string {
+	g := map[string][]string{}
+	// taken maps node id and port to the first edge leaving that way.
+	type port struct{ node, name string }
+	taken := map[port]int{}
+	for i, e := range v.f.Edges {
+		from, to := byID[e.From], byID[e.To]
+		ef := fmt.Sprintf("edges[%d]", i)
+		ok := true
+		if from == nil {
+			if e.From == "" {
+				v.errorf("", ef+".from", "the edge has no from node")
+			} else {
+				v.errorf("", ef+".from", "no node has id %q; connect the edge to an existing node", e.From)
+			}
+			ok = false
+		}
+		if to == nil {
+			if e.To == "" {
+				v.errorf(e.From, ef+".to", "the edge has no to node")
+			} else {
+				v.errorf(e.From, ef+".to", "no node has id %q; connect the edge to an existing node", e.To)
+			}
+			ok = false
+		} else if to.Kind == KindStart {
+			v.errorf(e.From, ef+".to", "leads into start node %q; a run only begins there, so connect it to another node", e.To)
+			ok = false
+		}
+		if from == nil {
+			continue
+		}
+		switch {
+		case from.Kind == KindEnd:
+			v.errorf(e.From, ef, "an end node finishes the run and has no ports; remove this edge")
+			continue
+		case !slices.Contains(Kinds, from.Kind):
+			continue // unknown kind, reported with the node
+		case !from.HasPort(e.PortName()):
+			v.errorf(e.From, ef+".port", "the node has no port %q; %s", e.PortName(), portList(from))
+			continue
+		}
+		k := port{e.From, e.PortName()}
+		if j, dup := taken[k]; dup {
+			v.errorf(e.From, ef, "port %q already leads to %q (edges[%d]); a port leads to one node, so remove one edge", e.PortName(), v.f.Edges[j].To, j)
+			continue
+		}
+		taken[k] = i
+		if ok {
+			g[e.From] = append(g[e.From], e.To)
+		}
+	}
+	return g
+}
+
+// graph reports dead ends, nodes the start cannot reach and loops with no way out.
+func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
+	out := map[string]bool{}
+	for _, e := range v.f.Edges {
+		out[e.From] = true
+	}
+	var start string
+	for i := range v.f.Nodes {
+		if n := &v.f.Nodes[i]; n.Kind == KindStart && byID[n.ID] == n {
+			start = n.ID
+			break
+		}
+	}
+	reached := map[string]bool{}
+	if start != "" {
+		stack := []string{start}
+		reached[start] = true
+		for len(stack) > 0 {
+			id := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, to := range g[id] {
+				if !reached[to] {
+					reached[to] = true
+					stack = append(stack, to)
+				}
+			}
+		}
+	}
+	for i := range v.f.Nodes {
+		n := &v.f.Nodes[i]
+		if byID[n.ID] != n || !slices.Contains(Kinds, n.Kind) {
+			continue // no id, a duplicate or an unknown kind: reported already
+		}
+		if n.Kind != KindEnd && !out[n.ID] {
+			v.warnf(n.ID, "", "dead end: the run stops here; connect a port to the next node or to an end node")
+		}
+		if start != "" && !reached[n.ID] && n.Kind != KindStart {
+			v.warnf(n.ID, "", "unreachable: no path leads here from start node %q; connect it or remove it", start)
+		}
+	}
+	for _, scc := range stronglyConnected(v.f, byID, g) {
+		if len(scc) == 1 && !slices.Contains(g[scc[0]], scc[0]) {
+			continue
+		}
+		in := map[string]bool{}
+		for _, id := range scc {
+			in[id] = true
+		}
+		exit := false
+		for _, id := range scc {
+			for _, to := range g[id] {
+				if !in[to] {
+					exit = true
+				}
+			}
+		}
+		if exit {
+			continue // a node on the loop can leave it; the engine's step limit bounds the rest
+		}
+		quoted := make([]string, len(scc))
+		for i, id := range scc {
+			quoted[i] = strconv.Quote(id)
+		}
+		what := "nodes " + strings.Join(quoted, ", ") + " form a loop"
+		if len(scc) == 1 {
+			what = "the node leads back to itself"
+		}
+		v.errorf(scc[0], "", "%s with no way out: the run would never end; connect a port of the loop to a node outside it", what)
+	}
+}
+
+// stronglyConnected returns the strongly connected components of g (Tarjan's
+// algorithm, iterative so deep graphs cannot exhaust the stack), each listed
+// in the order its nodes appear in the flow, components ordered by their
+// first node.
+func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) [][]string {
+	order := map[string]int{}
+	var ids []string
+	for i := range f.Nodes {
+		if n := &f.Nodes[i]; byID[n.ID] == n {
+			order[n.ID] = len(ids)
+			ids = append(ids, n.ID)
+		}
+	}
+	const unvisited = -1
+	index := make([]int, len(ids))
+	low := make([]int, len(ids))
+	onStack := make([]bool, len(ids))
+	for i := range index {
+		index[i] = unvisited
+	}
+	adj := make([][]int, len(ids))
+	for i, id := range ids {
+		for _, to := range g[id] {
+			adj[i] = append(adj[i], order[to])
+		}
+	}
+	var (
+		next  int
+		stack []int
+		comps [][]string
+	)
+	type frame struct{ node, edge int }
+	for root := range ids {
+		if index[root] != unvisited {
+			continue
+		}
+		call := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			top := &call[len(call)-1]
+			u := top.node
+			if top.edge < len(adj[u]) {
+				w := adj[u][top.edge]
+				top.edge++
+				switch {
+				case index[w] == unvisited:
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, 0})
+				case onStack[w]:
+					low[u] = min(low[u], index[w])
+				}
+				continue
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].node
+				low[p] = min(low[p], low[u])
+			}
+			if low[u] == index[u] {
+				var comp []int
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp = append(comp, w)
+					if w == u {
+						break
+					}
+				}
+				slices.Sort(comp)
+				names := make([]string, len(comp))
+				for i, c := range comp {
+					names[i] = ids[c]
+				}
+				comps = append(comps, names)
+			}
+		}
+	}
+	slices.SortFunc(comps, func(a, b []string) int { return order[a[0]] - order[b[0]] })
+	return comps
+}
+
+// ValidateConnections checks a connections file and reports every problem at
+// once. Problems name the connection in Problem.Connection and the field
+// within it (auth.tokenURL); a connection with no name is named by its index
+// in Field (connections[2].name).
+func ValidateConnections(c *ConnectionsFile) Problems {
+	if c == nil {
+		return Problems{{Severity: SeverityError, Message: "no connections given"}}
+	}
+	var ps Problems
+	switch c.Format {
+	case "":
+		ps = append(ps, Problem{Severity: SeverityError, Field: "format", Message: fmt.Sprintf("missing; set it to %q", Format)})
+	case Format:
+	default:
+		ps = append(ps, Problem{Severity: SeverityError, Field: "format",
+			Message: fmt.Sprintf("%q is not a format this version of Flowbench reads; set it to %q", c.Format, Format)})
+	}
+	seen := map[string]int{}
+	for i := range c.Connections {
+		cn := &c.Connections[i]
+		field := func(name string) string {
+			if cn.Name == "" {
+				return fmt.Sprintf("connections[%d].%s", i, name)
+			}
+			return name
+		}
+		add := func(sev Severity, f, format string, args ...any) {
+			ps = append(ps, Problem{Severity: sev, Connection: cn.Name, Field: field(f), Message: fmt.Sprintf(format, args...)})
+		}
+		if strings.TrimSpace(cn.Name) == "" {
+			add(SeverityError, "name", "the connection has no name; calls refer to it by name, so give it one")
+		} else if j, dup := seen[cn.Name]; dup {
+			add(SeverityError, "name", "connections[%d] and connections[%d] both have this name; names must be unique", j, i)
+		} else {
+			seen[cn.Name] = i
+		}
+		checkConnection(cn, add)
+	}
+	return ps
+}
+
+// checkConnection checks one connection's kind, URL, timeout and auth.
+func checkConnection(cn *Connection, add func(sev Severity, field, format string, args ...any)) {
+	switch cn.Kind {
+	case ConnCustom:
+		if cn.BaseURL == "" {
+			add(SeverityError, "baseURL", "a custom connection needs a baseURL such as https://api.example.com")
+		}
+	case ConnAmazonConnect:
+		if strings.TrimSpace(cn.Region) == "" {
+			add(SeverityError, "region", "an amazonConnect connection needs its AWS region, such as eu-central-1")
+		}
+	case "":
+		add(SeverityError, "kind", "the connection has no kind; use custom or amazonConnect")
+	default:
+		add(SeverityError, "kind", "unknown kind %q; use custom or amazonConnect", cn.Kind)
+	}
+	if cn.BaseURL != "" {
+		checkURL("baseURL", cn.BaseURL, add)
+	}
+	switch {
+	case cn.Timeout < 0:
+		add(SeverityError, "timeout", "the timeout is negative; give a duration such as \"30s\"")
+	case cn.Timeout.D() > MaxCallTimeout:
+		add(SeverityError, "timeout", "%s is longer than the %s a call may wait; shorten it", cn.Timeout.D(), MaxCallTimeout)
+	}
+	a := &cn.Auth
+	missing := func(field, what string) {
+		add(SeverityError, "auth."+field, "%s auth needs %s", a.Type, what)
+	}
+	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
+	switch a.Type {
+	case AuthNone:
+	case AuthAPIKey:
+		switch a.In {
+		case APIKeyHeader, APIKeyQuery:
+		case "":
+			missing("in", `"in": "header" or "query"`)
+		default:
+			add(SeverityError, "auth.in", "%q is not where an API key can go; use header or query", a.In)
+		}
+		if a.Name == "" {
+			missing("name", "the header or query parameter name, such as x-api-key")
+		}
+		if secretMissing(a.Value) {
+			missing("value", `the key: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthOAuth2:
+		if a.ClientID == "" {
+			missing("clientId", "a clientId")
+		}
+		if secretMissing(a.ClientSecret) {
+			missing("clientSecret", `a clientSecret: {"secret": NAME} or {"env": VAR}`)
+		}
+		if a.TokenURL == "" {
+			missing("tokenURL", "the tokenURL of the authorization server")
+		} else {
+			checkURL("auth.tokenURL", a.TokenURL, add)
+		}
+		if a.RefreshURL != "" {
+			checkURL("auth.refreshURL", a.RefreshURL, add)
+		}
+		switch a.AuthStyle {
+		case "", "header", "body":
+		default:
+			add(SeverityError, "auth.authStyle", "%q is not an auth style; use header (HTTP basic) or body (form fields)", a.AuthStyle)
+		}
+	case AuthSigV4:
+		if a.AccessKeyID == "" {
+			missing("accessKeyId", "an accessKeyId")
+		}
+		if secretMissing(a.SecretAccessKey) {
+			missing("secretAccessKey", `a secretAccessKey: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthBasic:
+		if a.Username == "" {
+			missing("username", "a username")
+		}
+		if secretMissing(a.Password) {
+			missing("password", `a password: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthBearer:
+		if secretMissing(a.Token) {
+			missing("token", `a token: {"secret": NAME} or {"env": VAR}`)
+		}
+	case "":
+		add(SeverityError, "auth.type", "the auth has no type; use none, apiKey, oauth2, awsSigV4, basic or bearer")
+	default:
+		add(SeverityError, "auth.type", "unknown auth type %q; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type)
+	}
+}
+
+// checkURL insists on an absolute http(s) URL and warns about plain http to
+// another machine, where credentials would cross the network unencrypted.
+func checkURL(field, raw string, add func(sev Severity, field, format string, args ...any)) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add(SeverityError, field, "%q is not an absolute http(s) URL; write it as https://host/path", raw)
+		return
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		add(SeverityWarning, field, "%q uses plain http to another machine: credentials and data travel unencrypted; use https", raw)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
