@@ -1,0 +1,395 @@
+// Package ui is Flowbench's desktop window: the toolbar, the sidebar views
+// (flows, connections, runs, events), the flow canvas, the inspector forms
+// that configure nodes and connections, and the console of problems and
+// messages. It renders the editor state of ui/editor and keeps documents in
+// a store (storage.DB in the app, a temporary one in tests).
+//
+// Everything here runs on Fyne's UI goroutine. Work that blocks (a run)
+// happens on its own goroutine and comes back through Options.Do, which is
+// fyne.Do in the app and a queue the test drains in tests.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/flowbench/flowbench/engine/expr"
+	"github.com/flowbench/flowbench/flow"
+	fbcanvas "github.com/flowbench/flowbench/ui/canvas"
+	"github.com/flowbench/flowbench/ui/editor"
+)
+
+// DefaultAutosaveDelay is how long the window waits after the last edit
+// before writing a draft: long enough not to write on every keystroke, short
+// enough that a crash loses at most a few seconds of work.
+const DefaultAutosaveDelay = 2 * time.Second
+
+// Options configure the main window. Store is required; the rest have
+// working defaults.
+type Options struct {
+	// Store keeps flows and connections.
+	Store Store
+	// History lists past runs and raised events; nil leaves the Runs and
+	// Events views out.
+	History HistoryStore
+	// Runner runs the open flow; nil leaves the run and stop buttons out.
+	Runner Runner
+	// Compile checks a whole flow as the engine will (expressions with
+	// their fields, connections) and returns flow.Problems. Nil checks the
+	// expressions with engine/expr field by field.
+	Compile func(f *flow.Flow, conns []flow.Connection) error
+	// Do runs fn on the UI goroutine; nil means fyne.Do. Tests inject a
+	// queue they drain themselves.
+	Do func(fn func())
+	// AfterFunc calls fn after d on another goroutine and returns a stop
+	// function; nil means time.AfterFunc. Tests inject a manual clock.
+	AfterFunc func(d time.Duration, fn func()) (stop func() bool)
+	// DraftDir is where unsaved edits are written as drafts so a crash
+	// loses nothing; "" turns autosave off.
+	DraftDir string
+	// AutosaveDelay overrides DefaultAutosaveDelay when positive.
+	AutosaveDelay time.Duration
+}
+
+// App is the main window and everything in it. Create it with New; it is
+// used from the UI goroutine only.
+type App struct {
+	fa   fyne.App
+	w    fyne.Window
+	opts Options
+	ctx  context.Context
+
+	ed      *editor.Editor
+	cv      *fbcanvas.Canvas
+	checker *exprChecker
+
+	// flowID and flowVersion identify the stored flow the editor holds ("" and
+	// 0 for one never saved). They live outside the document so that undoing
+	// past a save can never make the next save create a second flow.
+	flowID      string
+	flowVersion int
+
+	conns []flow.Connection // the stored connections, for pickers and checks
+
+	tips      *tooltipLayer
+	bar       *toolbar
+	inspector *inspector
+	console   *console
+	flows     *flowsView
+	connView  *connectionsView
+	history   *historyView
+	sidebar   *sidebar
+
+	sideSplit, inspSplit, consoleSplit *container.Split
+
+	draftStop func() bool
+	runCancel context.CancelFunc
+	running   bool
+}
+
+// New builds the main window of a and opens the most recently updated flow
+// (or a draft a crash left behind). Show it with Window().ShowAndRun().
+func New(a fyne.App, opts Options) (*App, error) {
+	if opts.Store == nil {
+		return nil, errors.New("ui: Options.Store is required: pass the storage.DB the window keeps flows in")
+	}
+	if opts.Do == nil {
+		opts.Do = fyne.Do
+	}
+	if opts.AfterFunc == nil {
+		opts.AfterFunc = func(d time.Duration, fn func()) func() bool { return time.AfterFunc(d, fn).Stop }
+	}
+	if opts.AutosaveDelay <= 0 {
+		opts.AutosaveDelay = DefaultAutosaveDelay
+	}
+	env, err := expr.NewEnv(expr.Options{})
+	if err != nil {
+		return nil, err
+	}
+	app := &App{fa: a, opts: opts, ctx: context.Background(), checker: newExprChecker(env)}
+	app.w = a.NewWindow("Flowbench")
+	app.ed = editor.New(nil)
+	app.cv = fbcanvas.New(app.ed)
+	app.cv.OnError = func(err error) { app.console.logError(err.Error()) }
+	app.applyTheme(app.themeChoice())
+	app.build()
+	app.ed.AddListener(app.onEditorChange)
+	app.refreshConnections()
+	app.flows.reload()
+	if !app.recoverDraft() {
+		app.openLatest()
+	}
+	app.updateTitle()
+	app.updateActions()
+	app.revalidate()
+	return app, nil
+}
+
+// Window returns the main window.
+func (a *App) Window() fyne.Window { return a.w }
+
+// Editor returns the editing session of the open flow.
+func (a *App) Editor() *editor.Editor { return a.ed }
+
+// Canvas returns the flow canvas widget.
+func (a *App) Canvas() *fbcanvas.Canvas { return a.cv }
+
+// FlowID returns the stored id of the open flow, "" when it was never saved.
+func (a *App) FlowID() string { return a.flowID }
+
+// build lays out the window of ARCHITECTURE.md: toolbar on top; sidebar,
+// canvas and inspector side by side; the console below.
+func (a *App) build() {
+	a.tips = newTooltipLayer()
+	a.console = newConsole(a.selectProblemNode)
+	a.inspector = newInspector(a)
+	a.flows = newFlowsView(a)
+	a.connView = newConnectionsView(a)
+	if a.opts.History != nil {
+		a.history = newHistoryView(a)
+	}
+	a.sidebar = newSidebar(a)
+	a.bar = newToolbar(a)
+
+	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, a.cv)
+	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
+	a.sideSplit = container.NewHSplit(a.sidebar.object(), a.inspSplit)
+	a.consoleSplit = container.NewVSplit(a.sideSplit, a.console.object())
+	main := container.NewBorder(a.bar.object(), nil, nil, nil, a.consoleSplit)
+	a.w.SetContent(container.NewStack(main, a.tips.object()))
+	a.w.SetMainMenu(a.mainMenu())
+	a.addShortcuts()
+	a.restoreLayout()
+	a.w.SetCloseIntercept(func() {
+		a.saveLayout()
+		a.flushDraft()
+		a.w.Close()
+	})
+}
+
+// onEditorChange keeps everything that depends on the document current.
+func (a *App) onEditorChange(c editor.Change) {
+	switch c.Kind {
+	case editor.ChangeDoc:
+		a.updateTitle()
+		a.updateActions()
+		a.revalidate()
+		a.scheduleDraft()
+		a.inspector.docChanged()
+	case editor.ChangeSelection:
+		a.updateActions()
+		a.inspector.showSelection()
+	}
+}
+
+// updateTitle shows the flow's name, with a leading "*" while it has
+// unsaved edits.
+func (a *App) updateTitle() {
+	name := a.ed.Flow().Name
+	if name == "" {
+		name = "Untitled flow"
+	}
+	mark := ""
+	if a.ed.Dirty() {
+		mark = "*"
+	}
+	a.w.SetTitle(mark + name + " — Flowbench")
+}
+
+// updateActions enables the toolbar buttons that can do something now.
+func (a *App) updateActions() {
+	if a.bar != nil {
+		a.bar.update()
+	}
+}
+
+// revalidate recomputes the problems of the document (graph rules from
+// flow.Validate, expressions from Compile) and shows them on the canvas and
+// in the console.
+func (a *App) revalidate() {
+	f := a.ed.Flow()
+	ps := flow.Validate(f)
+	var more flow.Problems
+	if a.opts.Compile != nil {
+		if err := a.opts.Compile(f, a.conns); err != nil {
+			if !errors.As(err, &more) {
+				more = flow.Problems{{Severity: flow.SeverityError, Message: err.Error()}}
+			}
+		}
+	} else {
+		more = expressionProblems(a.checker, f, a.conns)
+	}
+	ps = mergeProblems(ps, more)
+	a.ed.SetProblems(ps)
+	a.console.setProblems(ps)
+}
+
+// mergeProblems appends to a the problems of b it does not already hold:
+// an engine compile reports graph problems that Validate found too.
+func mergeProblems(a, b flow.Problems) flow.Problems {
+	seen := map[flow.Problem]bool{}
+	for _, p := range a {
+		seen[p] = true
+	}
+	out := append(flow.Problems(nil), a...)
+	for _, p := range b {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// selectProblemNode is where a tap on a problem in the console lands: the
+// node is selected and scrolled into view.
+func (a *App) selectProblemNode(id string) {
+	if id == "" || a.ed.Flow().Node(id) == nil {
+		return
+	}
+	a.ed.Select(editor.Selection{Node: id, Edge: -1})
+	a.cv.Reveal(id)
+}
+
+// refreshConnections reloads the stored connections for the pickers.
+func (a *App) refreshConnections() {
+	conns, err := a.opts.Store.ListConnections(a.ctx)
+	if err != nil {
+		a.console.logError("Could not list the connections: " + err.Error())
+		return
+	}
+	a.conns = conns
+	a.connView.setConnections(conns)
+}
+
+// connectionNames lists the stored connections' names, for the call form.
+func (a *App) connectionNames() []string {
+	names := make([]string, 0, len(a.conns))
+	for _, c := range a.conns {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// openLatest opens the most recently updated stored flow, or leaves the
+// empty document when there is none.
+func (a *App) openLatest() {
+	list := a.flows.items
+	if len(list) == 0 {
+		return
+	}
+	latest := list[0]
+	for _, s := range list[1:] {
+		if s.UpdatedAt.After(latest.UpdatedAt) {
+			latest = s
+		}
+	}
+	if err := a.Open(latest.ID); err != nil {
+		a.console.logError(err.Error())
+	}
+}
+
+// Open loads the stored flow with that id into the editor, replacing the
+// open document and its history. Unsaved edits of the open document stay in
+// its draft; callers ask the person first (see confirmDiscard).
+func (a *App) Open(id string) error {
+	f, err := a.opts.Store.Flow(a.ctx, id)
+	if err != nil {
+		return fmt.Errorf("open flow %s: %w", id, err)
+	}
+	a.flushDraft()
+	a.load(f)
+	a.openDraftFor(id)
+	return nil
+}
+
+// confirmLeave runs then once the open document may be replaced: at once
+// when it has no unsaved edits or they are kept in its draft, after asking
+// when it is a new flow whose edits would be lost.
+func (a *App) confirmLeave(then func()) {
+	if !a.ed.Dirty() || (a.flowID != "" && a.opts.DraftDir != "") {
+		then()
+		return
+	}
+	name := a.ed.Flow().Name
+	msg := fmt.Sprintf("%q has unsaved edits. Discard them?", name)
+	if a.flowID != "" {
+		msg = fmt.Sprintf("%q has unsaved edits and autosave is off. Discard them?", name)
+	}
+	showConfirm("Discard unsaved edits", msg, "Discard", func(ok bool) {
+		if ok {
+			then()
+		}
+	}, a.w)
+}
+
+// load replaces the document with f (already stored, or nil for a new flow).
+func (a *App) load(f *flow.Flow) {
+	a.stopDraftTimer()
+	if f != nil {
+		a.flowID, a.flowVersion = f.ID, f.Version
+	} else {
+		a.flowID, a.flowVersion = "", 0
+	}
+	a.ed.Load(f)
+	a.flows.markOpen(a.flowID)
+	a.cv.FitToWindow()
+	a.inspector.showSelection()
+}
+
+// NewFlow replaces the open document with an empty, unsaved flow. Callers
+// ask first through confirmLeave.
+func (a *App) NewFlow() {
+	a.flushDraft()
+	a.load(nil)
+}
+
+// Save stores the open document as a new version and marks it clean. The
+// draft of the unsaved edits is removed once the store has the version.
+func (a *App) Save() error {
+	doc := editor.Clone(a.ed.Flow())
+	doc.ID, doc.Version = a.flowID, a.flowVersion
+	if doc.Name == "" {
+		doc.Name = "Untitled flow"
+	}
+	oldDraft := a.draftPath()
+	v, err := a.opts.Store.SaveFlow(a.ctx, doc)
+	if err != nil {
+		return fmt.Errorf("save flow %q: %w; your edits are kept in a draft, try again", doc.Name, err)
+	}
+	a.flowID, a.flowVersion = doc.ID, v
+	a.ed.MarkSaved()
+	a.stopDraftTimer()
+	a.removeDraft(oldDraft)
+	a.removeDraft(a.draftPath())
+	a.updateTitle()
+	a.updateActions()
+	a.flows.reload()
+	a.flows.markOpen(a.flowID)
+	a.console.log(fmt.Sprintf("Saved %q as version %d.", doc.Name, v))
+	return nil
+}
+
+// saveInteractive is Ctrl+S and the save button: errors go to a dialog.
+func (a *App) saveInteractive() {
+	if err := a.Save(); err != nil {
+		a.showError(err)
+	}
+}
+
+// Undo reverts the last edit of the document.
+func (a *App) Undo() { a.ed.Undo() }
+
+// Redo applies again the last undone edit.
+func (a *App) Redo() { a.ed.Redo() }
+
+// showError logs err in the console and shows it in a dialog.
+func (a *App) showError(err error) {
+	a.console.logError(err.Error())
+	showErrorDialog(err, a.w)
+}

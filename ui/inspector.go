@@ -1,0 +1,248 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/ui/editor"
+)
+
+// inspector is the right column: the form of what is selected (a node, a
+// connector, a connection) or, with nothing selected, of the flow itself.
+//
+// Every change a form makes goes through editor.Edit, so it can be undone.
+// The form is rebuilt when the selection changes or the document changes
+// from elsewhere (undo, redo, the canvas), but not for its own edits: the
+// entry being typed in keeps its focus.
+type inspector struct {
+	a       *App
+	title   *widget.Label
+	content *fyne.Container
+	box     fyne.CanvasObject
+
+	own  int    // > 0 while one of the form's own edits is applied
+	node string // the node whose form is shown, "" for none
+
+	// fields and entries index the current form's inputs by field path
+	// ("call.uri", "title"), so tests find them as a person finds them by
+	// their labels.
+	fields  map[string]*exprField
+	entries map[string]*widget.Entry
+
+	conn *connForm // the connection form, when one is shown
+}
+
+func newInspector(a *App) *inspector {
+	in := &inspector{a: a}
+	in.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	in.title.Truncation = fyne.TextTruncateEllipsis
+	in.content = container.NewStack()
+	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(in.content)))
+	return in
+}
+
+func (in *inspector) object() fyne.CanvasObject { return in.box }
+
+// showSelection shows the form of what the editor has selected.
+func (in *inspector) showSelection() {
+	in.conn = nil
+	in.a.connView.selectName("")
+	in.rebuild()
+}
+
+// docChanged follows an edit made elsewhere.
+func (in *inspector) docChanged() {
+	if in.own > 0 || in.conn != nil {
+		return
+	}
+	in.rebuild()
+}
+
+// showConnection shows the form of a connection (isNew: not stored yet).
+func (in *inspector) showConnection(c flow.Connection, isNew bool) {
+	in.conn = newConnForm(in.a, c, isNew)
+	in.node = ""
+	if isNew {
+		in.title.SetText("New connection")
+	} else {
+		in.title.SetText("Connection " + c.Name)
+		in.a.connView.selectName(c.Name)
+	}
+	in.setContent(in.conn.box)
+}
+
+func (in *inspector) setContent(o fyne.CanvasObject) {
+	in.content.Objects = []fyne.CanvasObject{o}
+	in.content.Refresh()
+}
+
+// rebuild makes the form for the current selection from the document.
+func (in *inspector) rebuild() {
+	in.fields = map[string]*exprField{}
+	in.entries = map[string]*widget.Entry{}
+	ed := in.a.ed
+	sel := ed.Selection()
+	in.node = ""
+	switch {
+	case sel.Node != "" && ed.Flow().Node(sel.Node) != nil:
+		n := ed.Flow().Node(sel.Node)
+		in.node = n.ID
+		in.title.SetText(fmt.Sprintf("%s node · %s", kindTitle(n.Kind), n.ID))
+		in.setContent(in.nodeForm(n))
+	case sel.Edge >= 0 && sel.Edge < len(ed.Flow().Edges):
+		e := ed.Flow().Edges[sel.Edge]
+		in.title.SetText("Connector")
+		in.setContent(in.edgeForm(e))
+	default:
+		in.title.SetText("Flow")
+		in.setContent(in.flowForm())
+	}
+}
+
+// edit applies one change of the form as an undoable edit.
+func (in *inspector) edit(label string, fn func(f *flow.Flow) error) {
+	in.own++
+	defer func() { in.own-- }()
+	if err := in.a.ed.Edit(label, fn); err != nil {
+		in.a.console.logError(err.Error())
+	}
+}
+
+// editNode applies fn to the node with that id as one undoable edit.
+func (in *inspector) editNode(id, label string, fn func(n *flow.Node)) {
+	in.edit(label+" of "+id, func(f *flow.Flow) error {
+		n := f.Node(id)
+		if n == nil {
+			return fmt.Errorf("the node %q is gone (deleted or undone); select another", id)
+		}
+		fn(n)
+		return nil
+	})
+}
+
+// structural applies an edit that changes the form's shape (a row added or
+// removed) and rebuilds the form.
+func (in *inspector) structural(id, label string, fn func(n *flow.Node)) {
+	in.editNode(id, label, fn)
+	in.rebuild()
+}
+
+// names lists the completions offered in expression fields.
+func (in *inspector) names() []string { return contextNames(in.a.ed.Flow()) }
+
+// exprField makes an expression field registered under path.
+func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {
+	f := newExprField(in.a.checker, src, multiLine, optional, in.names, onChange)
+	in.fields[path] = f
+	return f
+}
+
+// entry makes a plain entry registered under path.
+func (in *inspector) entry(path, text, placeholder string, onChange func(string)) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetText(text)
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = onChange
+	in.entries[path] = e
+	return e
+}
+
+// edgeForm describes the selected connector and offers to delete it.
+func (in *inspector) edgeForm(e flow.Edge) fyne.CanvasObject {
+	del := widget.NewButtonWithIcon("Delete connector", theme.DeleteIcon(), func() {
+		if err := in.a.ed.DeleteSelection(); err != nil {
+			in.a.console.logError(err.Error())
+		}
+	})
+	del.Importance = widget.DangerImportance
+	desc := widget.NewLabel(fmt.Sprintf("From %s, port %q, to %s.", e.From, e.PortName(), e.To))
+	desc.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(desc, del)
+}
+
+// flowForm edits the flow's name, description and variables.
+func (in *inspector) flowForm() fyne.CanvasObject {
+	f := in.a.ed.Flow()
+	name := in.entry("name", f.Name, "Flow name", func(s string) {
+		in.edit("Rename flow", func(f *flow.Flow) error { f.Name = s; return nil })
+	})
+	desc := widget.NewMultiLineEntry()
+	desc.Wrapping = fyne.TextWrapWord
+	desc.SetText(f.Description)
+	desc.SetMinRowsVisible(3)
+	desc.OnChanged = func(s string) {
+		in.edit("Edit description", func(f *flow.Flow) error { f.Description = s; return nil })
+	}
+	in.entries["description"] = desc
+
+	vars := container.NewVBox()
+	for _, k := range sortedKeys(f.Variables) {
+		cur := k
+		nameE := widget.NewEntry()
+		nameE.SetText(k)
+		val := in.exprField("variables."+k, f.Variables[k], false, false, func(s string) {
+			in.edit("Edit variable "+cur, func(f *flow.Flow) error { f.Variables[cur] = s; return nil })
+		})
+		nameE.OnChanged = func(s string) {
+			if s == "" || s == cur {
+				return
+			}
+			if _, taken := in.a.ed.Flow().Variables[s]; taken {
+				return
+			}
+			old := cur
+			in.edit("Rename variable "+old, func(f *flow.Flow) error {
+				f.Variables[s] = f.Variables[old]
+				delete(f.Variables, old)
+				return nil
+			})
+			cur = s
+		}
+		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+			in.edit("Remove variable "+cur, func(f *flow.Flow) error { delete(f.Variables, cur); return nil })
+			in.rebuild()
+		})
+		vars.Add(container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(2, nameE, val.box)))
+	}
+	add := widget.NewButtonWithIcon("Add variable", theme.ContentAddIcon(), func() {
+		in.edit("Add variable", func(f *flow.Flow) error {
+			if f.Variables == nil {
+				f.Variables = map[string]string{}
+			}
+			f.Variables[uniqueKey(f.Variables, "var")] = `""`
+			return nil
+		})
+		in.rebuild()
+	})
+	hint := widget.NewLabel("Select a node or connector on the canvas to edit it. Right-click the canvas, or use the Add row above it, to add nodes.")
+	hint.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(
+		row("Name", name),
+		row("Description", desc),
+		row("Variables (name and initial value, CEL)", vars), add,
+		widget.NewSeparator(), hint,
+	)
+}
+
+func uniqueKey(m map[string]string, base string) string {
+	if _, ok := m[base]; !ok {
+		return base
+	}
+	for i := 2; ; i++ {
+		k := fmt.Sprintf("%s%d", base, i)
+		if _, ok := m[k]; !ok {
+			return k
+		}
+	}
+}
+
+// selectNode is a helper for forms that want to jump to another node.
+func (in *inspector) selectNode(id string) {
+	in.a.ed.Select(editor.Selection{Node: id, Edge: -1})
+}

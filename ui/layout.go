@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Preference keys: the window and split sizes, and the theme, persist
+// between launches through fyne's Preferences.
+const (
+	prefWidth        = "window.width"
+	prefHeight       = "window.height"
+	prefSplitSide    = "split.sidebar"
+	prefSplitInspect = "split.inspector"
+	prefSplitConsole = "split.console"
+	prefTheme        = "theme"
+)
+
+// Default window layout, used on the first launch.
+const (
+	defaultWidth        = 1400
+	defaultHeight       = 860
+	defaultSplitSide    = 0.17
+	defaultSplitInspect = 0.70
+	defaultSplitConsole = 0.80
+)
+
+// The theme choices of the toolbar and View menu.
+const (
+	themeSystem = "System"
+	themeLight  = "Light"
+	themeDark   = "Dark"
+)
+
+// restoreLayout sizes the window and its splits as they were when it last
+// closed.
+func (a *App) restoreLayout() {
+	p := a.fa.Preferences()
+	w := float32(p.FloatWithFallback(prefWidth, defaultWidth))
+	h := float32(p.FloatWithFallback(prefHeight, defaultHeight))
+	a.w.Resize(fyne.NewSize(max(w, 640), max(h, 480)))
+	a.sideSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitSide, defaultSplitSide)))
+	a.inspSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitInspect, defaultSplitInspect)))
+	a.consoleSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitConsole, defaultSplitConsole)))
+}
+
+// saveLayout records the window and split sizes for the next launch.
+func (a *App) saveLayout() {
+	p := a.fa.Preferences()
+	size := a.w.Canvas().Size()
+	if size.Width > 0 && size.Height > 0 {
+		p.SetFloat(prefWidth, float64(size.Width))
+		p.SetFloat(prefHeight, float64(size.Height))
+	}
+	p.SetFloat(prefSplitSide, a.sideSplit.Offset)
+	p.SetFloat(prefSplitInspect, a.inspSplit.Offset)
+	p.SetFloat(prefSplitConsole, a.consoleSplit.Offset)
+}
+
+// clampOffset keeps a stored split offset usable even if the file was
+// edited by hand: no pane shrinks to nothing.
+func clampOffset(o float64) float64 { return min(0.95, max(0.05, o)) }
+
+func (a *App) themeChoice() string {
+	switch s := a.fa.Preferences().StringWithFallback(prefTheme, themeSystem); s {
+	case themeLight, themeDark:
+		return s
+	}
+	return themeSystem
+}
+
+// SetTheme switches to the light or dark theme, or back to following the
+// system, and remembers the choice.
+func (a *App) SetTheme(choice string) {
+	switch choice {
+	case themeLight, themeDark:
+	default:
+		choice = themeSystem
+	}
+	a.fa.Preferences().SetString(prefTheme, choice)
+	a.applyTheme(choice)
+	if a.bar != nil && a.bar.themeSel.Selected != choice {
+		a.bar.syncing = true
+		a.bar.themeSel.SetSelected(choice)
+		a.bar.syncing = false
+	}
+}
+
+func (a *App) applyTheme(choice string) {
+	switch choice {
+	case themeLight:
+		a.fa.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantLight})
+	case themeDark:
+		a.fa.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantDark})
+	default:
+		a.fa.Settings().SetTheme(theme.DefaultTheme())
+	}
+}
+
+// variantTheme is the default theme pinned to one variant, whatever the
+// system prefers.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+// Color answers with the pinned variant's colour.
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}
+
+// addShortcuts registers the editing keys on the window's canvas; the main
+// menu carries the same shortcuts, which the desktop driver prefers even
+// while an entry has the focus. The driver reports Ctrl+Z as ShortcutUndo
+// and Ctrl+Y as ShortcutRedo, and Ctrl+Shift+Z as a custom shortcut.
+func (a *App) addShortcuts() {
+	c := a.w.Canvas()
+	mod := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { a.Undo() })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { a.Redo() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.Redo() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, func(fyne.Shortcut) { a.saveInteractive() })
+}
+
+// mainMenu is the window's menu bar.
+func (a *App) mainMenu() *fyne.MainMenu {
+	mod := fyne.KeyModifierShortcutDefault
+	item := func(label string, sc fyne.Shortcut, fn func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, fn)
+		it.Shortcut = sc
+		return it
+	}
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("New flow", func() { a.confirmLeave(a.NewFlow) }),
+		item("Save", &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, a.saveInteractive),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
+		fyne.NewMenuItem("Export flow file…", a.flows.exportDialog),
+		fyne.NewMenuItem("Version history…", a.flows.historyDialog),
+	)
+	edit := fyne.NewMenu("Edit",
+		item("Undo", &fyne.ShortcutUndo{}, a.Undo),
+		item("Redo", &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, a.Redo),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Delete selection", func() {
+			if err := a.ed.DeleteSelection(); err != nil {
+				a.console.logError(err.Error())
+			}
+		}),
+	)
+	view := fyne.NewMenu("View",
+		fyne.NewMenuItem("Zoom in", a.cv.ZoomIn),
+		fyne.NewMenuItem("Zoom out", a.cv.ZoomOut),
+		fyne.NewMenuItem("Fit to window", a.cv.FitToWindow),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
+		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),
+		fyne.NewMenuItem("Follow the system theme", func() { a.SetTheme(themeSystem) }),
+	)
+	return fyne.NewMainMenu(file, edit, view)
+}

@@ -1,0 +1,573 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// The HTTP methods a call may use.
+var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+// nodeForm is the form of one node: its title, then what its kind needs.
+func (in *inspector) nodeForm(n *flow.Node) fyne.CanvasObject {
+	id := n.ID
+	title := in.entry("title", n.Title, "Title shown on the card", func(s string) {
+		in.editNode(id, "Edit title", func(n *flow.Node) { n.Title = s })
+	})
+	idLabel := widget.NewLabel(fmt.Sprintf("Id %s — expressions refer to it as steps.%s", id, id))
+	idLabel.Wrapping = fyne.TextWrapWord
+	objs := []fyne.CanvasObject{row("Title", title), idLabel}
+	switch n.Kind {
+	case flow.KindStart:
+		objs = append(objs, in.startForm(n)...)
+	case flow.KindCall:
+		objs = append(objs, in.callForm(n)...)
+	case flow.KindDecision:
+		objs = append(objs, in.decisionForm(n)...)
+	case flow.KindSet:
+		objs = append(objs, in.setForm(n)...)
+	case flow.KindEmit:
+		objs = append(objs, in.emitForm(n)...)
+	case flow.KindEnd:
+		objs = append(objs, row("Outcome", in.entry("outcome", n.Outcome, "done", func(s string) {
+			in.editNode(id, "Edit outcome", func(n *flow.Node) { n.Outcome = s })
+		})))
+	}
+	if ps := in.a.ed.NodeProblems(id); len(ps) > 0 {
+		var lines []string
+		for _, p := range ps {
+			lines = append(lines, "• "+p.String())
+		}
+		l := widget.NewLabel(strings.Join(lines, "\n"))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		objs = append(objs, widget.NewSeparator(), row("Problems", l))
+	}
+	del := widget.NewButtonWithIcon("Delete node", theme.DeleteIcon(), func() {
+		if err := in.a.ed.DeleteSelection(); err != nil {
+			in.a.console.logError(err.Error())
+		}
+	})
+	del.Importance = widget.DangerImportance
+	objs = append(objs, widget.NewSeparator(), del)
+	return container.NewVBox(objs...)
+}
+
+// startForm: the trigger type and what it needs.
+func (in *inspector) startForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	tr := flow.Trigger{Type: flow.TriggerManual}
+	if n.Trigger != nil {
+		tr = *n.Trigger
+	}
+	typ := widget.NewSelect([]string{string(flow.TriggerManual), string(flow.TriggerEvent), string(flow.TriggerWebhook)}, nil)
+	typ.SetSelected(string(tr.Type))
+	typ.OnChanged = func(s string) {
+		in.structural(id, "Change trigger", func(n *flow.Node) {
+			if n.Trigger == nil {
+				n.Trigger = &flow.Trigger{}
+			}
+			n.Trigger.Type = flow.TriggerType(s)
+		})
+	}
+	objs := []fyne.CanvasObject{row("Trigger", typ)}
+	switch tr.Type {
+	case flow.TriggerEvent:
+		objs = append(objs, row("Events (comma separated)", in.entry("trigger.events", strings.Join(tr.Events, ", "), "chat.opened", func(s string) {
+			in.editNode(id, "Edit trigger events", func(n *flow.Node) { n.Trigger.Events = splitList(s) })
+		})))
+	case flow.TriggerWebhook:
+		objs = append(objs, row("Path", in.entry("trigger.path", tr.Path, "/hooks/new-chat", func(s string) {
+			in.editNode(id, "Edit webhook path", func(n *flow.Node) { n.Trigger.Path = s })
+		})))
+		objs = append(objs, row("Signing secret (Standard Webhooks)", in.secretRefEditor("trigger.secret", tr.Secret, func(r *flow.SecretRef) {
+			in.editNode(id, "Edit webhook secret", func(n *flow.Node) { n.Trigger.Secret = r })
+		})))
+	}
+	return objs
+}
+
+// callForm is the request builder.
+func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	c := flow.Call{}
+	if n.Call != nil {
+		c = *n.Call
+	}
+	call := func(label string, fn func(c *flow.Call)) {
+		in.editNode(id, label, func(n *flow.Node) {
+			if n.Call == nil {
+				n.Call = &flow.Call{}
+			}
+			fn(n.Call)
+		})
+	}
+
+	connNames := in.a.connectionNames()
+	if c.Connection != "" && !slices.Contains(connNames, c.Connection) {
+		connNames = append(connNames, c.Connection)
+	}
+	sort.Strings(connNames)
+	conn := widget.NewSelect(connNames, nil)
+	conn.PlaceHolder = "Pick a connection"
+	conn.SetSelected(c.Connection)
+	conn.OnChanged = func(s string) { call("Pick connection", func(c *flow.Call) { c.Connection = s }) }
+	manage := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { in.a.sidebar.showNamed("Connections") })
+
+	method := widget.NewSelect(methods, nil)
+	method.SetSelected(orDefault(c.Method, "GET"))
+	method.OnChanged = func(s string) { call("Edit method", func(c *flow.Call) { c.Method = s }) }
+
+	uri := in.exprField("call.uri", c.URI, false, true, func(s string) { call("Edit URI", func(c *flow.Call) { c.URI = s }) })
+	body := in.exprField("call.body", c.Body, true, true, func(s string) { call("Edit body", func(c *flow.Call) { c.Body = s }) })
+	ret := in.exprField("call.returnValue", c.ReturnValue, false, true, func(s string) {
+		call("Edit return value", func(c *flow.Call) { c.ReturnValue = s })
+	})
+
+	timeoutErr := errorLabel()
+	timeout := in.durationEntry("call.timeout", c.Timeout, "30s", timeoutErr, func(d flow.Duration) {
+		call("Edit timeout", func(c *flow.Call) { c.Timeout = d })
+	})
+
+	saveErr := errorLabel()
+	saveTo := in.entry("call.saveTo", c.SaveTo, "vars name, e.g. tier", func(s string) {
+		setError(saveErr, checkIdentifier(s))
+		call("Edit save-to", func(c *flow.Call) { c.SaveTo = s })
+	})
+	setError(saveErr, checkIdentifier(c.SaveTo))
+
+	event := in.entry("call.completionEvent", c.CompletionEvent, "tier.looked_up", func(s string) {
+		call("Edit completion event", func(c *flow.Call) { c.CompletionEvent = s })
+	})
+
+	return []fyne.CanvasObject{
+		row("Connection", container.NewBorder(nil, nil, nil, manage, conn)),
+		row("Method", method),
+		row("URI (CEL, relative to the connection's base URL)", uri.box),
+		row("Query parameters (key and value, CEL)", in.pairsEditor(id, "call.query", c.Query, func(c *flow.Call) *[]flow.Pair { return &c.Query })),
+		row("Headers (key and value, CEL)", in.pairsEditor(id, "call.headers", c.Headers, func(c *flow.Call) *[]flow.Pair { return &c.Headers })),
+		row("Body (CEL; a JSON literal is valid)", body.box),
+		row("Timeout", container.NewVBox(timeout, timeoutErr)),
+		row("Retry", in.retryEditor(id, c.Retry)),
+		row("Signing secret (HMAC, Standard Webhooks)", in.secretRefEditor("call.signing", signingRef(c.Signing), func(r *flow.SecretRef) {
+			call("Edit signing secret", func(c *flow.Call) {
+				if r == nil {
+					c.Signing = nil
+				} else {
+					c.Signing = &flow.Signing{Secret: *r}
+				}
+			})
+		})),
+		row("Return value (CEL; empty: body.returnValue)", ret.box),
+		row("Save to vars", container.NewVBox(saveTo, saveErr)),
+		row("Branch options (one output port each)", in.branchesEditor(id, c.Branches)),
+		row("Completion event", event),
+	}
+}
+
+func signingRef(s *flow.Signing) *flow.SecretRef {
+	if s == nil {
+		return nil
+	}
+	r := s.Secret
+	return &r
+}
+
+// pairsEditor edits a list of key/value expressions (query or headers):
+// add, remove and move rows up and down.
+func (in *inspector) pairsEditor(id, path string, pairs []flow.Pair, list func(c *flow.Call) *[]flow.Pair) fyne.CanvasObject {
+	box := container.NewVBox()
+	edit := func(label string, structural bool, fn func(ps *[]flow.Pair)) {
+		apply := in.editNode
+		if structural {
+			apply = in.structural
+		}
+		apply(id, label, func(n *flow.Node) {
+			if n.Call == nil {
+				n.Call = &flow.Call{}
+			}
+			fn(list(n.Call))
+		})
+	}
+	what := strings.TrimPrefix(path, "call.")
+	for i, p := range pairs {
+		key := in.exprField(fmt.Sprintf("%s[%d].key", path, i), p.Key, false, false, func(s string) {
+			edit("Edit "+what+" key", false, func(ps *[]flow.Pair) { (*ps)[i].Key = s })
+		})
+		val := in.exprField(fmt.Sprintf("%s[%d].value", path, i), p.Value, false, false, func(s string) {
+			edit("Edit "+what+" value", false, func(ps *[]flow.Pair) { (*ps)[i].Value = s })
+		})
+		buttons := rowButtons(i, len(pairs),
+			func() { edit("Move "+what+" up", true, func(ps *[]flow.Pair) { swap(*ps, i, i-1) }) },
+			func() { edit("Move "+what+" down", true, func(ps *[]flow.Pair) { swap(*ps, i, i+1) }) },
+			func() { edit("Remove "+what, true, func(ps *[]flow.Pair) { *ps = slices.Delete(*ps, i, i+1) }) })
+		box.Add(container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(2, key.box, val.box)))
+	}
+	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() {
+		edit("Add "+what, true, func(ps *[]flow.Pair) { *ps = append(*ps, flow.Pair{Key: `""`, Value: `""`}) })
+	})
+	add.Importance = widget.LowImportance
+	box.Add(container.NewHBox(add))
+	return box
+}
+
+// rowButtons are the up, down and remove buttons of one row of a list.
+func rowButtons(i, n int, up, down, remove func()) fyne.CanvasObject {
+	u := widget.NewButtonWithIcon("", theme.MoveUpIcon(), up)
+	d := widget.NewButtonWithIcon("", theme.MoveDownIcon(), down)
+	r := widget.NewButtonWithIcon("", theme.DeleteIcon(), remove)
+	for _, b := range []*widget.Button{u, d, r} {
+		b.Importance = widget.LowImportance
+	}
+	if i == 0 {
+		u.Disable()
+	}
+	if i == n-1 {
+		d.Disable()
+	}
+	return container.NewHBox(u, d, r)
+}
+
+func swap[T any](s []T, i, j int) {
+	if i >= 0 && j >= 0 && i < len(s) && j < len(s) {
+		s[i], s[j] = s[j], s[i]
+	}
+}
+
+// retryEditor edits a call's retry policy; unchecking it removes the policy.
+func (in *inspector) retryEditor(id string, r *flow.Retry) fyne.CanvasObject {
+	retry := func(label string, fn func(r *flow.Retry)) {
+		in.editNode(id, label, func(n *flow.Node) {
+			if n.Call.Retry == nil {
+				n.Call.Retry = &flow.Retry{MaxAttempts: 3}
+			}
+			fn(n.Call.Retry)
+		})
+	}
+	on := widget.NewCheck("Retry on 429, 5xx and network errors", nil)
+	on.SetChecked(r != nil)
+	on.OnChanged = func(b bool) {
+		in.structural(id, "Toggle retry", func(n *flow.Node) {
+			if !b {
+				n.Call.Retry = nil
+			} else if n.Call.Retry == nil {
+				n.Call.Retry = &flow.Retry{MaxAttempts: 3, InitialInterval: flow.Duration(time.Second), BackoffRate: 2, MaxInterval: flow.Duration(30 * time.Second)}
+			}
+		})
+	}
+	if r == nil {
+		return on
+	}
+	errL := errorLabel()
+	attempts := in.entry("call.retry.maxAttempts", strconv.Itoa(r.MaxAttempts), "3", func(s string) {
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || v < 1 || v > 10 {
+			setError(errL, "Max attempts: a whole number from 1 to 10.")
+			return
+		}
+		setError(errL, "")
+		retry("Edit retry attempts", func(r *flow.Retry) { r.MaxAttempts = v })
+	})
+	initial := in.durationEntry("call.retry.initialInterval", r.InitialInterval, "1s", errL, func(d flow.Duration) {
+		retry("Edit retry interval", func(r *flow.Retry) { r.InitialInterval = d })
+	})
+	maxI := in.durationEntry("call.retry.maxInterval", r.MaxInterval, "30s", errL, func(d flow.Duration) {
+		retry("Edit retry max interval", func(r *flow.Retry) { r.MaxInterval = d })
+	})
+	rate := in.entry("call.retry.backoffRate", strconv.FormatFloat(r.BackoffRate, 'g', -1, 64), "2", func(s string) {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || v < 1 {
+			setError(errL, "Backoff rate: a number of at least 1 (2 doubles the wait each time).")
+			return
+		}
+		setError(errL, "")
+		retry("Edit backoff rate", func(r *flow.Retry) { r.BackoffRate = v })
+	})
+	if r.BackoffRate == 0 {
+		rate.SetText("")
+	}
+	return container.NewVBox(on,
+		container.NewGridWithColumns(2,
+			row("Max attempts", attempts), row("Backoff rate", rate),
+			row("Initial interval", initial), row("Max interval", maxI)),
+		errL)
+}
+
+// durationEntry edits a duration written as "30s"; empty means none. A
+// value that does not parse shows its error and changes nothing.
+func (in *inspector) durationEntry(path string, d flow.Duration, placeholder string, errL *widget.Label, set func(flow.Duration)) *widget.Entry {
+	text := ""
+	if d > 0 {
+		text = d.D().String()
+	}
+	return in.entry(path, text, placeholder, func(s string) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			setError(errL, "")
+			set(0)
+			return
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil || v < 0 {
+			setError(errL, fmt.Sprintf("%q is not a duration; write it as 30s, 500ms or 1m.", s))
+			return
+		}
+		setError(errL, "")
+		set(flow.Duration(v))
+	})
+}
+
+// secretRefEditor picks a secret by reference: none, a name in the sealed
+// store, or an environment variable. It never holds a value.
+func (in *inspector) secretRefEditor(path string, r *flow.SecretRef, set func(*flow.SecretRef)) fyne.CanvasObject {
+	const (
+		none   = "None"
+		sealed = "Sealed secret (name)"
+		env    = "Environment variable"
+	)
+	kind := widget.NewSelect([]string{none, sealed, env}, nil)
+	name := widget.NewEntry()
+	in.entries[path] = name
+	switch {
+	case r != nil && r.Env != "":
+		kind.SetSelected(env)
+		name.SetText(r.Env)
+	case r != nil && r.Secret != "":
+		kind.SetSelected(sealed)
+		name.SetText(r.Secret)
+	default:
+		kind.SetSelected(none)
+		name.Hide()
+	}
+	apply := func() {
+		n := strings.TrimSpace(name.Text)
+		switch {
+		case kind.Selected == none:
+			set(nil)
+		case n == "":
+			// wait for a name: an empty reference would be an invalid file
+		case kind.Selected == env:
+			set(&flow.SecretRef{Env: n})
+		default:
+			set(&flow.SecretRef{Secret: n})
+		}
+	}
+	kind.OnChanged = func(s string) {
+		if s == none {
+			name.Hide()
+		} else {
+			name.Show()
+		}
+		apply()
+	}
+	name.OnChanged = func(string) { apply() }
+	name.SetPlaceHolder("name")
+	return container.NewVBox(kind, name)
+}
+
+// branchesEditor edits a call's branch options. Each option is an output
+// port: renaming one moves its connector, removing one removes it.
+func (in *inspector) branchesEditor(id string, branches []string) fyne.CanvasObject {
+	box := container.NewVBox()
+	for i, b := range branches {
+		e := in.entry(fmt.Sprintf("call.branches[%d]", i), b, "vip", nil)
+		e.OnChanged = func(s string) {
+			in.edit("Rename branch of "+id, func(f *flow.Flow) error {
+				n := f.Node(id)
+				old := n.Call.Branches[i]
+				n.Call.Branches[i] = s
+				movePortEdges(f, id, old, s)
+				return nil
+			})
+		}
+		buttons := rowButtons(i, len(branches),
+			func() { in.structural(id, "Move branch up", func(n *flow.Node) { swap(n.Call.Branches, i, i-1) }) },
+			func() { in.structural(id, "Move branch down", func(n *flow.Node) { swap(n.Call.Branches, i, i+1) }) },
+			func() {
+				in.edit("Remove branch of "+id, func(f *flow.Flow) error {
+					n := f.Node(id)
+					port := n.Call.Branches[i]
+					n.Call.Branches = slices.Delete(n.Call.Branches, i, i+1)
+					removePortEdges(f, id, port)
+					return nil
+				})
+				in.rebuild()
+			})
+		box.Add(container.NewBorder(nil, nil, nil, buttons, e))
+	}
+	add := widget.NewButtonWithIcon("Add branch", theme.ContentAddIcon(), func() {
+		in.structural(id, "Add branch", func(n *flow.Node) {
+			n.Call.Branches = append(n.Call.Branches, uniquePort(n, "option"))
+		})
+	})
+	add.Importance = widget.LowImportance
+	hint := widget.NewLabel("The call leaves by the branch equal to its return value, else by default; failures leave by failure.")
+	hint.Wrapping = fyne.TextWrapWord
+	box.Add(container.NewHBox(add))
+	box.Add(hint)
+	return box
+}
+
+// removePortEdges drops the connectors that leave node id by port.
+func removePortEdges(f *flow.Flow, id, port string) {
+	f.Edges = slices.DeleteFunc(f.Edges, func(e flow.Edge) bool { return e.From == id && e.PortName() == port })
+}
+
+func uniquePort(n *flow.Node, base string) string {
+	for i := 1; ; i++ {
+		p := fmt.Sprintf("%s%d", base, i)
+		if !n.HasPort(p) {
+			return p
+		}
+	}
+}
+
+// decisionForm edits the cases: a port and a condition each.
+func (in *inspector) decisionForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	box := container.NewVBox()
+	for i, c := range n.Cases {
+		port := in.entry(fmt.Sprintf("cases[%d].port", i), c.Port, "yes", nil)
+		port.OnChanged = func(s string) {
+			in.edit("Rename case of "+id, func(f *flow.Flow) error {
+				n := f.Node(id)
+				old := n.Cases[i].Port
+				n.Cases[i].Port = s
+				movePortEdges(f, id, old, s)
+				return nil
+			})
+		}
+		when := in.exprField(fmt.Sprintf("cases[%d].when", i), c.When, false, false, func(s string) {
+			in.editNode(id, "Edit condition", func(n *flow.Node) { n.Cases[i].When = s })
+		})
+		buttons := rowButtons(i, len(n.Cases),
+			func() { in.structural(id, "Move case up", func(n *flow.Node) { swap(n.Cases, i, i-1) }) },
+			func() { in.structural(id, "Move case down", func(n *flow.Node) { swap(n.Cases, i, i+1) }) },
+			func() {
+				in.edit("Remove case of "+id, func(f *flow.Flow) error {
+					n := f.Node(id)
+					p := n.Cases[i].Port
+					n.Cases = slices.Delete(n.Cases, i, i+1)
+					removePortEdges(f, id, p)
+					return nil
+				})
+				in.rebuild()
+			})
+		box.Add(container.NewBorder(nil, nil, nil, buttons,
+			container.NewVBox(row(fmt.Sprintf("Case %d: port", i+1), port), row("when (CEL)", when.box))))
+		box.Add(widget.NewSeparator())
+	}
+	add := widget.NewButtonWithIcon("Add case", theme.ContentAddIcon(), func() {
+		in.structural(id, "Add case", func(n *flow.Node) {
+			n.Cases = append(n.Cases, flow.Case{Port: uniquePort(n, "case"), When: "true"})
+		})
+	})
+	add.Importance = widget.LowImportance
+	hint := widget.NewLabel("The first case whose condition is true wins; otherwise the run leaves by default.")
+	hint.Wrapping = fyne.TextWrapWord
+	return []fyne.CanvasObject{row("Cases", box), container.NewHBox(add), hint}
+}
+
+// movePortEdges makes the connectors leaving node id by port old leave by
+// port new.
+func movePortEdges(f *flow.Flow, id, old, new string) {
+	for i := range f.Edges {
+		e := &f.Edges[i]
+		if e.From == id && e.PortName() == old {
+			e.Port = new
+			if new == flow.PortNext {
+				e.Port = ""
+			}
+		}
+	}
+}
+
+// setForm edits the assignments, evaluated in order into vars.
+func (in *inspector) setForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	box := container.NewVBox()
+	for i, a := range n.Assign {
+		nameErr := errorLabel()
+		name := in.entry(fmt.Sprintf("assign[%d].name", i), a.Name, "summary", func(s string) {
+			setError(nameErr, checkIdentifier(s))
+			in.editNode(id, "Edit variable name", func(n *flow.Node) { n.Assign[i].Name = s })
+		})
+		setError(nameErr, checkIdentifier(a.Name))
+		val := in.exprField(fmt.Sprintf("assign[%d].value", i), a.Value, false, false, func(s string) {
+			in.editNode(id, "Edit assignment", func(n *flow.Node) { n.Assign[i].Value = s })
+		})
+		buttons := rowButtons(i, len(n.Assign),
+			func() { in.structural(id, "Move assignment up", func(n *flow.Node) { swap(n.Assign, i, i-1) }) },
+			func() { in.structural(id, "Move assignment down", func(n *flow.Node) { swap(n.Assign, i, i+1) }) },
+			func() {
+				in.structural(id, "Remove assignment", func(n *flow.Node) { n.Assign = slices.Delete(n.Assign, i, i+1) })
+			})
+		box.Add(container.NewBorder(nil, nil, nil, buttons,
+			container.NewVBox(row("vars.", container.NewVBox(name, nameErr)), row("= (CEL)", val.box))))
+		box.Add(widget.NewSeparator())
+	}
+	add := widget.NewButtonWithIcon("Add assignment", theme.ContentAddIcon(), func() {
+		in.structural(id, "Add assignment", func(n *flow.Node) {
+			n.Assign = append(n.Assign, flow.Assignment{Name: fmt.Sprintf("v%d", len(n.Assign)+1), Value: `""`})
+		})
+	})
+	add.Importance = widget.LowImportance
+	return []fyne.CanvasObject{row("Assignments (in order)", box), container.NewHBox(add)}
+}
+
+// emitForm edits the event an emit node raises.
+func (in *inspector) emitForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	event := in.entry("event", n.Event, "chat.escalated", func(s string) {
+		in.editNode(id, "Edit event", func(n *flow.Node) { n.Event = s })
+	})
+	payload := in.exprField("payload", n.Payload, true, true, func(s string) {
+		in.editNode(id, "Edit payload", func(n *flow.Node) { n.Payload = s })
+	})
+	return []fyne.CanvasObject{row("Event name", event), row("Payload (CEL)", payload.box)}
+}
+
+// checkIdentifier says what is wrong with a variable name, "" when it is
+// empty or a valid identifier.
+func checkIdentifier(s string) string {
+	if s == "" {
+		return ""
+	}
+	for i, r := range s {
+		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
+		if !ok {
+			return fmt.Sprintf("%q is not a variable name: use letters, digits and _, not starting with a digit.", s)
+		}
+	}
+	return ""
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+)
+
+// FlowStore is what the window needs to keep flows: *storage.DB satisfies it.
+// It is declared here, where it is consumed, so tests can hand in a real
+// database in a temporary directory or a store that injects a fault.
+type FlowStore interface {
+	// SaveFlow appends a version and sets f.ID (when empty) and f.Version.
+	SaveFlow(ctx context.Context, f *flow.Flow) (int, error)
+	Flow(ctx context.Context, id string) (*flow.Flow, error)
+	FlowVersionDoc(ctx context.Context, id string, version int) (*flow.Flow, error)
+	FlowVersions(ctx context.Context, id string) ([]storage.FlowVersion, error)
+	ListFlows(ctx context.Context) ([]storage.FlowSummary, error)
+	DeleteFlow(ctx context.Context, id string) error
+	FlowsUsingConnection(ctx context.Context, name string) ([]storage.FlowSummary, error)
+}
+
+// ConnectionStore keeps connections; SaveConnection seals literal secrets so
+// the window never holds a stored secret value. *storage.DB satisfies it.
+type ConnectionStore interface {
+	SaveConnection(ctx context.Context, c flow.Connection) error
+	Connection(ctx context.Context, name string) (*flow.Connection, error)
+	ListConnections(ctx context.Context) ([]flow.Connection, error)
+	DeleteConnection(ctx context.Context, name string) error
+	RenameConnection(ctx context.Context, oldName, newName string) error
+}
+
+// Store is both stores; *storage.DB is one.
+type Store interface {
+	FlowStore
+	ConnectionStore
+}
+
+// HistoryStore reads what runs left behind, for the Runs and Events views.
+// *storage.DB satisfies it. It is optional: without it those views are left
+// out of the sidebar.
+type HistoryStore interface {
+	ListRuns(ctx context.Context, q storage.RunQuery) ([]flow.Run, *storage.RunCursor, error)
+	Events(ctx context.Context, limit int) ([]flow.RaisedEvent, error)
+}
+
+// Runner runs a flow document once with a trigger payload and returns the
+// finished run. The engine satisfies it through a small adapter in
+// cmd/flowbench; it must honour ctx, which the Stop button cancels.
+type Runner interface {
+	Run(ctx context.Context, f *flow.Flow, input json.RawMessage) (*flow.Run, error)
+}

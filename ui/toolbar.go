@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+	"github.com/flowbench/flowbench/ui/editor"
+)
+
+// tooltipLayer draws one tooltip above the window's content. Fyne 2.7 has
+// no tooltips, and a pop-up would take the pointer from the button it
+// describes (hiding itself at once), so the tip is plain canvas objects in
+// a layer that no event ever hits.
+type tooltipLayer struct {
+	bg    *canvas.Rectangle
+	text  *canvas.Text
+	layer *fyne.Container
+}
+
+func newTooltipLayer() *tooltipLayer {
+	t := &tooltipLayer{
+		bg:   canvas.NewRectangle(color.NRGBA{0x30, 0x30, 0x30, 0xee}),
+		text: canvas.NewText("", color.White),
+	}
+	t.bg.CornerRadius = 4
+	t.text.TextSize = theme.CaptionTextSize()
+	t.layer = container.NewWithoutLayout(t.bg, t.text)
+	t.bg.Hide()
+	t.text.Hide()
+	return t
+}
+
+func (t *tooltipLayer) object() fyne.CanvasObject { return t.layer }
+
+// show places the tip under the object o.
+func (t *tooltipLayer) show(o fyne.CanvasObject, tip string) {
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(t.layer))
+	t.text.Text = tip
+	size := t.text.MinSize()
+	pad := float32(6)
+	at := pos.AddXY(0, o.Size().Height+4)
+	// keep the tip inside the window
+	if w := t.layer.Size().Width; w > 0 && at.X+size.Width+2*pad > w {
+		at.X = max(0, w-size.Width-2*pad)
+	}
+	t.bg.Move(at)
+	t.bg.Resize(size.AddWidthHeight(2*pad, pad))
+	t.text.Move(at.AddXY(pad, pad/2))
+	t.text.Resize(size)
+	t.bg.Show()
+	t.text.Show()
+	t.text.Refresh()
+	t.bg.Refresh()
+}
+
+func (t *tooltipLayer) hide() {
+	t.bg.Hide()
+	t.text.Hide()
+}
+
+// tipButton is a button that shows a tooltip while the pointer is over it.
+type tipButton struct {
+	widget.Button
+	tips *tooltipLayer
+	Tip  string
+}
+
+func newTipButton(label string, icon fyne.Resource, tips *tooltipLayer, tip string, tapped func()) *tipButton {
+	b := &tipButton{tips: tips, Tip: tip}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.Importance = widget.LowImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// MouseIn shows the tip as well as the hover highlight.
+func (b *tipButton) MouseIn(e *desktop.MouseEvent) {
+	b.Button.MouseIn(e)
+	if b.tips != nil && b.Tip != "" {
+		b.tips.show(b, b.Tip)
+	}
+}
+
+// MouseOut hides the tip.
+func (b *tipButton) MouseOut() {
+	b.Button.MouseOut()
+	if b.tips != nil {
+		b.tips.hide()
+	}
+}
+
+// Tapped hides the tip before acting, since the action may change it.
+func (b *tipButton) Tapped(e *fyne.PointEvent) {
+	if b.tips != nil {
+		b.tips.hide()
+	}
+	b.Button.Tapped(e)
+}
+
+// toolbar is the row along the top: flow picker, save, undo, redo, run,
+// stop, zoom and theme.
+type toolbar struct {
+	a          *App
+	flowPicker *widget.Select
+	pickerIDs  []string
+	save       *tipButton
+	undo, redo *tipButton
+	run, stop  *tipButton
+	themeSel   *widget.Select
+	box        fyne.CanvasObject
+	syncing    bool
+}
+
+func newToolbar(a *App) *toolbar {
+	t := &toolbar{a: a}
+	tips := a.tips
+	t.flowPicker = widget.NewSelect(nil, func(string) {
+		if t.syncing {
+			return
+		}
+		i := t.flowPicker.SelectedIndex()
+		if i < 0 || i >= len(t.pickerIDs) || t.pickerIDs[i] == a.flowID {
+			return
+		}
+		id := t.pickerIDs[i]
+		a.confirmLeave(func() {
+			if err := a.Open(id); err != nil {
+				a.showError(err)
+			}
+		})
+		t.syncPicker()
+	})
+	t.flowPicker.PlaceHolder = "Open a flow…"
+	t.save = newTipButton("Save", theme.DocumentSaveIcon(), tips, "Save a new version of this flow (Ctrl+S)", a.saveInteractive)
+	t.undo = newTipButton("", theme.ContentUndoIcon(), tips, "Undo (Ctrl+Z)", a.Undo)
+	t.redo = newTipButton("", theme.ContentRedoIcon(), tips, "Redo (Ctrl+Shift+Z)", a.Redo)
+	items := []fyne.CanvasObject{
+		container.NewGridWrap(fyne.NewSize(240, t.flowPicker.MinSize().Height), t.flowPicker),
+		t.save, widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(),
+	}
+	if a.opts.Runner != nil {
+		t.run = newTipButton("Run", theme.MediaPlayIcon(), tips, "Run this flow on the local engine with a trigger payload", a.runInteractive)
+		t.stop = newTipButton("Stop", theme.MediaStopIcon(), tips, "Stop the run in progress", a.StopRun)
+		items = append(items, t.run, t.stop, widget.NewSeparator())
+	}
+	items = append(items,
+		newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut),
+		newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn),
+		newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow),
+	)
+	t.themeSel = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(s string) {
+		if !t.syncing {
+			a.SetTheme(s)
+		}
+	})
+	t.syncing = true
+	t.themeSel.SetSelected(a.themeChoice())
+	t.syncing = false
+	right := container.NewHBox(widget.NewLabel("Theme"), t.themeSel)
+	t.box = container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(items...), right), widget.NewSeparator())
+	return t
+}
+
+func (t *toolbar) object() fyne.CanvasObject { return t.box }
+
+// update enables what can be used now and names the edit undo would revert.
+func (t *toolbar) update() {
+	ed := t.a.ed
+	setEnabled(&t.undo.Button, ed.CanUndo())
+	setEnabled(&t.redo.Button, ed.CanRedo())
+	t.undo.Tip = "Undo (Ctrl+Z)"
+	if l := ed.UndoLabel(); l != "" {
+		t.undo.Tip = "Undo " + l + " (Ctrl+Z)"
+	}
+	t.redo.Tip = "Redo (Ctrl+Shift+Z)"
+	if l := ed.RedoLabel(); l != "" {
+		t.redo.Tip = "Redo " + l + " (Ctrl+Shift+Z)"
+	}
+	setEnabled(&t.save.Button, ed.Dirty() || t.a.flowID == "")
+	if t.run != nil {
+		setEnabled(&t.run.Button, !t.a.running)
+		setEnabled(&t.stop.Button, t.a.running)
+	}
+	t.syncPicker()
+}
+
+// syncPicker lists the stored flows and shows the open one.
+func (t *toolbar) syncPicker() {
+	items := t.a.flows.items
+	names := make([]string, len(items))
+	t.pickerIDs = make([]string, len(items))
+	sel := -1
+	for i, s := range items {
+		names[i] = s.Name
+		if countName(items, s.Name) > 1 {
+			names[i] = fmt.Sprintf("%s (%s)", s.Name, shortID(s.ID))
+		}
+		t.pickerIDs[i] = s.ID
+		if s.ID == t.a.flowID {
+			sel = i
+		}
+	}
+	t.syncing = true
+	t.flowPicker.SetOptions(names)
+	if sel >= 0 {
+		t.flowPicker.SetSelectedIndex(sel)
+	} else {
+		t.flowPicker.ClearSelected()
+	}
+	t.syncing = false
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// newPalette is the row above the canvas that adds each node kind in the
+// middle of the view (the canvas's right-click menu adds at the pointer).
+func newPalette(a *App) fyne.CanvasObject {
+	items := []fyne.CanvasObject{widget.NewLabel("Add")}
+	for _, k := range flow.Kinds {
+		b := newTipButton(kindTitle(k), kindIcon(k), a.tips, "Add a "+string(k)+" node in the middle of the view", func() { a.AddNode(k) })
+		items = append(items, b)
+	}
+	return container.NewHBox(items...)
+}
+
+// AddNode adds a node of that kind near the middle of the view, a little
+// apart from the last one added so cards do not pile up, and selects it.
+func (a *App) AddNode(k flow.NodeKind) string {
+	c := a.cv.ViewCenter()
+	n := float64(len(a.ed.Flow().Nodes) % 6)
+	pos := flow.Position{X: c.X - 100 + n*24, Y: c.Y - 40 + n*24}
+	id, err := a.ed.AddNode(k, pos)
+	if err != nil {
+		a.console.logError(err.Error())
+	}
+	return id
+}
+
+func kindTitle(k flow.NodeKind) string {
+	s := string(k)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func kindIcon(k flow.NodeKind) fyne.Resource {
+	switch k {
+	case flow.KindStart:
+		return theme.MediaPlayIcon()
+	case flow.KindCall:
+		return theme.UploadIcon()
+	case flow.KindDecision:
+		return theme.QuestionIcon()
+	case flow.KindSet:
+		return theme.DocumentCreateIcon()
+	case flow.KindEmit:
+		return theme.MailSendIcon()
+	case flow.KindEnd:
+		return theme.MediaStopIcon()
+	}
+	return theme.FileIcon()
+}
+
+// runInteractive asks for a trigger payload and runs the open flow.
+func (a *App) runInteractive() {
+	input := widget.NewMultiLineEntry()
+	input.TextStyle = fyne.TextStyle{Monospace: true}
+	input.SetText("{}")
+	input.SetMinRowsVisible(5)
+	showForm("Run "+a.ed.Flow().Name, "Run", []*widget.FormItem{
+		widget.NewFormItem("Trigger payload (JSON)", input),
+	}, func(ok bool) {
+		if ok {
+			a.Run(json.RawMessage(input.Text))
+		}
+	}, a.w)
+}
+
+// Run runs the open document through the Runner on its own goroutine; the
+// result comes back through Options.Do to the console.
+func (a *App) Run(input json.RawMessage) {
+	if a.opts.Runner == nil || a.running {
+		return
+	}
+	if !json.Valid(input) {
+		a.showError(fmt.Errorf("the trigger payload is not valid JSON; write an object such as {\"chatId\": \"42\"}"))
+		return
+	}
+	doc := editor.Clone(a.ed.Flow())
+	doc.ID, doc.Version = a.flowID, a.flowVersion
+	ctx, cancel := context.WithCancel(a.ctx)
+	a.runCancel = cancel
+	a.running = true
+	a.updateActions()
+	a.console.log(fmt.Sprintf("Running %q…", doc.Name))
+	go func() {
+		run, err := a.opts.Runner.Run(ctx, doc, input)
+		cancel()
+		a.opts.Do(func() {
+			a.running = false
+			a.runCancel = nil
+			a.updateActions()
+			switch {
+			case err != nil:
+				a.console.logError(fmt.Sprintf("Run of %q could not start: %v", doc.Name, err))
+			case run.Status == flow.StatusSucceeded:
+				a.console.log(fmt.Sprintf("Run %s of %q %s in %d ms, outcome %q.", shortID(run.ID), doc.Name, run.Status, run.DurationMs, run.Outcome))
+			default:
+				msg := fmt.Sprintf("Run %s of %q %s after %d ms.", shortID(run.ID), doc.Name, run.Status, run.DurationMs)
+				if run.Error != "" {
+					msg += " " + run.Error
+				}
+				a.console.logError(msg)
+			}
+			if a.history != nil {
+				a.history.reload()
+			}
+		})
+	}()
+}
+
+// StopRun cancels the run in progress.
+func (a *App) StopRun() {
+	if a.runCancel != nil {
+		a.runCancel()
+	}
+}
+
+// countName counts the stored flows called name, so the picker can tell
+// namesakes apart by id.
+func countName(items []storage.FlowSummary, name string) int {
+	n := 0
+	for _, s := range items {
+		if s.Name == name {
+			n++
+		}
+	}
+	return n
+}
