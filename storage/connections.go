@@ -1,0 +1,258 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// connSecretPrefix is where a connection's own sealed secrets live:
+// "conn/<connection>/<field>", field being the auth field's JSON name.
+func connSecretPrefix(conn string) string { return "conn/" + conn + "/" }
+
+// childSecrets selects the secrets named ?1 + a field with no further "/", so
+// connection "a" never touches the secrets of a connection named "a/b".
+const childSecrets = `SELECT name, sealed FROM secrets
+	WHERE substr(name, 1, length(?1)) = ?1 AND instr(substr(name, length(?1) + 1), '/') = 0
+	ORDER BY name`
+
+// cloneAuthRefs gives a its own copies of every *SecretRef, so sealing can
+// rewrite them without touching the caller's connection. It walks the struct
+// so a secret field added to flow.Auth later is covered too.
+func cloneAuthRefs(a *flow.Auth) {
+	v := reflect.ValueOf(a).Elem()
+	refType := reflect.TypeOf((*flow.SecretRef)(nil))
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Type() == refType && !f.IsNil() {
+			cp := *(f.Interface().(*flow.SecretRef))
+			f.Set(reflect.ValueOf(&cp))
+		}
+	}
+}
+
+// SaveConnection stores c, replacing a stored connection of the same name.
+// Literal secret values are sealed at once under "conn/<name>/<field>" and
+// replaced by {"secret": that name}, so the stored JSON never holds a value;
+// secrets sealed for fields that no longer refer to them are deleted. The
+// caller's c is not modified.
+func (db *DB) SaveConnection(ctx context.Context, c flow.Connection) error {
+	if c.Name == "" {
+		return errors.New("save connection: give the connection a name")
+	}
+	cloneAuthRefs(&c.Auth)
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		prefix := connSecretPrefix(c.Name)
+		refs := c.Auth.Secrets()
+		keep := map[string]bool{}
+		fields := make([]string, 0, len(refs))
+		for field := range refs {
+			fields = append(fields, field)
+		}
+		sort.Strings(fields)
+		for _, field := range fields {
+			ref := refs[field]
+			if isLiteral(*ref) {
+				name := prefix + field
+				if err := db.putSecretTx(ctx, tx, name, ref.Literal); err != nil {
+					return fmt.Errorf("field auth.%s: %w", field, err)
+				}
+				*ref = flow.SecretRef{Secret: name}
+			}
+			if ref.Secret != "" {
+				keep[ref.Secret] = true
+			}
+		}
+		old, err := secretsUnder(ctx, tx, prefix)
+		if err != nil {
+			return err
+		}
+		for name := range old {
+			if !keep[name] {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
+					return err
+				}
+			}
+		}
+		return putConnectionTx(ctx, tx, c, db.now())
+	})
+	if err != nil {
+		return fmt.Errorf("save connection %q: %w", c.Name, err)
+	}
+	return nil
+}
+
+func putConnectionTx(ctx context.Context, tx *sql.Tx, c flow.Connection, now time.Time) error {
+	body, err := json.Marshal(&c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO connections(name, doc, updated_at) VALUES(?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
+		c.Name, string(body), unixNano(now))
+	return err
+}
+
+// secretsUnder returns the sealed secrets directly under prefix, by name.
+func secretsUnder(ctx context.Context, tx *sql.Tx, prefix string) (map[string][]byte, error) {
+	rows, err := tx.QueryContext(ctx, childSecrets, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var name string
+		var sealed []byte
+		if err := rows.Scan(&name, &sealed); err != nil {
+			return nil, err
+		}
+		out[name] = sealed
+	}
+	return out, rows.Err()
+}
+
+// Connection returns the stored connection with that name, its secret
+// fields as references; an unknown name is an error wrapping ErrNotFound.
+func (db *DB) Connection(ctx context.Context, name string) (*flow.Connection, error) {
+	var body string
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM connections WHERE name = ?", name).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("connection %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read connection %q: %w", name, err)
+	}
+	return decodeConnection(name, body)
+}
+
+func decodeConnection(name, body string) (*flow.Connection, error) {
+	c := new(flow.Connection)
+	if err := json.Unmarshal([]byte(body), c); err != nil {
+		return nil, fmt.Errorf("stored connection %q cannot be read: %w", name, err)
+	}
+	return c, nil
+}
+
+// ListConnections returns every stored connection, by name.
+func (db *DB) ListConnections(ctx context.Context) ([]flow.Connection, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT name, doc FROM connections ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	defer rows.Close()
+	var out []flow.Connection
+	for rows.Next() {
+		var name, body string
+		if err := rows.Scan(&name, &body); err != nil {
+			return nil, fmt.Errorf("list connections: %w", err)
+		}
+		c, err := decodeConnection(name, body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// DeleteConnection removes the named connection and the secrets sealed for
+// it ("conn/<name>/..."). Flows that call it are left as they are (see
+// FlowsUsingConnection). An unknown name is an error wrapping ErrNotFound.
+func (db *DB) DeleteConnection(ctx context.Context, name string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM connections WHERE name = ?", name)
+		if err != nil {
+			return fmt.Errorf("delete connection %q: %w", name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delete connection %q: %w", name, ErrNotFound)
+		}
+		old, err := secretsUnder(ctx, tx, connSecretPrefix(name))
+		if err != nil {
+			return fmt.Errorf("delete the secrets of connection %q: %w", name, err)
+		}
+		for s := range old {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", s); err != nil {
+				return fmt.Errorf("delete secret %q of connection %q: %w", s, name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// RenameConnection renames a stored connection. Its sealed secrets move to
+// "conn/<newName>/<field>": each is opened and sealed again, because a
+// secret is sealed with its name as associated data. Flows keep calling the
+// old name until they are edited. The old name must exist (else ErrNotFound)
+// and the new one must be free.
+func (db *DB) RenameConnection(ctx context.Context, oldName, newName string) error {
+	if newName == "" {
+		return fmt.Errorf("rename connection %q: give the new name", oldName)
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var body string
+		err := tx.QueryRowContext(ctx, "SELECT doc FROM connections WHERE name = ?", oldName).Scan(&body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if oldName == newName {
+			return nil
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM connections WHERE name = ?", newName).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return fmt.Errorf("a connection named %q exists already; choose another name or delete that one first", newName)
+		}
+		c, err := decodeConnection(oldName, body)
+		if err != nil {
+			return err
+		}
+		oldPrefix, newPrefix := connSecretPrefix(oldName), connSecretPrefix(newName)
+		moved := map[string]string{}
+		old, err := secretsUnder(ctx, tx, oldPrefix)
+		if err != nil {
+			return err
+		}
+		for name, sealed := range old {
+			plain, err := db.open(name, sealed)
+			if err != nil {
+				return err
+			}
+			to := newPrefix + name[len(oldPrefix):]
+			if err := db.putSecretTx(ctx, tx, to, string(plain)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
+				return err
+			}
+			moved[name] = to
+		}
+		for _, ref := range c.Auth.Secrets() {
+			if to, ok := moved[ref.Secret]; ok {
+				ref.Secret = to
+			}
+		}
+		c.Name = newName
+		if _, err := tx.ExecContext(ctx, "DELETE FROM connections WHERE name = ?", oldName); err != nil {
+			return err
+		}
+		return putConnectionTx(ctx, tx, *c, db.now())
+	})
+	if err != nil {
+		return fmt.Errorf("rename connection %q to %q: %w", oldName, newName, err)
+	}
+	return nil
+}

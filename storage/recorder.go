@@ -1,0 +1,429 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// Recorder defaults: a 100-step run fits one transaction, and a lone event
+// waits at most a frame before it is committed.
+const (
+	defaultBatchSize     = 256
+	defaultFlushInterval = 20 * time.Millisecond
+	// maxPending bounds the queue: past it Observe waits for the writer, so a
+	// stalled disk slows runs down instead of exhausting memory.
+	maxPending = 64 << 10
+)
+
+// RecorderOptions tune a Recorder. The zero value is ready to use.
+type RecorderOptions struct {
+	// BatchSize is how many records one transaction takes at most; a batch
+	// this full is written without waiting for FlushInterval. Zero means 256.
+	BatchSize int
+	// FlushInterval is how long records may wait for company before a
+	// smaller batch is written. Zero means 20ms.
+	FlushInterval time.Duration
+	// OnCommit, when set, is called with a run's ID once its final record
+	// (RunFinished), and so all its steps, is committed. It runs on the
+	// recorder's writer goroutine: keep it short, and do not call Flush or
+	// Close from it.
+	OnCommit func(runID string)
+}
+
+// Recorder writes the runs it observes to the database: it satisfies the
+// engine's Observer interface. Observe only queues; a writer goroutine
+// commits the queue in batches, one transaction each, in the order events
+// arrived, so a run is marked finished in the same transaction as its last
+// steps or a later one, never before them.
+//
+// Only what the history needs is written: RunStarted and RunFinished store
+// the run snapshot, StepFinished the whole step with its exchanges (already
+// redacted by the engine), EventRaised an event row. Request, response and
+// branch events are not written; the finished step holds them.
+//
+// A Recorder is safe for concurrent use; events of different runs may
+// interleave. Close it (or the DB) to stop it.
+type Recorder struct {
+	db       *DB
+	batch    int
+	interval time.Duration
+	onCommit func(string)
+
+	mu       sync.Mutex
+	space    *sync.Cond // signalled when the queue shrinks or closes
+	pending  []record
+	queued   uint64        // records ever queued
+	written  uint64        // records the writer has finished with
+	progress chan struct{} // closed and replaced whenever written grows
+	urgent   bool          // a Flush or Close wants the queue written now
+	closing  bool
+	err      error
+
+	wake      chan struct{} // capacity 1: "look at the queue"
+	done      chan struct{}
+	closeOnce sync.Once
+
+	// Owned by the writer goroutine.
+	known map[string]bool // runs whose row exists in this recorder's view
+	stmts recorderStmts
+	buf   []record
+}
+
+// recordKind says which statement a record needs.
+type recordKind uint8
+
+const (
+	recRun recordKind = iota + 1
+	recRunFinished
+	recStep
+	recEvent
+)
+
+// record is one queued write: a snapshot the engine handed over (observers
+// own what they receive, so no copy is needed).
+type record struct {
+	kind  recordKind
+	runID string
+	run   *flow.Run
+	step  *flow.Step
+	event *flow.RaisedEvent
+}
+
+// recorderStmts are prepared once on the writer connection.
+type recorderStmts struct {
+	run, placeholder, step, event *sql.Stmt
+}
+
+// NewRecorder starts a recorder writing to db. Close it when done; DB.Close
+// closes any recorder still open.
+func (db *DB) NewRecorder(opts RecorderOptions) *Recorder {
+	r := &Recorder{
+		db:       db,
+		batch:    opts.BatchSize,
+		interval: opts.FlushInterval,
+		onCommit: opts.OnCommit,
+		progress: make(chan struct{}),
+		wake:     make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		known:    map[string]bool{},
+	}
+	if r.batch <= 0 {
+		r.batch = defaultBatchSize
+	}
+	if r.interval <= 0 {
+		r.interval = defaultFlushInterval
+	}
+	r.space = sync.NewCond(&r.mu)
+	db.mu.Lock()
+	if db.closed {
+		r.closing = true
+		r.err = errors.New("record runs: the database is closed")
+	} else {
+		db.recorders[r] = struct{}{}
+	}
+	db.mu.Unlock()
+	go r.loop()
+	return r
+}
+
+// Observe queues what ev needs written and returns; it waits only when the
+// queue is full. Events observed after Close are dropped.
+func (r *Recorder) Observe(ev flow.RunEvent) {
+	var rec record
+	switch ev.Kind {
+	case flow.EventRunStarted, flow.EventRunFinished:
+		if ev.Run == nil {
+			return
+		}
+		rec = record{kind: recRun, runID: ev.Run.ID, run: ev.Run}
+		if ev.Kind == flow.EventRunFinished {
+			rec.kind = recRunFinished
+		}
+	case flow.EventStepFinished:
+		if ev.Step == nil {
+			return
+		}
+		rec = record{kind: recStep, runID: ev.Step.RunID, step: ev.Step}
+	case flow.EventRaised:
+		if ev.Raised == nil {
+			return
+		}
+		rec = record{kind: recEvent, event: ev.Raised}
+	default:
+		return
+	}
+	if rec.runID == "" {
+		rec.runID = ev.RunID
+	}
+	r.mu.Lock()
+	for len(r.pending) >= maxPending && !r.closing {
+		r.space.Wait()
+	}
+	if r.closing {
+		r.mu.Unlock()
+		return
+	}
+	r.pending = append(r.pending, rec)
+	r.queued++
+	n := len(r.pending)
+	r.mu.Unlock()
+	if n == 1 || n >= r.batch {
+		r.signal()
+	}
+}
+
+func (r *Recorder) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Flush waits until everything observed before it was called is committed
+// (or ctx ends), and returns the recorder's first write error, if any.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	target := r.queued
+	for r.written < target {
+		ch := r.progress
+		r.urgent = true
+		r.mu.Unlock()
+		r.signal()
+		select {
+		case <-ch:
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		r.mu.Lock()
+		if r.written < target && isClosed(r.done) {
+			break // the writer stopped early; Err says why
+		}
+	}
+	err := r.err
+	r.mu.Unlock()
+	return err
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Close writes everything queued, stops the writer and returns the first
+// write error, if any. It is safe to call more than once.
+func (r *Recorder) Close() error {
+	r.closeOnce.Do(func() {
+		r.mu.Lock()
+		r.closing = true
+		r.space.Broadcast()
+		r.mu.Unlock()
+		r.signal()
+		<-r.done
+		r.db.mu.Lock()
+		delete(r.db.recorders, r)
+		r.db.mu.Unlock()
+	})
+	return r.Err()
+}
+
+// Err returns the first error met writing records, or nil. A record that
+// fails is skipped; the ones around it are still written.
+func (r *Recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// loop is the writer goroutine: it waits for records, lets a batch fill for
+// up to the flush interval, and writes it.
+func (r *Recorder) loop() {
+	defer close(r.done)
+	defer r.stmts.close()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		r.mu.Lock()
+		n, hurry, closing := len(r.pending), r.urgent, r.closing
+		r.mu.Unlock()
+		if n == 0 {
+			if closing {
+				return
+			}
+			<-r.wake
+			continue
+		}
+		if n < r.batch && !hurry && !closing {
+			timer.Reset(r.interval)
+		fill:
+			for {
+				select {
+				case <-timer.C:
+					break fill
+				case <-r.wake:
+					r.mu.Lock()
+					ready := len(r.pending) >= r.batch || r.urgent || r.closing
+					r.mu.Unlock()
+					if ready {
+						timer.Stop()
+						break fill
+					}
+				}
+			}
+		}
+		r.mu.Lock()
+		k := min(len(r.pending), r.batch)
+		r.buf = append(r.buf[:0], r.pending[:k]...)
+		rest := copy(r.pending, r.pending[k:])
+		clear(r.pending[rest:])
+		r.pending = r.pending[:rest]
+		if rest == 0 {
+			r.urgent = false
+		}
+		r.space.Broadcast()
+		r.mu.Unlock()
+
+		finished, err := r.write(r.buf)
+		clear(r.buf)
+
+		r.mu.Lock()
+		r.written += uint64(k)
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		close(r.progress)
+		r.progress = make(chan struct{})
+		r.mu.Unlock()
+		if r.onCommit != nil {
+			for _, id := range finished {
+				r.onCommit(id)
+			}
+		}
+	}
+}
+
+// write commits recs in one transaction and returns the IDs of the runs
+// finished by them. When the batch fails it writes the records one by one,
+// so a bad record costs only itself, and returns the first error.
+func (r *Recorder) write(recs []record) ([]string, error) {
+	ctx := context.Background()
+	if err := r.writeTx(ctx, recs); err == nil {
+		return finishedRuns(recs), nil
+	}
+	// The rollback undid rows this map believes exist.
+	clear(r.known)
+	var first error
+	var finished []string
+	for i := range recs {
+		if err := r.writeTx(ctx, recs[i:i+1]); err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		finished = append(finished, finishedRuns(recs[i:i+1])...)
+	}
+	return finished, first
+}
+
+func finishedRuns(recs []record) []string {
+	var ids []string
+	for _, rec := range recs {
+		if rec.kind == recRunFinished {
+			ids = append(ids, rec.runID)
+		}
+	}
+	return ids
+}
+
+// writeTx writes recs in one immediate transaction on the writer connection.
+func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
+	if err := r.stmts.prepare(ctx, r.db.w); err != nil {
+		return fmt.Errorf("record runs: %w", err)
+	}
+	tx, err := r.db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record runs: %w", err)
+	}
+	run, placeholder := tx.StmtContext(ctx, r.stmts.run), tx.StmtContext(ctx, r.stmts.placeholder)
+	step, event := tx.StmtContext(ctx, r.stmts.step), tx.StmtContext(ctx, r.stmts.event)
+	for _, rec := range recs {
+		var err error
+		switch rec.kind {
+		case recRun, recRunFinished:
+			if _, err = run.ExecContext(ctx, runArgs(rec.run)...); err == nil {
+				r.known[rec.runID] = rec.kind == recRun
+			}
+		case recStep:
+			if !r.known[rec.runID] {
+				_, err = placeholder.ExecContext(ctx, rec.runID, unixNano(rec.step.StartedAt))
+			}
+			var args []any
+			if err == nil {
+				args, err = stepArgs(rec.runID, rec.step)
+			}
+			if err == nil {
+				_, err = step.ExecContext(ctx, args...)
+			}
+		case recEvent:
+			_, err = event.ExecContext(ctx, eventArgs(rec.runID, rec.event)...)
+		}
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record run %q: %w", rec.runID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record runs: commit: %w", err)
+	}
+	// A finished run needs no placeholder check any more; forget it so the
+	// map stays as small as the number of runs in flight.
+	for _, rec := range recs {
+		if rec.kind == recRunFinished {
+			delete(r.known, rec.runID)
+		}
+	}
+	return nil
+}
+
+func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
+	if s.run != nil {
+		return nil
+	}
+	var errs []error
+	prep := func(q string) *sql.Stmt {
+		st, err := w.PrepareContext(ctx, q)
+		errs = append(errs, err)
+		return st
+	}
+	*s = recorderStmts{
+		run:         prep(upsertRunSQL),
+		placeholder: prep(placeholderRunSQL),
+		step:        prep(upsertStepSQL),
+		event:       prep(insertEventSQL),
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.close()
+		return err
+	}
+	return nil
+}
+
+func (s *recorderStmts) close() {
+	for _, st := range []*sql.Stmt{s.run, s.placeholder, s.step, s.event} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	*s = recorderStmts{}
+}
