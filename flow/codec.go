@@ -147,33 +147,26 @@ func decodeStrict(data []byte, v any, what string) error {
 	d := &checker{data: data}
 	root, ok := d.parse(what)
 	if !ok {
-		return &DecodeError{Problems: d.problems}
+		return d.err()
 	}
 	if root.kind != jsonObject {
 		d.add(root.off, "", fmt.Sprintf("a %s file holds one JSON object {...}; this one holds %s", what, root.describe()))
-		return &DecodeError{Problems: d.problems}
+		return d.err()
 	}
 	d.check("", root, reflect.TypeOf(v).Elem())
 	d.checkFormat(root)
 	if len(d.problems) > 0 {
-		// In file order, the order a person fixes them in.
-		slices.SortStableFunc(d.problems, func(a, b Problem) int {
-			if a.Line != b.Line {
-				return a.Line - b.Line
-			}
-			return a.Column - b.Column
-		})
-		return &DecodeError{Problems: d.problems}
+		return d.err()
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		// The check above should have caught everything; say what we know.
-		p := Problem{Severity: SeverityError, Message: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			p.Field = te.Field
-			p.Line, p.Column = position(data, int(te.Offset))
+			d.add(int(te.Offset), te.Field, err.Error())
+		} else {
+			d.add(0, "", err.Error())
 		}
-		return &DecodeError{Problems: Problems{p}}
+		return d.err()
 	}
 	return nil
 }
@@ -261,11 +254,40 @@ func (v *jsonValue) describe() string {
 type checker struct {
 	data     []byte
 	problems Problems
+	offs     []int // the byte offset of each problem, turned into lines by err
 }
 
 func (d *checker) add(off int, path, msg string) {
-	line, col := position(d.data, off)
-	d.problems = append(d.problems, Problem{Severity: SeverityError, Field: path, Message: msg, Line: line, Column: col})
+	d.problems = append(d.problems, Problem{Severity: SeverityError, Field: path, Message: msg})
+	d.offs = append(d.offs, min(max(off, 0), len(d.data)))
+}
+
+// err returns the problems found, in file order (the order a person fixes
+// them in), each with its line and column.
+func (d *checker) err() *DecodeError {
+	order := make([]int, len(d.problems))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return d.offs[a] - d.offs[b] })
+	// One sweep over the file for all problems: a file with thousands of
+	// unknown fields must not cost thousands of passes.
+	out := make(Problems, 0, len(order))
+	pos, line, col := 0, 1, 1
+	for _, i := range order {
+		seg := d.data[pos:d.offs[i]]
+		if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+			line += bytes.Count(seg, []byte{'\n'})
+			col = 1 + utf8.RuneCount(seg[nl+1:])
+		} else {
+			col += utf8.RuneCount(seg)
+		}
+		pos = d.offs[i]
+		p := d.problems[i]
+		p.Line, p.Column = line, col
+		out = append(out, p)
+	}
+	return &DecodeError{Problems: out}
 }
 
 // parse reads the one JSON value of the file into a tree. It reports
@@ -325,15 +347,6 @@ func skipSpace(data []byte, off int) int {
 		off++
 	}
 	return off
-}
-
-// position turns a byte offset into a 1-based line and column (in characters).
-func position(data []byte, off int) (line, col int) {
-	off = min(max(off, 0), len(data))
-	before := data[:off]
-	line = 1 + bytes.Count(before, []byte{'\n'})
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[lineStart:]) + 1
 }
 
 // treeParser builds a jsonValue tree from a token stream of valid JSON.
