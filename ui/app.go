@@ -130,6 +130,27 @@ func New(a fyne.App, opts Options) (*App, error) {
 	return app, nil
 }
 
+// ShowAndRun shows the window, fits the flow to it once it has a size, and
+// runs the app until the window is closed.
+func (a *App) ShowAndRun() {
+	a.w.Show()
+	a.fitWhenSized(100)
+	a.fa.Run()
+}
+
+// fitWhenSized fits the flow to the canvas as soon as the canvas has been
+// laid out (the window's first size is known only after it is shown),
+// trying a bounded number of times.
+func (a *App) fitWhenSized(tries int) {
+	if a.cv.Size().Width > 0 {
+		a.cv.FitToWindow()
+		return
+	}
+	if tries > 0 {
+		a.opts.AfterFunc(50*time.Millisecond, func() { a.opts.Do(func() { a.fitWhenSized(tries - 1) }) })
+	}
+}
+
 // Window returns the main window.
 func (a *App) Window() fyne.Window { return a.w }
 

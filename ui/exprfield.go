@@ -65,10 +65,11 @@ type exprField struct {
 }
 
 // newExprField returns a field holding src. An optional field may be empty;
-// a required one says so when it is. onChange hears every change of the
+// a required one says so when it is. A compact field (a cell of a key/value
+// table) has no completion button; Ctrl+Space still completes. onChange hears every change of the
 // text, valid or not: the document keeps what the person typed and the
 // problem is shown on the node until it is fixed.
-func newExprField(checker *exprChecker, src string, multiLine, optional bool, names func() []string, onChange func(string)) *exprField {
+func newExprField(checker *exprChecker, src string, multiLine, optional, compact bool, names func() []string, onChange func(string)) *exprField {
 	f := &exprField{checker: checker, optional: optional, names: names}
 	f.entry = newExprEntry(multiLine)
 	f.entry.SetText(src)
@@ -80,6 +81,10 @@ func newExprField(checker *exprChecker, src string, multiLine, optional bool, na
 	f.button = widget.NewButtonWithIcon("", theme.ListIcon(), f.showCompletions)
 	f.button.Importance = widget.LowImportance
 	f.box = container.NewVBox(container.NewBorder(nil, nil, nil, f.button, f.entry), f.errLabel)
+	if !multiLine && compact {
+		// narrow table cells keep Ctrl+Space but drop the button
+		f.box = container.NewVBox(f.entry, f.errLabel)
+	}
 	f.check()
 	f.entry.OnChanged = func(s string) {
 		f.check()

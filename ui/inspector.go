@@ -138,7 +138,15 @@ func (in *inspector) names() []string { return contextNames(in.a.ed.Flow()) }
 
 // exprField makes an expression field registered under path.
 func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {
-	f := newExprField(in.a.checker, src, multiLine, optional, in.names, onChange)
+	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, onChange)
+	in.fields[path] = f
+	return f
+}
+
+// cellField makes a compact expression field (a table cell) registered
+// under path.
+func (in *inspector) cellField(path, src string, onChange func(string)) *exprField {
+	f := newExprField(in.a.checker, src, false, false, true, in.names, onChange)
 	in.fields[path] = f
 	return f
 }
@@ -186,7 +194,7 @@ func (in *inspector) flowForm() fyne.CanvasObject {
 		cur := k
 		nameE := widget.NewEntry()
 		nameE.SetText(k)
-		val := in.exprField("variables."+k, f.Variables[k], false, false, func(s string) {
+		val := in.cellField("variables."+k, f.Variables[k], func(s string) {
 			in.edit("Edit variable "+cur, func(f *flow.Flow) error { f.Variables[cur] = s; return nil })
 		})
 		nameE.OnChanged = func(s string) {

@@ -24,7 +24,7 @@ const (
 	defaultWidth        = 1400
 	defaultHeight       = 860
 	defaultSplitSide    = 0.17
-	defaultSplitInspect = 0.70
+	defaultSplitInspect = 0.66
 	defaultSplitConsole = 0.80
 )
 

@@ -202,10 +202,10 @@ func (in *inspector) pairsEditor(id, path string, pairs []flow.Pair, list func(c
 	}
 	what := strings.TrimPrefix(path, "call.")
 	for i, p := range pairs {
-		key := in.exprField(fmt.Sprintf("%s[%d].key", path, i), p.Key, false, false, func(s string) {
+		key := in.cellField(fmt.Sprintf("%s[%d].key", path, i), p.Key, func(s string) {
 			edit("Edit "+what+" key", false, func(ps *[]flow.Pair) { (*ps)[i].Key = s })
 		})
-		val := in.exprField(fmt.Sprintf("%s[%d].value", path, i), p.Value, false, false, func(s string) {
+		val := in.cellField(fmt.Sprintf("%s[%d].value", path, i), p.Value, func(s string) {
 			edit("Edit "+what+" value", false, func(ps *[]flow.Pair) { (*ps)[i].Value = s })
 		})
 		buttons := rowButtons(i, len(pairs),
