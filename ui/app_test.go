@@ -213,7 +213,7 @@ func TestBadExpressionShowsItsErrorUnderTheField(t *testing.T) {
 	h.app.AddNode(flow.KindCall)
 	cases := []struct {
 		name, field, text string
-		want               string // in the message under the field; "" for none
+		want              string // in the message under the field; "" for none
 	}{
 		{"unclosed call", "call.uri", `"/v1/" + string(`, "line 1, column"},
 		{"unknown name", "call.returnValue", `nosuch.thing`, "line 1, column 1"},
