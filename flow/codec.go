@@ -577,29 +577,22 @@ func (d *checker) checkSecret(path string, v *jsonValue) {
 	case jsonObject:
 		fields := jsonFields(secretRefType)
 		seen := map[string]bool{}
+		named := 0 // how many of secret and env are given
 		for _, m := range v.members {
 			mp := joinPath(path, m.key)
-			if seen[m.key] {
+			switch _, known := fields[m.key]; {
+			case seen[m.key]:
 				d.add(m.off, mp, "given twice; keep one")
-				continue
+			case !known:
+				d.add(m.off, mp, unknownField(m.key, fields))
+			case m.val.kind != jsonString:
+				d.wrongType(mp, m.val, "a string")
+			case m.val.str != "":
+				named++
 			}
 			seen[m.key] = true
-			if _, ok := fields[m.key]; !ok {
-				d.add(m.off, mp, unknownField(m.key, fields))
-				continue
-			}
-			if m.val.kind != jsonString {
-				d.wrongType(mp, m.val, "a string")
-				continue
-			}
 		}
-		var set []string
-		for _, m := range v.members {
-			if m.val.kind == jsonString && m.val.str != "" && fields[m.key].Type != nil {
-				set = append(set, m.key)
-			}
-		}
-		if slices.Contains(set, "secret") && slices.Contains(set, "env") {
+		if named > 1 {
 			d.add(v.off, path, `give either "secret" or "env", not both`)
 		}
 	default:
