@@ -41,7 +41,7 @@ func (db *DB) verifyKey(ctx context.Context) error {
 
 func (db *DB) checkKey(check []byte) error {
 	if err := db.sealer.Verify(check); err != nil {
-		return fmt.Errorf("database %s was created with a different master key; load the key it was created with (FLOWBENCH_MASTER_KEY, the OS keychain or the key file) or use another database file: %w", db.path, err)
+		return fmt.Errorf("database %s: %w", db.path, err)
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (db *DB) checkSecrets(ctx context.Context) error {
 			return fmt.Errorf("database %s: read secrets: %w", db.path, err)
 		}
 		if _, err := db.sealer.Open(name, sealed); err != nil {
-			return fmt.Errorf("database %s: secret %q: %w (%v); it was altered outside Flowbench: restore the file from a backup, or delete the row and enter the secret again", db.path, name, ErrCorruptSecret, err)
+			return fmt.Errorf("database %s: %w: %w; restore the file from a backup, or delete that secret's row and enter it again", db.path, ErrCorruptSecret, err)
 		}
 	}
 	return rows.Err()
@@ -111,7 +111,7 @@ func (db *DB) open(name string, sealed []byte) ([]byte, error) {
 	}
 	plain, err := db.sealer.Open(name, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("secret %q: %w (%v); restore the database from a backup or enter the secret again", name, ErrCorruptSecret, err)
+		return nil, fmt.Errorf("%w: %w; enter the secret again or restore the database from a backup", ErrCorruptSecret, err)
 	}
 	return plain, nil
 }
