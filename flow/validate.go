@@ -223,7 +223,7 @@ func Validate(f *Flow) Problems {
 	return v.problems
 }
 
-// ports lists a node's ports for a message.
+// portList names a node's ports for a message.
 func portList(n *Node) string {
 	ps := n.Ports()
 	if len(ps) == 0 {
