@@ -80,6 +80,7 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_start ON runs(started_at, id);
 CREATE INDEX runs_by_flow ON runs(flow_id, started_at, id);
 CREATE INDEX runs_by_status ON runs(status, started_at, id);
+CREATE INDEX runs_by_flow_status ON runs(flow_id, status, started_at, id);
 
 -- steps holds each executed node; exchanges (one per HTTP attempt, already
 -- redacted) and the return value are JSON.
