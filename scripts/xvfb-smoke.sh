@@ -4,7 +4,8 @@
 # opens "Chatbot VIP routing"), captures the screen and checks the capture
 # is not blank and the window shows the example flow.
 #
-# Usage: scripts/xvfb-smoke.sh [--screenshot PATH]
+# Usage: [FLOWBENCH_BIN=path] scripts/xvfb-smoke.sh [--screenshot PATH]
+#   FLOWBENCH_BIN      test this binary instead of building one
 #   --screenshot PATH  also keep the capture at PATH (the README's
 #                      docs/screenshot-editor.png is made this way)
 # Needs: go, gcc and the GL/X headers (libgl1-mesa-dev xorg-dev), Xvfb,
@@ -32,8 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "smoke: building the app"
-go build -tags migrated_fynedo -o "$work/flowbench" ./cmd/flowbench
+bin="${FLOWBENCH_BIN:-}"
+if [[ -z "$bin" ]]; then
+	echo "smoke: building the app"
+	go build -tags migrated_fynedo -o "$work/flowbench" ./cmd/flowbench
+	bin="$work/flowbench"
+fi
 
 # a display number nobody uses
 display=""
@@ -60,7 +65,7 @@ key="$(head -c 32 /dev/urandom | base64)"
 echo "smoke: starting the app on $display"
 DISPLAY="$display" HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
 	FLOWBENCH_MASTER_KEY="$key" LANG=en_US.UTF-8 \
-	"$work/flowbench" gui --db "$work/flowbench.db" >"$work/app.log" 2>&1 &
+	"$bin" gui --db "$work/flowbench.db" >"$work/app.log" 2>&1 &
 app_pid=$!
 
 # Wait (at most 30 s) for a capture with enough colours to be a drawn window.
@@ -101,7 +106,16 @@ fi
 
 if [[ -n "$keep" ]]; then
 	mkdir -p "$(dirname "$keep")"
-	cp "$shot" "$keep"
+	if command -v xwininfo >/dev/null && command -v xdotool >/dev/null; then
+		# the README shows the request builder: select the example's call
+		# node ("Look up tier") as a person would, by clicking its card
+		win="$(DISPLAY="$display" xwininfo -root -tree | awk '/Chatbot VIP routing/ {print $1; exit}')"
+		DISPLAY="$display" xdotool mousemove --window "$win" 500 385 click 1 mousemove 700 800
+		sleep 1
+		import -display "$display" -window "$win" "$keep"
+	else
+		cp "$shot" "$keep"
+	fi
 	echo "smoke: screenshot saved to $keep"
 fi
 echo "smoke: ok"
