@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -59,7 +61,12 @@ type Options struct {
 type Env struct {
 	env       *cel.Env
 	costLimit uint64
+	compiles  atomic.Int64
 }
+
+// Compiles reports how many expressions this Env has compiled, so tests can
+// prove that running a plan compiles nothing.
+func (e *Env) Compiles() int64 { return e.compiles.Load() }
 
 // NewEnv builds the CEL environment with the context names of ARCHITECTURE.md,
 // the strings, encoders, math and lists extensions, and uuid().
@@ -114,10 +121,14 @@ func (e *Error) Error() string {
 
 // Program is a compiled expression. It is safe for concurrent use.
 type Program struct {
-	src  string
-	prg  cel.Program
-	lit  any  // the value when the expression is a constant
-	isLt bool // lit is set
+	src string
+	prg cel.Program
+	// loops is set when the expression has a comprehension: only then can an
+	// evaluation run long enough to need watching ctx (which costs a goroutine
+	// per evaluation); the cost limit bounds every evaluation either way.
+	loops bool
+	lit   any  // the value when the expression is a constant
+	isLt  bool // lit is set
 }
 
 // Source returns the expression text the program was compiled from.
@@ -133,6 +144,7 @@ func (e *Env) Check(src string) error {
 // Compile parses and type-checks src. An empty source is an error: callers skip
 // optional fields before compiling.
 func (e *Env) Compile(src string) (*Program, error) {
+	e.compiles.Add(1)
 	if strings.TrimSpace(src) == "" {
 		return nil, &Error{Message: "the expression is empty"}
 	}
@@ -160,7 +172,7 @@ func (e *Env) Compile(src string) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Message: err.Error()}
 	}
-	p := &Program{src: src, prg: prg}
+	p := &Program{src: src, prg: prg, loops: hasComprehension(ast)}
 	// Constant expressions (a quoted URI, a JSON literal body) are folded by
 	// OptOptimize; evaluate them once so a run does no work for them.
 	if isConstant(src, ast) {
@@ -183,6 +195,16 @@ func isConstant(src string, ast *cel.Ast) bool {
 		}
 	}
 	return true
+}
+
+func hasComprehension(a *cel.Ast) bool {
+	found := false
+	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.Kind() == celast.ComprehensionKind {
+			found = true
+		}
+	}))
+	return found
 }
 
 // Activation is the context an expression is evaluated against. Nil maps are
@@ -245,7 +267,15 @@ func (p *Program) eval(ctx context.Context, act *Activation) (any, error) {
 	if act == nil {
 		act = emptyActivation()
 	}
-	out, _, err := p.prg.ContextEval(ctx, celActivation{act})
+	var (
+		out ref.Val
+		err error
+	)
+	if p.loops {
+		out, _, err = p.prg.ContextEval(ctx, celActivation{act})
+	} else {
+		out, _, err = p.prg.Eval(celActivation{act})
+	}
 	if err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "cost limit exceeded") {
