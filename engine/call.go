@@ -1,0 +1,532 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// Headers every call carries, the same on every attempt of one step.
+const (
+	HeaderTaskGUID       = "X-Http-Task-Guid"
+	HeaderIdempotencyKey = "Idempotency-Key"
+)
+
+var errStepDeadline = errors.New("step deadline")
+
+type bodyTooLargeError struct{ limit int64 }
+
+func (e *bodyTooLargeError) Error() string {
+	return fmt.Sprintf("the response body is larger than the %s cap; ask for less (paging, a filter) or raise the cap", byteSize(e.limit))
+}
+
+// request is a call's request built once per step from its expressions.
+type request struct {
+	method  string
+	url     *url.URL
+	header  http.Header
+	body    []byte
+	hash    string // hex SHA-256 of body, for SigV4
+	guid    string
+	signKey []byte
+}
+
+// call executes a call node: builds the request, sends it with retries, parses
+// the response and chooses the port.
+func (x *execution) call(s *step, rec *flow.Step) stepResult {
+	cl := s.node.Call
+	st, err := x.r.connection(x.ctx, cl.Connection)
+	if err != nil {
+		return x.callFailed(s, rec, 0, nil, err.Error())
+	}
+	timeout := st.timeout
+	if cl.Timeout > 0 {
+		timeout = cl.Timeout.D()
+	}
+	ctx, cancel := context.WithTimeoutCause(x.ctx, timeout, errStepDeadline)
+	defer cancel()
+
+	req, err := x.buildRequest(ctx, s, st)
+	if err != nil {
+		return x.callFailed(s, rec, 0, nil, err.Error())
+	}
+
+	attempts := maxAttempts(cl.Retry)
+	var (
+		resp      *response
+		lastErr   error
+		wait      time.Duration
+		refreshed bool
+	)
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if wait > 0 {
+			if err := x.r.opts.Sleep(ctx, wait); err != nil {
+				lastErr = err
+				break
+			}
+		}
+		x.act.Run["attempt"] = int64(attempt)
+		ex := flow.Exchange{Attempt: attempt, TaskGUID: req.guid, WaitMs: wait.Milliseconds()}
+		resp, lastErr = x.send(ctx, st, req, &ex)
+		rec.Exchanges = append(rec.Exchanges, ex)
+		rec.Attempts = attempt
+		if lastErr == nil && resp.status == http.StatusUnauthorized && !refreshed && st.auth.Refresh(ctx) {
+			// One forced token refresh and one more try, not counted as a retry.
+			refreshed = true
+			attempt--
+			wait = 0
+			continue
+		}
+		if lastErr == nil && resp.status >= 200 && resp.status < 300 {
+			break
+		}
+		status := 0
+		if resp != nil {
+			status = resp.status
+		}
+		if attempt == attempts || !shouldRetry(status, stepErr(ctx, lastErr)) {
+			break
+		}
+		wait = backoff(cl.Retry, attempt, x.r.opts.Rand)
+		if resp != nil {
+			if ra, ok := retryAfter(resp.header, x.r.opts.Now()); ok {
+				wait = ra
+			}
+		}
+		if dl, ok := ctx.Deadline(); ok && x.r.opts.Now().Add(wait).After(dl) {
+			lastErr = fmt.Errorf("the next attempt would wait %s, past the step's %s timeout", wait.Round(time.Millisecond), timeout)
+			break
+		}
+	}
+	x.act.Run["attempt"] = int64(1)
+
+	if lastErr != nil {
+		msg := describeSendError(ctx, lastErr, timeout, st)
+		if rec.Attempts > 1 {
+			msg = fmt.Sprintf("%s (after %d attempts)", msg, rec.Attempts)
+		}
+		return x.callFailed(s, rec, 0, nil, msg)
+	}
+	if resp.status < 200 || resp.status >= 300 {
+		msg := fmt.Sprintf("HTTP %d %s", resp.status, http.StatusText(resp.status))
+		if rec.Attempts > 1 {
+			msg = fmt.Sprintf("HTTP %d after %d attempts", resp.status, rec.Attempts)
+		}
+		if snippet := errorSnippet(resp.body); snippet != "" {
+			msg += ": " + snippet
+		}
+		return x.callFailed(s, rec, resp.status, resp, msg)
+	}
+	return x.callSucceeded(s, rec, resp)
+}
+
+// stepErr maps an error caused by the step's own deadline to errStepDeadline so
+// the retry policy does not retry it.
+func stepErr(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errStepDeadline) {
+		return errStepDeadline
+	}
+	if err != nil && ctx.Err() != nil {
+		return errStepDeadline
+	}
+	return err
+}
+
+func describeSendError(ctx context.Context, err error, timeout time.Duration, st *connState) string {
+	if errors.Is(context.Cause(ctx), errStepDeadline) {
+		return fmt.Sprintf("no answer within the step's %s timeout; raise call.timeout or check the endpoint", timeout)
+	}
+	if ctx.Err() != nil {
+		return "the run was stopped"
+	}
+	var tooBig *bodyTooLargeError
+	if errors.As(err, &tooBig) {
+		return tooBig.Error()
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Sprintf("host %q was not found (DNS); check the connection's base URL", dnsErr.Name)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return fmt.Sprintf("could not connect to %s: %v; is the server running?", st.base.Host, opErr.Err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "x509:") || strings.Contains(msg, "tls:") {
+		return fmt.Sprintf("TLS failed talking to %s: %s; fix the certificate, set caFile, or turn off verifyTLS for a test server", st.base.Host, redactString(msg, st.sensitive))
+	}
+	return redactString(msg, st.sensitive)
+}
+
+// buildRequest evaluates the call's expressions into a request, checking header
+// names and values before anything is sent.
+func (x *execution) buildRequest(ctx context.Context, s *step, st *connState) (*request, error) {
+	cl := s.node.Call
+	req := &request{method: strings.ToUpper(cl.Method), header: http.Header{}, guid: x.r.opts.NewID()}
+	if req.method == "" {
+		req.method = http.MethodGet
+	}
+	uri := ""
+	if s.uri != nil {
+		v, err := s.uri.Eval(ctx, x.act)
+		if err != nil {
+			return nil, fmt.Errorf("call.uri: %v", err)
+		}
+		uri = stringify(v)
+	}
+	u, err := joinURL(st.base, uri)
+	if err != nil {
+		return nil, fmt.Errorf("call.uri: %v", err)
+	}
+	if len(s.query) > 0 {
+		q := u.Query()
+		for i, pr := range s.query {
+			k, vals, err := x.evalPair(ctx, pr)
+			if err != nil {
+				return nil, fmt.Errorf("call.query[%d]: %v", i, err)
+			}
+			if k == "" {
+				return nil, fmt.Errorf("call.query[%d]: the parameter name is empty", i)
+			}
+			for _, v := range vals {
+				if strings.ContainsAny(k+v, "\r\n") {
+					return nil, fmt.Errorf("call.query[%d] (%s): contains a line break", i, k)
+				}
+				q.Add(k, v)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	req.url = u
+	for i, pr := range s.headers {
+		k, vals, err := x.evalPair(ctx, pr)
+		if err != nil {
+			return nil, fmt.Errorf("call.headers[%d]: %v", i, err)
+		}
+		if !httpguts.ValidHeaderFieldName(k) {
+			return nil, fmt.Errorf("call.headers[%d]: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", i, k)
+		}
+		for _, v := range vals {
+			if strings.ContainsAny(v, "\r\n") || !httpguts.ValidHeaderFieldValue(v) {
+				return nil, fmt.Errorf("call.headers[%d] (%s): the value contains a line break or a control character", i, k)
+			}
+			req.header.Add(k, v)
+		}
+	}
+	if s.body != nil {
+		v, err := s.body.Eval(ctx, x.act)
+		if err != nil {
+			return nil, fmt.Errorf("call.body: %v", err)
+		}
+		switch b := v.(type) {
+		case string:
+			req.body = []byte(b)
+		case []byte:
+			req.body = b
+		default:
+			enc, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("call.body: the value cannot be written as JSON: %v", err)
+			}
+			req.body = enc
+		}
+		if req.header.Get("Content-Type") == "" {
+			req.header.Set("Content-Type", "application/json")
+		}
+	}
+	if req.header.Get(HeaderTaskGUID) == "" {
+		req.header.Set(HeaderTaskGUID, req.guid)
+	} else {
+		req.guid = req.header.Get(HeaderTaskGUID)
+	}
+	if req.header.Get(HeaderIdempotencyKey) == "" {
+		req.header.Set(HeaderIdempotencyKey, req.guid)
+	}
+	sum := sha256.Sum256(req.body)
+	req.hash = hex.EncodeToString(sum[:])
+	if cl.Signing != nil {
+		secret, err := secretResolver{x.r}.Resolve(ctx, cl.Signing.Secret)
+		if err != nil {
+			return nil, fmt.Errorf("call.signing.secret: %v", err)
+		}
+		req.signKey = WebhookKey(secret)
+	}
+	return req, nil
+}
+
+// evalPair evaluates a key/value pair; a list value gives one entry per element.
+func (x *execution) evalPair(ctx context.Context, pr compiledPair) (string, []string, error) {
+	k, err := pr.key.Eval(ctx, x.act)
+	if err != nil {
+		return "", nil, fmt.Errorf("key: %v", err)
+	}
+	v, err := pr.value.Eval(ctx, x.act)
+	if err != nil {
+		return "", nil, fmt.Errorf("value: %v", err)
+	}
+	if list, ok := v.([]any); ok {
+		vals := make([]string, len(list))
+		for i, e := range list {
+			vals[i] = stringify(e)
+		}
+		return stringify(k), vals, nil
+	}
+	return stringify(k), []string{stringify(v)}, nil
+}
+
+// response is what one attempt received.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// send makes one attempt: a fresh http.Request (credentials applied anew, so a
+// refreshed token or a new SigV4 date is used), a fresh signature timestamp,
+// and the response body read up to the cap.
+func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
+	start := time.Now()
+	defer func() { ex.DurationMs = time.Since(start).Milliseconds() }()
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.method, req.url.String(), body)
+	if err != nil {
+		ex.Error = err.Error()
+		return nil, err
+	}
+	for k, vs := range req.header {
+		hr.Header[k] = append([]string(nil), vs...)
+	}
+	if req.signKey != nil {
+		ts := x.r.opts.Now().Unix()
+		hr.Header.Set(HeaderWebhookID, req.guid)
+		hr.Header.Set(HeaderWebhookTimestamp, fmt.Sprint(ts))
+		hr.Header.Set(HeaderWebhookSignature, WebhookSignature(req.signKey, req.guid, ts, req.body))
+	}
+	if err := st.auth.Apply(ctx, hr, req.hash); err != nil {
+		msg := redactString(err.Error(), st.sensitive)
+		ex.Error = msg
+		x.recordRequest(st, hr, req, ex)
+		return nil, errors.New(msg)
+	}
+	x.recordRequest(st, hr, req, ex)
+	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+
+	hresp, err := st.client.Do(hr)
+	if err != nil {
+		ex.Error = redactString(err.Error(), st.sensitive)
+		return nil, err
+	}
+	defer hresp.Body.Close()
+	limit := x.r.opts.MaxBodyBytes
+	data, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
+	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}
+	ex.Status = hresp.StatusCode
+	ex.ResponseHeaders = redactHeaders(hresp.Header, st.sensitive)
+	ex.ResponseSize = int64(len(data))
+	if err != nil {
+		ex.Error = redactString(err.Error(), st.sensitive)
+		return resp, err
+	}
+	if int64(len(data)) > limit {
+		tooBig := &bodyTooLargeError{limit: limit}
+		ex.Error = tooBig.Error()
+		ex.Truncated = true
+		ex.ResponseBody = printable(data[:min(len(data), recordBodyBytes)])
+		return resp, tooBig
+	}
+	body2 := data
+	if len(body2) > recordBodyBytes {
+		body2 = body2[:recordBodyBytes]
+		ex.Truncated = true
+	}
+	ex.ResponseBody = printable(body2)
+	x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+	return resp, nil
+}
+
+func (x *execution) recordRequest(st *connState, hr *http.Request, req *request, ex *flow.Exchange) {
+	ex.Method = hr.Method
+	ex.URL = redactURL(hr.URL, st.sensitive)
+	ex.RequestHeaders = redactHeaders(hr.Header, st.sensitive)
+	if len(req.body) > 0 {
+		b := req.body
+		if len(b) > recordBodyBytes {
+			b = b[:recordBodyBytes]
+		}
+		ex.RequestBody = redactString(printable(b), st.sensitive)
+	}
+}
+
+func copyExchange(ex *flow.Exchange) *flow.Exchange {
+	c := *ex
+	return &c
+}
+
+// callSucceeded parses a 2xx response, finds the return value, chooses the
+// port, saves to vars and raises the completion event.
+func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepResult {
+	cl := s.node.Call
+	rec.HTTPStatus = resp.status
+	body := parseBody(resp)
+	ctxStep := map[string]any{
+		"status":     int64(resp.status),
+		"headers":    headerMap(resp.header),
+		"body":       body,
+		"durationMs": time.Since(rec.StartedAt).Milliseconds(),
+		"error":      "",
+	}
+	x.act.Steps[s.node.ID] = ctxStep
+
+	var rv any
+	if s.returnValue != nil {
+		v, err := s.returnValue.Eval(x.ctx, x.act)
+		if err != nil {
+			return x.callFailed(s, rec, resp.status, resp, fmt.Sprintf("call.returnValue: %v", err))
+		}
+		rv = v
+	} else if obj, ok := body.(map[string]any); ok {
+		rv = obj["returnValue"]
+	}
+	ctxStep["returnValue"] = rv
+	rec.ReturnValue = rv
+
+	res := stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
+	if len(cl.Branches) > 0 {
+		res.port = flow.PortDefault
+		switch {
+		case rv == nil:
+			res.decision = "no return value: default path"
+		default:
+			key := stringify(rv)
+			res.decision = fmt.Sprintf("no branch matched %q: default path", key)
+			for _, b := range cl.Branches {
+				if b == key {
+					res.port = b
+					res.decision = fmt.Sprintf("returnValue %q matched branch %s", key, b)
+					break
+				}
+			}
+		}
+	}
+	if cl.SaveTo != "" {
+		if rv != nil {
+			x.act.Vars[cl.SaveTo] = rv
+		} else {
+			x.act.Vars[cl.SaveTo] = body
+		}
+	}
+	if cl.CompletionEvent != "" {
+		payload := map[string]any{
+			"node": s.node.ID, "status": int64(resp.status), "returnValue": rv, "body": body,
+		}
+		if cl.SaveTo != "" {
+			payload["saved"] = map[string]any{cl.SaveTo: x.act.Vars[cl.SaveTo]}
+		}
+		if err := x.raise(s.node.ID, cl.CompletionEvent, payload); err != nil {
+			return x.callFailed(s, rec, resp.status, resp, err.Error())
+		}
+	}
+	return res
+}
+
+// callFailed records a failed call; it leaves by the failure port.
+func (x *execution) callFailed(s *step, rec *flow.Step, status int, resp *response, msg string) stepResult {
+	rec.HTTPStatus = status
+	ctxStep := map[string]any{"status": int64(status), "error": msg, "returnValue": nil,
+		"durationMs": time.Since(rec.StartedAt).Milliseconds(), "headers": map[string]any{}, "body": nil}
+	if resp != nil {
+		ctxStep["headers"] = headerMap(resp.header)
+		ctxStep["body"] = parseBody(resp)
+	}
+	x.act.Steps[s.node.ID] = ctxStep
+	decision := "failure path: " + msg
+	if x.ctx.Err() != nil {
+		return stepResult{status: flow.StatusStopped, err: msg}
+	}
+	return stepResult{status: flow.StatusFailed, port: flow.PortFailure, err: msg, decision: decision}
+}
+
+// parseBody returns the JSON value of a JSON body, else the body as text.
+func parseBody(resp *response) any {
+	if len(resp.body) == 0 {
+		return nil
+	}
+	ct, _, _ := mime.ParseMediaType(resp.header.Get("Content-Type"))
+	looksJSON := strings.HasSuffix(ct, "json") || (ct == "" || ct == "text/plain") && json.Valid(resp.body)
+	if looksJSON {
+		if v, err := decodeJSON(resp.body); err == nil {
+			return v
+		}
+	}
+	return printable(resp.body)
+}
+
+// headerMap gives response headers to expressions: lower-case names, values
+// joined with ", ".
+func headerMap(h http.Header) map[string]any {
+	m := make(map[string]any, len(h))
+	for k, vs := range h {
+		m[strings.ToLower(k)] = strings.Join(vs, ", ")
+	}
+	return m
+}
+
+// errorSnippet is a short excerpt of an error response to quote in a message.
+func errorSnippet(body []byte) string {
+	s := strings.TrimSpace(printable(body))
+	s = strings.Join(strings.Fields(s), " ")
+	return truncate(s, 200)
+}
+
+// printable returns the body as valid UTF-8 text, replacing invalid bytes.
+func printable(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+func redactHeaders(h http.Header, s auth.Sensitive) map[string][]string {
+	red, _, _ := auth.Redact(s, h, "", "")
+	return red
+}
+
+func redactURL(u *url.URL, s auth.Sensitive) string {
+	_, out, _ := auth.Redact(s, nil, u.String(), "")
+	return out
+}
+
+func redactString(msg string, s auth.Sensitive) string {
+	_, _, out := auth.Redact(s, nil, "", msg)
+	return out
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// connState is the live side of a connection, shared by every run: its HTTP
+// client (one transport, so keep-alive connections are reused across steps and
+// runs) and its authenticator (so an OAuth token is fetched once per expiry).
+type connState struct {
+	conn      flow.Connection
+	base      *url.URL
+	client    *http.Client
+	transport *http.Transport
+	auth      auth.Authenticator
+	sensitive auth.Sensitive
+	timeout   time.Duration
+}
+
+func (st *connState) close() {
+	if st.transport != nil {
+		st.transport.CloseIdleConnections()
+	}
+}
+
+func sameConnection(a, b flow.Connection) bool { return reflect.DeepEqual(a, b) }
+
+// connection returns the live state of the named connection, creating it on
+// first use.
+func (r *Runner) connection(ctx context.Context, name string) (*connState, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if st, ok := r.live[name]; ok {
+		return st, nil
+	}
+	conn, ok := r.conns[name]
+	if !ok {
+		return nil, fmt.Errorf("no connection named %q; add it under Connections or pass a connections file that defines it", name)
+	}
+	st, err := r.newConnState(ctx, conn)
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: %w", name, err)
+	}
+	r.live[name] = st
+	return st, nil
+}
+
+func (r *Runner) newConnState(ctx context.Context, conn flow.Connection) (*connState, error) {
+	baseURL, err := auth.BaseURL(conn)
+	if err != nil {
+		return nil, err
+	}
+	if r.opts.Resolve != nil {
+		if b, ok := r.opts.Resolve(conn); ok {
+			baseURL = b
+		}
+	}
+	base, err := url.Parse(baseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", baseURL)
+	}
+
+	var tr *http.Transport
+	if r.opts.Transport != nil {
+		tr = r.opts.Transport.Clone()
+	} else {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	tr.MaxIdleConns = 256
+	tr.MaxIdleConnsPerHost = 64
+	tlsCfg := tr.TLSClientConfig
+	if tlsCfg == nil {
+		tlsCfg = &tls.Config{}
+	} else {
+		tlsCfg = tlsCfg.Clone()
+	}
+	tlsCfg.InsecureSkipVerify = !conn.TLSVerified()
+	if conn.CAFile != "" {
+		pem, err := os.ReadFile(conn.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("caFile: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("caFile %s holds no PEM certificate", conn.CAFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	tr.TLSClientConfig = tlsCfg
+
+	// Token requests go through their own client with the same TLS settings,
+	// never following redirects with the client secret.
+	tokenClient := &http.Client{Transport: tr, Timeout: DefaultTimeout}
+	a, err := auth.New(conn, auth.Options{
+		Secrets:    secretResolver{r},
+		Tokens:     r.opts.Tokens,
+		HTTPClient: tokenClient,
+		Now:        r.opts.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sens := a.Sensitive()
+	client := &http.Client{Transport: tr, CheckRedirect: auth.RedirectPolicy(sens)}
+	timeout := DefaultTimeout
+	if conn.Timeout > 0 {
+		timeout = conn.Timeout.D()
+	}
+	return &connState{conn: conn, base: base, client: client, transport: tr, auth: a, sensitive: sens, timeout: timeout}, nil
+}
+
+// joinURL joins a relative URI to a base URL. The URI may carry its own query;
+// it must not name another scheme or host, so a flow cannot send a
+// connection's credentials anywhere else.
+func joinURL(base *url.URL, uri string) (*url.URL, error) {
+	u := *base
+	if uri == "" {
+		return &u, nil
+	}
+	if strings.ContainsAny(uri, "\r\n") {
+		return nil, fmt.Errorf("the URI contains a line break")
+	}
+	rel, err := url.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("the URI %q is not valid: %v", uri, err)
+	}
+	if rel.Scheme != "" || rel.Host != "" || strings.HasPrefix(uri, "//") {
+		return nil, fmt.Errorf("the URI %q is absolute; give a path relative to the connection's base URL", uri)
+	}
+	for _, seg := range strings.Split(rel.Path, "/") {
+		if seg == ".." {
+			return nil, fmt.Errorf("the URI %q climbs above the base URL with \"..\"", uri)
+		}
+	}
+	basePath := strings.TrimRight(base.EscapedPath(), "/")
+	relPath := rel.EscapedPath()
+	if relPath != "" && !strings.HasPrefix(relPath, "/") {
+		relPath = "/" + relPath
+	}
+	joined := basePath + relPath
+	if joined == "" {
+		joined = "/"
+	}
+	p, err := url.PathUnescape(joined)
+	if err != nil {
+		return nil, fmt.Errorf("the URI %q has a bad escape: %v", uri, err)
+	}
+	u.Path, u.RawPath = p, joined
+	if u.EscapedPath() != joined {
+		u.RawPath = ""
+	}
+	q := base.Query()
+	for k, vs := range rel.Query() {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	return &u, nil
+}
+
+// stringify turns an expression result into text for a URI, query value or
+// header value: strings as they are, other values as JSON.
+func stringify(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case []byte:
+		return string(x)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

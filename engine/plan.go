@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/flowbench/flowbench/engine/expr"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// Plan is a flow made ready to run: the graph checked and every expression
+// compiled once. A Plan is immutable and may be run many times, concurrently.
+type Plan struct {
+	Flow *flow.Flow
+	// Warnings holds the validation warnings (unreachable nodes, dead ends).
+	Warnings flow.Problems
+
+	start *step
+	steps map[string]*step
+	vars  []compiledAssign // flow variables, in name order
+}
+
+// step is one node of a plan with its expressions compiled and its ports resolved.
+type step struct {
+	node  *flow.Node
+	next  map[string]*step // port -> target
+	edges map[string]int   // port -> index into Flow.Edges
+
+	// call
+	uri, body, returnValue *expr.Program
+	query, headers         []compiledPair
+	// decision
+	cases []compiledCase
+	// set
+	assign []compiledAssign
+	// emit
+	payload *expr.Program
+}
+
+type compiledPair struct{ key, value *expr.Program }
+type compiledCase struct {
+	port string
+	when *expr.Program
+}
+type compiledAssign struct {
+	name  string
+	value *expr.Program
+}
+
+var defaultEnv = sync.OnceValues(func() (*expr.Env, error) { return expr.NewEnv(expr.Options{}) })
+
+// Compile validates f and compiles every expression in it. When conns is not
+// nil, each call's connection must be among them. The error, when not nil, is
+// a flow.Problems listing every problem found (validation and expressions);
+// warnings alone do not stop compilation and are kept in Plan.Warnings.
+func Compile(f *flow.Flow, conns []flow.Connection) (*Plan, error) {
+	env, err := defaultEnv()
+	if err != nil {
+		return nil, err
+	}
+	return CompileWith(env, f, conns)
+}
+
+// CompileWith is Compile with a given expression environment.
+func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, error) {
+	if f == nil {
+		return nil, flow.Problems{{Severity: flow.SeverityError, Message: "no flow given"}}
+	}
+	problems := flow.Validate(f)
+	c := compiler{env: env}
+
+	p := &Plan{Flow: f, steps: make(map[string]*step, len(f.Nodes))}
+	names := make([]string, 0, len(f.Variables))
+	for name := range f.Variables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if prg := c.compile("", "variables."+name, f.Variables[name]); prg != nil {
+			p.vars = append(p.vars, compiledAssign{name: name, value: prg})
+		}
+	}
+
+	known := map[string]bool{}
+	for _, cn := range conns {
+		known[cn.Name] = true
+	}
+	for i := range f.Nodes {
+		n := &f.Nodes[i]
+		if _, dup := p.steps[n.ID]; dup || n.ID == "" {
+			continue // reported by Validate
+		}
+		s := &step{node: n, next: map[string]*step{}, edges: map[string]int{}}
+		p.steps[n.ID] = s
+		if n.Kind == flow.KindStart && p.start == nil {
+			p.start = s
+		}
+		c.node = n.ID
+		switch n.Kind {
+		case flow.KindCall:
+			if n.Call == nil {
+				break
+			}
+			cl := n.Call
+			if conns != nil && cl.Connection != "" && !known[cl.Connection] {
+				c.problems = append(c.problems, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
+					Message: fmt.Sprintf("no connection named %q; add it under Connections or pass a connections file that defines it", cl.Connection)})
+			}
+			if strings.TrimSpace(cl.URI) != "" {
+				s.uri = c.compile(n.ID, "call.uri", cl.URI)
+			}
+			s.query = c.pairs("call.query", cl.Query)
+			s.headers = c.pairs("call.headers", cl.Headers)
+			if strings.TrimSpace(cl.Body) != "" {
+				s.body = c.compile(n.ID, "call.body", cl.Body)
+			}
+			if strings.TrimSpace(cl.ReturnValue) != "" {
+				s.returnValue = c.compile(n.ID, "call.returnValue", cl.ReturnValue)
+			}
+		case flow.KindDecision:
+			for j, cs := range n.Cases {
+				if prg := c.compile(n.ID, fmt.Sprintf("cases[%d].when", j), cs.When); prg != nil {
+					s.cases = append(s.cases, compiledCase{port: cs.Port, when: prg})
+				}
+			}
+		case flow.KindSet:
+			for j, a := range n.Assign {
+				if prg := c.compile(n.ID, fmt.Sprintf("assign[%d].value", j), a.Value); prg != nil {
+					s.assign = append(s.assign, compiledAssign{name: a.Name, value: prg})
+				}
+			}
+		case flow.KindEmit:
+			if strings.TrimSpace(n.Payload) != "" {
+				s.payload = c.compile(n.ID, "payload", n.Payload)
+			}
+		}
+	}
+	for i, e := range f.Edges {
+		from, to := p.steps[e.From], p.steps[e.To]
+		if from == nil || to == nil {
+			continue // reported by Validate
+		}
+		if _, taken := from.next[e.PortName()]; !taken {
+			from.next[e.PortName()] = to
+			from.edges[e.PortName()] = i
+		}
+	}
+
+	problems = append(problems, c.problems...)
+	var errs, warns flow.Problems
+	for _, pr := range problems {
+		if pr.Severity == flow.SeverityError {
+			errs = append(errs, pr)
+		} else {
+			warns = append(warns, pr)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, append(errs, warns...)
+	}
+	if p.start == nil {
+		return nil, flow.Problems{{Severity: flow.SeverityError, Field: "nodes", Message: "the flow has no start node; add one"}}
+	}
+	p.Warnings = warns
+	return p, nil
+}
+
+type compiler struct {
+	env      *expr.Env
+	node     string
+	problems flow.Problems
+}
+
+// compile compiles one expression, recording a problem naming the node, the
+// field and the line and column when it does not compile.
+func (c *compiler) compile(node, field, src string) *expr.Program {
+	prg, err := c.env.Compile(src)
+	if err != nil {
+		msg := err.Error()
+		var e *expr.Error
+		if errors.As(err, &e) {
+			msg = e.Message
+			if e.Line > 0 {
+				msg = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Message)
+			}
+		}
+		c.problems = append(c.problems, flow.Problem{Severity: flow.SeverityError, Node: node, Field: field,
+			Message: "expression does not compile: " + msg})
+		return nil
+	}
+	return prg
+}
+
+func (c *compiler) pairs(field string, pairs []flow.Pair) []compiledPair {
+	out := make([]compiledPair, 0, len(pairs))
+	for i, pr := range pairs {
+		k := c.compile(c.node, fmt.Sprintf("%s[%d].key", field, i), pr.Key)
+		v := c.compile(c.node, fmt.Sprintf("%s[%d].value", field, i), pr.Value)
+		if k != nil && v != nil {
+			out = append(out, compiledPair{key: k, value: v})
+		}
+	}
+	return out
+}
+
+// CheckExpression compiles one expression with the default environment and
+// returns its error (an *expr.Error with line and column) or nil. Editors call
+// it as the user types.
+func CheckExpression(src string) error {
+	env, err := defaultEnv()
+	if err != nil {
+		return err
+	}
+	return env.Check(src)
+}

@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flowbench/flowbench/engine/expr"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// Input is what starts a run.
+type Input struct {
+	// RunID is the run's id; empty means a new one.
+	RunID string
+	// Trigger is the payload the run starts with (`trigger` in expressions):
+	// any JSON value.
+	Trigger json.RawMessage
+	// Env holds the active environment's variables (`env` in expressions).
+	Env map[string]any
+	// EnvName names the active environment, for the record.
+	EnvName string
+	// Source says what started the run: "manual", "cli", "event:NAME", "webhook:PATH".
+	Source string
+	// ParentRunID is the run whose event started this one.
+	ParentRunID string
+}
+
+// Result is what a run did.
+type Result struct {
+	Run    flow.Run
+	Steps  []flow.Step
+	Events []flow.RaisedEvent
+	// Vars holds the flow variables at the end of the run.
+	Vars map[string]any
+}
+
+// Run executes the plan to its end and returns what happened. The error is
+// non-nil only when the run could not start (a bad trigger payload); a run that
+// fails, or is stopped through ctx, returns a Result whose Run.Status says so.
+func (r *Runner) Run(ctx context.Context, p *Plan, in Input) (*Result, error) {
+	var trigger any
+	if len(in.Trigger) > 0 {
+		v, err := decodeJSON(in.Trigger)
+		if err != nil {
+			return nil, fmt.Errorf("the trigger payload is not valid JSON: %v", err)
+		}
+		trigger = v
+	}
+	id := in.RunID
+	if id == "" {
+		id = r.opts.NewID()
+	}
+	f := p.Flow
+	started := r.opts.Now()
+	run := flow.Run{
+		ID: id, FlowID: f.ID, FlowName: f.Name, FlowVersion: f.Version,
+		Status: flow.StatusRunning, Trigger: in.Source, Input: in.Trigger, Env: in.EnvName,
+		StartedAt: started, ParentRunID: in.ParentRunID,
+	}
+	x := &execution{
+		r: r, p: p, run: &run, ctx: ctx,
+		act: &expr.Activation{
+			Vars:    map[string]any{},
+			Steps:   map[string]any{},
+			Trigger: trigger,
+			Run:     map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1)},
+			Flow:    map[string]any{"id": f.ID, "name": f.Name, "version": int64(f.Version)},
+			Env:     in.Env,
+		},
+	}
+	runCopy := run
+	r.obs.emit(flow.RunEvent{Kind: flow.EventRunStarted, At: started, RunID: id, Run: &runCopy})
+	x.execute()
+
+	run.FinishedAt = r.opts.Now()
+	run.DurationMs = run.FinishedAt.Sub(started).Milliseconds()
+	final := run
+	r.obs.emit(flow.RunEvent{Kind: flow.EventRunFinished, At: run.FinishedAt, RunID: id, Run: &final})
+	return &Result{Run: run, Steps: x.steps, Events: x.events, Vars: x.act.Vars}, nil
+}
+
+// execution is the state of one run.
+type execution struct {
+	r      *Runner
+	p      *Plan
+	run    *flow.Run
+	ctx    context.Context
+	act    *expr.Activation
+	steps  []flow.Step
+	events []flow.RaisedEvent
+}
+
+// stepResult is how a node's execution ended.
+type stepResult struct {
+	status   flow.Status
+	port     string
+	err      string
+	decision string
+	outcome  string
+	end      bool
+}
+
+func (x *execution) execute() {
+	for _, v := range x.p.vars {
+		val, err := v.value.Eval(x.ctx, x.act)
+		if err != nil {
+			x.fail(fmt.Sprintf("flow variable %q: %v", v.name, err))
+			return
+		}
+		x.act.Vars[v.name] = val
+	}
+	cur := x.p.start
+	for n := 0; cur != nil; n++ {
+		if n >= x.r.opts.MaxSteps {
+			x.fail(fmt.Sprintf("the run took more than %d steps and was stopped at node %q: a loop in the flow does not end; give it an exit condition", x.r.opts.MaxSteps, cur.node.ID))
+			return
+		}
+		if err := x.ctx.Err(); err != nil {
+			x.stop(cur.node.ID)
+			return
+		}
+		res := x.step(cur)
+		if x.ctx.Err() != nil && res.status != flow.StatusSucceeded {
+			x.stop(cur.node.ID)
+			return
+		}
+		if res.end {
+			x.run.Status = flow.StatusSucceeded
+			x.run.Outcome = res.outcome
+			return
+		}
+		next, ok := cur.next[res.port]
+		edgeIdx, hasEdge := cur.edges[res.port]
+		if hasEdge {
+			e := x.p.Flow.Edges[edgeIdx]
+			x.r.obs.emit(flow.RunEvent{Kind: flow.EventBranchTaken, At: x.r.opts.Now(), RunID: x.run.ID, Edge: &e,
+				Step: x.lastStepCopy()})
+		}
+		if !ok {
+			if res.status == flow.StatusFailed {
+				x.fail(fmt.Sprintf("step %q failed and has no failure path: %s", cur.node.ID, res.err))
+				return
+			}
+			// A dead end without error finishes the run.
+			x.run.Status = flow.StatusSucceeded
+			return
+		}
+		cur = next
+	}
+}
+
+func (x *execution) fail(msg string) {
+	x.run.Status = flow.StatusFailed
+	x.run.Error = msg
+}
+
+func (x *execution) stop(node string) {
+	x.run.Status = flow.StatusStopped
+	x.run.Error = fmt.Sprintf("the run was stopped at node %q", node)
+}
+
+func (x *execution) lastStepCopy() *flow.Step {
+	if len(x.steps) == 0 {
+		return nil
+	}
+	s := x.steps[len(x.steps)-1]
+	return &s
+}
+
+// step executes one node, records it and reports it to the observers.
+func (x *execution) step(s *step) stepResult {
+	n := s.node
+	rec := flow.Step{RunID: x.run.ID, Seq: len(x.steps) + 1, Node: n.ID, Kind: n.Kind, Title: n.Title,
+		Status: flow.StatusRunning, StartedAt: x.r.opts.Now()}
+	started := rec
+	x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepStarted, At: rec.StartedAt, RunID: x.run.ID, Step: &started})
+
+	var res stepResult
+	switch n.Kind {
+	case flow.KindStart:
+		res = stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
+	case flow.KindCall:
+		res = x.call(s, &rec)
+	case flow.KindDecision:
+		res = x.decide(s)
+	case flow.KindSet:
+		res = x.assign(s)
+	case flow.KindEmit:
+		res = x.emit(s)
+	case flow.KindEnd:
+		res = stepResult{status: flow.StatusSucceeded, end: true, outcome: n.Outcome}
+	default:
+		res = stepResult{status: flow.StatusFailed, err: fmt.Sprintf("node kind %q cannot run", n.Kind)}
+	}
+	rec.Status = res.status
+	rec.Port = res.port
+	rec.Error = res.err
+	rec.Decision = res.decision
+	rec.DurationMs = x.r.opts.Now().Sub(rec.StartedAt).Milliseconds()
+	if n.Kind == flow.KindEnd || res.port == "" {
+		rec.Port = ""
+	}
+	if s.node.Kind != flow.KindCall {
+		x.act.Steps[n.ID] = map[string]any{"status": string(res.status), "error": res.err, "durationMs": rec.DurationMs}
+	}
+	x.steps = append(x.steps, rec)
+	finished := rec
+	x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepFinished, At: x.r.opts.Now(), RunID: x.run.ID, Step: &finished})
+	return res
+}
+
+func (x *execution) decide(s *step) stepResult {
+	for i, c := range s.cases {
+		v, err := c.when.Eval(x.ctx, x.act)
+		if err != nil {
+			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("cases[%d].when: %v", i, err)}
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("cases[%d].when gave %s, not true or false; make the condition a comparison", i, describe(v))}
+		}
+		if b {
+			return stepResult{status: flow.StatusSucceeded, port: c.port,
+				decision: fmt.Sprintf("condition %q is true: branch %s", c.when.Source(), c.port)}
+		}
+	}
+	return stepResult{status: flow.StatusSucceeded, port: flow.PortDefault, decision: "no condition is true: default path"}
+}
+
+func (x *execution) assign(s *step) stepResult {
+	for i, a := range s.assign {
+		v, err := a.value.Eval(x.ctx, x.act)
+		if err != nil {
+			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("assign[%d] (%s): %v", i, a.name, err)}
+		}
+		x.act.Vars[a.name] = v
+	}
+	return stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
+}
+
+func (x *execution) emit(s *step) stepResult {
+	var payload any
+	if s.payload != nil {
+		v, err := s.payload.Eval(x.ctx, x.act)
+		if err != nil {
+			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("payload: %v", err)}
+		}
+		payload = v
+	}
+	if err := x.raise(s.node.ID, s.node.Event, payload); err != nil {
+		return stepResult{status: flow.StatusFailed, err: err.Error()}
+	}
+	return stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
+}
+
+// raise records a named event and reports it to the observers.
+func (x *execution) raise(node, name string, payload any) error {
+	var raw json.RawMessage
+	if payload != nil {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return fmt.Errorf("event %q payload cannot be written as JSON: %v", name, err)
+		}
+		raw = b
+	}
+	ev := flow.RaisedEvent{Name: name, Payload: raw, RunID: x.run.ID, Node: node, At: x.r.opts.Now()}
+	x.events = append(x.events, ev)
+	evCopy := ev
+	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRaised, At: ev.At, RunID: x.run.ID, Raised: &evCopy})
+	return nil
+}
+
+// describe names a value's type for error messages.
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("the string %q", truncate(x, 40))
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// decodeJSON parses JSON into plain values, integers as int64 and other
+// numbers as float64, so CEL sees them as int and double.
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("unexpected data after the JSON value")
+	}
+	return normalizeNumbers(v), nil
+}
+
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+	}
+	return v
+}
