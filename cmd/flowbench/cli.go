@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+	"github.com/flowbench/flowbench/storage/secret"
+)
+
+// Exit statuses of run and validate (FLOW_FORMAT.md).
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitInvalid = 2
+)
+
+// optionalString is a flag that knows whether it was given, so `--db ""`
+// (record nothing) differs from no --db (the default database).
+type optionalString struct {
+	value string
+	set   bool
+}
+
+func (o *optionalString) String() string { return o.value }
+func (o *optionalString) Set(v string) error {
+	o.value, o.set = v, true
+	return nil
+}
+
+// parseInterleaved parses flags that may come before or after the positional
+// arguments ("run FLOW.json --json" and "run --json FLOW.json").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+type runFlags struct {
+	connections string
+	input       string
+	env         string
+	json        bool
+	db          optionalString
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var rf runFlags
+	fs.StringVar(&rf.connections, "connections", "", "connections file (*.connections.json)")
+	fs.StringVar(&rf.input, "input", "", "trigger payload: JSON, or @file")
+	fs.StringVar(&rf.env, "env", "", "environment name (env.name in expressions)")
+	fs.BoolVar(&rf.json, "json", false, "print the result as one JSON object")
+	fs.Var(&rf.db, "db", `database file; "" records nothing (default: the user's config directory)`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitInvalid
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "flowbench run: give exactly one flow file: flowbench run FLOW.json")
+		return exitInvalid
+	}
+
+	// Everything is read and checked before anything runs or is written.
+	f, conns, problems := loadFiles(pos[0], rf.connections)
+	var input json.RawMessage
+	if rf.input != "" {
+		raw, err := readInput(rf.input)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("--input: %v", err))
+		} else {
+			input = raw
+		}
+	}
+	var plan *engine.Plan
+	if f != nil {
+		p, err := engine.Compile(f, connsOrNil(conns))
+		if err != nil {
+			problems = append(problems, problemLines(pos[0], err)...)
+		} else {
+			plan = p
+		}
+	}
+	if len(problems) > 0 {
+		printProblems(stderr, problems)
+		return exitInvalid
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", pos[0], w)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var (
+		db       *storage.DB
+		recorder *storage.Recorder
+		observer []engine.Observer
+	)
+	dbPath := rf.db.value
+	if !rf.db.set {
+		if dbPath, err = storage.DefaultPath(); err != nil {
+			fmt.Fprintf(stderr, "flowbench run: %v; pass --db PATH, or --db \"\" to record nothing\n", err)
+			return exitInvalid
+		}
+	}
+	if dbPath != "" {
+		db, err = openDB(ctx, dbPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "flowbench run: %v\n", err)
+			return exitInvalid
+		}
+		defer db.Close()
+		recorder = db.NewRecorder(storage.RecorderOptions{})
+		observer = append(observer, recorder)
+	}
+	if db != nil && rf.connections == "" {
+		// Without a connections file, calls use the connections stored in the app.
+		stored, err := db.ListConnections(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "flowbench run: %v\n", err)
+			return exitInvalid
+		}
+		if _, err := engine.Compile(f, stored); err != nil {
+			printProblems(stderr, problemLines(pos[0], err))
+			return exitInvalid
+		}
+		conns = stored
+	}
+	opts := engine.Options{Connections: conns, Observers: observer}
+	if db != nil {
+		opts.Secrets = db
+		opts.Tokens = db
+	}
+	runner := engine.NewRunner(opts)
+	res, err := runner.Run(ctx, plan, engine.Input{Trigger: input, Env: envMap(rf.env), EnvName: rf.env, Source: "cli"})
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
+		return exitInvalid
+	}
+	runner.Close() // delivers every event to the recorder
+	if recorder != nil {
+		if err := recorder.Close(); err != nil {
+			fmt.Fprintf(stderr, "flowbench run: the run finished but could not be recorded: %v\n", err)
+		}
+	}
+	if rf.json {
+		writeJSONResult(stdout, res)
+	} else {
+		writeTextResult(stdout, res)
+	}
+	if res.Run.Status == flow.StatusSucceeded {
+		return exitOK
+	}
+	return exitFailed
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	connections := fs.String("connections", "", "connections file (*.connections.json)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitInvalid
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "flowbench validate: give exactly one flow file: flowbench validate FLOW.json")
+		return exitInvalid
+	}
+	f, conns, problems := loadFiles(pos[0], *connections)
+	if f != nil {
+		plan, err := engine.Compile(f, connsOrNil(conns))
+		if err != nil {
+			problems = append(problems, problemLines(pos[0], err)...)
+		} else {
+			for _, w := range plan.Warnings {
+				fmt.Fprintf(stdout, "%s: warning: %s\n", pos[0], w)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		printProblems(stderr, problems)
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "%s: valid\n", pos[0])
+	return exitOK
+}
+
+func cmdTestConnection(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("test-connection", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	connections := fs.String("connections", "", "connections file (*.connections.json)")
+	var dbFlag optionalString
+	fs.Var(&dbFlag, "db", "database file (default: the user's config directory)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitInvalid
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "flowbench test-connection: give the connection's name")
+		return exitInvalid
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), engine.DefaultTimeout)
+	defer cancel()
+
+	var conns []flow.Connection
+	if *connections != "" {
+		cf, err := readConnections(*connections)
+		if err != nil {
+			printProblems(stderr, []string{err.Error()})
+			return exitInvalid
+		}
+		conns = cf.Connections
+	}
+	var db *storage.DB
+	dbPath := dbFlag.value
+	if !dbFlag.set {
+		dbPath, _ = storage.DefaultPath()
+	}
+	if dbPath != "" {
+		if db, err = openDB(ctx, dbPath); err != nil {
+			fmt.Fprintf(stderr, "flowbench test-connection: %v\n", err)
+			return exitInvalid
+		}
+		defer db.Close()
+		if stored, err := db.ListConnections(ctx); err == nil {
+			conns = append(conns, stored...)
+		}
+	}
+	var conn *flow.Connection
+	for i := range conns {
+		if conns[i].Name == pos[0] {
+			conn = &conns[i]
+			break
+		}
+	}
+	if conn == nil {
+		fmt.Fprintf(stderr, "flowbench test-connection: no connection named %q; pass --connections FILE or add it in the app\n", pos[0])
+		return exitInvalid
+	}
+	runner := engine.NewRunner(engine.Options{})
+	defer runner.Close()
+	opts := auth.Options{Secrets: resolverFor(db)}
+	if db != nil {
+		opts.Tokens = db
+	}
+	if err := auth.Test(ctx, *conn, opts); err != nil {
+		fmt.Fprintf(stdout, "connection %q: FAILED: %v\n", conn.Name, err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "connection %q: OK\n", conn.Name)
+	return exitOK
+}
+
+// loadFiles reads a flow file and an optional connections file, collecting
+// every problem instead of stopping at the first.
+func loadFiles(flowPath, connPath string) (*flow.Flow, []flow.Connection, []string) {
+	var problems []string
+	var f *flow.Flow
+	data, err := os.ReadFile(flowPath)
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("%s: %v", flowPath, err))
+	} else if f, err = flow.DecodeFlow(data); err != nil {
+		problems = append(problems, problemLines(flowPath, err)...)
+		f = nil
+	}
+	var conns []flow.Connection
+	if connPath != "" {
+		cf, err := readConnections(connPath)
+		if err != nil {
+			problems = append(problems, problemLines(connPath, err)...)
+		} else {
+			conns = cf.Connections
+		}
+	}
+	return f, conns, problems
+}
+
+func readConnections(path string) (*flow.ConnectionsFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := flow.DecodeConnections(data)
+	if err != nil {
+		return nil, err
+	}
+	if ps := flow.ValidateConnections(cf); ps.HasErrors() {
+		return nil, ps
+	}
+	return cf, nil
+}
+
+// connsOrNil returns nil when no connections file was given, so Compile does
+// not insist that every connection exists (the GUI's store may have it).
+func connsOrNil(conns []flow.Connection) []flow.Connection {
+	if conns == nil {
+		return nil
+	}
+	return conns
+}
+
+// problemLines splits an error holding several problems into one line each.
+func problemLines(file string, err error) []string {
+	var ps flow.Problems
+	if errors.As(err, &ps) {
+		out := make([]string, 0, len(ps))
+		for _, p := range ps {
+			out = append(out, fmt.Sprintf("%s: %s", file, p))
+		}
+		return out
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		out = append(out, fmt.Sprintf("%s: %s", file, line))
+	}
+	return out
+}
+
+func printProblems(w io.Writer, problems []string) {
+	for _, p := range problems {
+		fmt.Fprintln(w, p)
+	}
+	fmt.Fprintf(w, "%d problem(s); nothing was run\n", len(problems))
+}
+
+func readInput(arg string) (json.RawMessage, error) {
+	data := []byte(arg)
+	if name, ok := strings.CutPrefix(arg, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		data = b
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("not valid JSON; give a JSON value such as '{\"chatId\": \"c-1\"}' or @file.json")
+	}
+	return json.RawMessage(data), nil
+}
+
+func envMap(name string) map[string]any {
+	if name == "" {
+		return nil
+	}
+	return map[string]any{"name": name}
+}
+
+// openDB opens the database with the master key, so sealed secrets can be read.
+func openDB(ctx context.Context, path string) (*storage.DB, error) {
+	sealer, _, err := secret.LoadKey(secret.KeyOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return storage.Open(ctx, path, storage.Options{Sealer: sealer})
+}
+
+// resolverFor resolves secret references from the environment and, when open,
+// the database's sealed store.
+func resolverFor(db *storage.DB) auth.SecretResolver {
+	return cliResolver{db: db}
+}
+
+type cliResolver struct{ db *storage.DB }
+
+func (c cliResolver) Resolve(ctx context.Context, ref flow.SecretRef) (string, error) {
+	switch {
+	case ref.Literal != "":
+		return ref.Literal, nil
+	case ref.Env != "":
+		if v := os.Getenv(ref.Env); v != "" {
+			return v, nil
+		}
+		return "", fmt.Errorf("environment variable %s is not set", ref.Env)
+	case ref.Secret != "" && c.db != nil:
+		return c.db.SecretValue(ctx, ref.Secret)
+	}
+	return "", fmt.Errorf("secret %s cannot be read without a database", ref)
+}
+
+// jsonStep is one step of `flowbench run --json`, as FLOW_FORMAT.md shows it.
+type jsonStep struct {
+	Node        string        `json:"node"`
+	Kind        flow.NodeKind `json:"kind"`
+	Status      flow.Status   `json:"status"`
+	Port        string        `json:"port,omitempty"`
+	HTTPStatus  int           `json:"httpStatus,omitempty"`
+	ReturnValue any           `json:"returnValue,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"`
+	DurationMs  *int64        `json:"durationMs,omitempty"`
+	Decision    string        `json:"decision,omitempty"`
+	Error       string        `json:"error,omitempty"`
+}
+
+type jsonResult struct {
+	RunID      string      `json:"runId"`
+	Flow       string      `json:"flow"`
+	Status     flow.Status `json:"status"`
+	Outcome    string      `json:"outcome,omitempty"`
+	DurationMs int64       `json:"durationMs"`
+	Error      string      `json:"error,omitempty"`
+	Steps      []jsonStep  `json:"steps"`
+	Events     []string    `json:"events"`
+}
+
+func writeJSONResult(w io.Writer, res *engine.Result) {
+	out := jsonResult{RunID: res.Run.ID, Flow: res.Run.FlowName, Status: res.Run.Status, Outcome: res.Run.Outcome,
+		DurationMs: res.Run.DurationMs, Error: res.Run.Error, Steps: []jsonStep{}, Events: []string{}}
+	for _, s := range res.Steps {
+		js := jsonStep{Node: s.Node, Kind: s.Kind, Status: s.Status, Port: s.Port, HTTPStatus: s.HTTPStatus,
+			ReturnValue: s.ReturnValue, Attempts: s.Attempts, Decision: s.Decision, Error: s.Error}
+		if s.Kind == flow.KindCall {
+			d := s.DurationMs
+			js.DurationMs = &d
+		}
+		out.Steps = append(out.Steps, js)
+	}
+	for _, e := range res.Events {
+		out.Events = append(out.Events, e.Name)
+	}
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(out)
+}
+
+func writeTextResult(w io.Writer, res *engine.Result) {
+	fmt.Fprintf(w, "run %s · %s\n", res.Run.ID, res.Run.FlowName)
+	for _, s := range res.Steps {
+		mark := "✓"
+		switch s.Status {
+		case flow.StatusFailed:
+			mark = "✗"
+		case flow.StatusStopped:
+			mark = "■"
+		}
+		line := fmt.Sprintf("  %s %-14s %-8s", mark, s.Node, s.Kind)
+		if s.Kind == flow.KindCall {
+			line += fmt.Sprintf(" HTTP %d · %s · %d attempt(s)", s.HTTPStatus, time.Duration(s.DurationMs)*time.Millisecond, s.Attempts)
+		}
+		if s.Decision != "" {
+			line += " · " + s.Decision
+		} else if s.Error != "" {
+			line += " · " + s.Error
+		}
+		if s.Port != "" {
+			line += " → " + s.Port
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, e := range res.Events {
+		fmt.Fprintf(w, "  event %s\n", e.Name)
+	}
+	summary := string(res.Run.Status)
+	if res.Run.Outcome != "" {
+		summary += " · outcome " + res.Run.Outcome
+	}
+	summary += fmt.Sprintf(" · %d ms", res.Run.DurationMs)
+	if res.Run.Error != "" {
+		summary += "\n" + res.Run.Error
+	}
+	fmt.Fprintln(w, summary)
+}

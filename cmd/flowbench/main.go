@@ -1,0 +1,56 @@
+// Command flowbench is the Flowbench desktop app. With no arguments it opens the
+// GUI; its subcommands run, validate and test flows headless through the same
+// engine (see FLOW_FORMAT.md).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `Flowbench: design, test and demonstrate flows of HTTP cloud-function calls.
+
+Usage:
+  flowbench                          open the app
+  flowbench run FLOW.json [--connections FILE] [--input JSON|@file] [--env NAME] [--json] [--db PATH]
+  flowbench validate FLOW.json [--connections FILE]
+  flowbench test-connection NAME [--connections FILE] [--db PATH]
+
+Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid.
+`
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return runGUI("")
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "test-connection":
+		return cmdTestConnection(args[1:], stdout, stderr)
+	case "gui":
+		return runGUI(guiDBFlag(args[1:]))
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "flowbench: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// guiDBFlag reads an optional "--db PATH" for the gui command.
+func guiDBFlag(args []string) string {
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "--db" || args[i] == "-db" {
+			return args[i+1]
+		}
+	}
+	return ""
+}
