@@ -96,9 +96,9 @@ fi
 
 # The title names the open flow: the bundled example must be the one shown.
 if command -v xwininfo >/dev/null; then
-	if ! DISPLAY="$display" xwininfo -root -tree | grep -q "Chatbot VIP routing"; then
+	if ! LC_ALL=C DISPLAY="$display" xwininfo -root -tree | grep -q "Chatbot VIP routing"; then
 		echo "smoke: FAIL: no window titled with the example flow; windows:" >&2
-		DISPLAY="$display" xwininfo -root -tree >&2
+		LC_ALL=C DISPLAY="$display" xwininfo -root -tree >&2
 		exit 1
 	fi
 	echo "smoke: the window shows the example flow \"Chatbot VIP routing\""
@@ -109,7 +109,7 @@ if [[ -n "$keep" ]]; then
 	if command -v xwininfo >/dev/null && command -v xdotool >/dev/null; then
 		# the README shows the request builder: select the example's call
 		# node ("Look up tier") as a person would, by clicking its card
-		win="$(DISPLAY="$display" xwininfo -root -tree | awk '/Chatbot VIP routing/ {print $1; exit}')"
+		win="$(LC_ALL=C DISPLAY="$display" xwininfo -root -tree | awk '/Chatbot VIP routing/ {print $1; exit}')"
 		DISPLAY="$display" xdotool mousemove --window "$win" 500 385 click 1 mousemove 700 800
 		sleep 1
 		import -display "$display" -window "$win" "$keep"
