@@ -361,7 +361,13 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 		var err error
 		switch rec.kind {
 		case recRun, recRunFinished:
-			if _, err = run.ExecContext(ctx, runArgs(rec.run)...); err == nil {
+			snap := rec.run
+			if snap.ID == "" {
+				cp := *snap
+				cp.ID = rec.runID
+				snap = &cp
+			}
+			if _, err = run.ExecContext(ctx, runArgs(snap)...); err == nil {
 				r.known[rec.runID] = rec.kind == recRun
 			}
 		case recStep:

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -341,4 +342,30 @@ func TestRecorderCrashSafety(t *testing.T) {
 	}
 	total, _ := db.CountRuns(context.Background(), RunQuery{})
 	t.Logf("%d runs reported committed before SIGKILL, %d rows found after", len(ids), total)
+}
+
+// TestRecorderBadRecord: a step that cannot be stored costs only itself; the
+// error names the run and the node, and Flush and Close report it.
+func TestRecorderBadRecord(t *testing.T) {
+	db := openTemp(t)
+	rec := db.NewRecorder(RecorderOptions{})
+	run, steps := sampleRun("bad", 6, baseTime)
+	steps[2].ReturnValue = math.Inf(1) // JSON has no infinity
+	for _, ev := range runEvents(run, steps) {
+		rec.Observe(ev)
+	}
+	err := rec.Flush(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), `"n002"`) {
+		t.Fatalf("Flush = %v, want an error naming run bad and node n002", err)
+	}
+	if cerr := rec.Close(); cerr == nil || cerr.Error() != err.Error() {
+		t.Fatalf("Close = %v, want the same first error", cerr)
+	}
+	got, gotSteps, err := db.Run(context.Background(), "bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != flow.StatusSucceeded || len(gotSteps) != 5 {
+		t.Fatalf("run %s with %d steps stored, want succeeded with the 5 good steps", got.Status, len(gotSteps))
+	}
 }
