@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/flow"
-	"github.com/flowbench/flowbench/ui/editor"
 )
 
 // inspector is the right column: the form of what is selected (a node, a
@@ -248,9 +247,4 @@ func uniqueKey(m map[string]string, base string) string {
 			return k
 		}
 	}
-}
-
-// selectNode is a helper for forms that want to jump to another node.
-func (in *inspector) selectNode(id string) {
-	in.a.ed.Select(editor.Selection{Node: id, Edge: -1})
 }
