@@ -71,9 +71,10 @@ type Runner struct {
 	opts Options
 	obs  fanout
 
-	mu    sync.Mutex
-	conns map[string]flow.Connection
-	live  map[string]*connState
+	mu     sync.Mutex
+	conns  map[string]flow.Connection
+	live   map[string]*connState
+	events *Events
 }
 
 // NewRunner returns a Runner with the given options.

@@ -42,6 +42,10 @@ type Result struct {
 // non-nil only when the run could not start (a bad trigger payload); a run that
 // fails, or is stopped through ctx, returns a Result whose Run.Status says so.
 func (r *Runner) Run(ctx context.Context, p *Plan, in Input) (*Result, error) {
+	return r.run(ctx, p, in, chain{flows: []string{p.Flow.Name}})
+}
+
+func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Result, error) {
 	var trigger any
 	if len(in.Trigger) > 0 {
 		v, err := decodeJSON(in.Trigger)
@@ -61,8 +65,11 @@ func (r *Runner) Run(ctx context.Context, p *Plan, in Input) (*Result, error) {
 		Status: flow.StatusRunning, Trigger: in.Source, Input: in.Trigger, Env: in.EnvName,
 		StartedAt: started, ParentRunID: in.ParentRunID,
 	}
+	r.mu.Lock()
+	events := r.events
+	r.mu.Unlock()
 	x := &execution{
-		r: r, p: p, run: &run, ctx: ctx,
+		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from,
 		act: &expr.Activation{
 			Vars:    map[string]any{},
 			Steps:   map[string]any{},
@@ -80,7 +87,7 @@ func (r *Runner) Run(ctx context.Context, p *Plan, in Input) (*Result, error) {
 	run.DurationMs = run.FinishedAt.Sub(started).Milliseconds()
 	final := run
 	r.obs.emit(flow.RunEvent{Kind: flow.EventRunFinished, At: run.FinishedAt, RunID: id, Run: &final})
-	return &Result{Run: run, Steps: x.steps, Events: x.events, Vars: x.act.Vars}, nil
+	return &Result{Run: run, Steps: x.steps, Events: x.raised, Vars: x.act.Vars}, nil
 }
 
 // execution is the state of one run.
@@ -91,7 +98,10 @@ type execution struct {
 	ctx    context.Context
 	act    *expr.Activation
 	steps  []flow.Step
-	events []flow.RaisedEvent
+	raised []flow.RaisedEvent
+	// events is the bus that starts flows listening to what this run raises.
+	events *Events
+	chain  chain
 }
 
 // stepResult is how a node's execution ended.
@@ -268,9 +278,12 @@ func (x *execution) raise(node, name string, payload any) error {
 		raw = b
 	}
 	ev := flow.RaisedEvent{Name: name, Payload: raw, RunID: x.run.ID, Node: node, At: x.r.opts.Now()}
-	x.events = append(x.events, ev)
+	x.raised = append(x.raised, ev)
 	evCopy := ev
 	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRaised, At: ev.At, RunID: x.run.ID, Raised: &evCopy})
+	if x.events != nil {
+		x.events.raisedInRun(x.ctx, ev, x.chain)
+	}
 	return nil
 }
 
