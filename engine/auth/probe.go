@@ -160,8 +160,8 @@ func describeTransport(err error) string {
 		return fmt.Sprintf("TLS: the server's certificate is invalid (%v)", invalid)
 	case errors.As(err, &certErr):
 		return fmt.Sprintf("TLS: the server's certificate could not be verified (%v); set caFile or check the host name", certErr.Err)
-	case errors.As(err, &recErr):
-		return "TLS: the server did not answer TLS; it may speak plain http, so check the URL's scheme"
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "TLS: the server did not answer TLS; it may speak plain http, so check the URL's scheme and port"
 	case errors.As(err, &alert):
 		return fmt.Sprintf("TLS handshake refused by the server (%v)", alert)
 	case errors.Is(err, syscall.ECONNREFUSED):
