@@ -639,3 +639,31 @@ func TestCompileReportsEveryExpressionProblem(t *testing.T) {
 		t.Errorf("expression problems should carry line and column: %v", err)
 	}
 }
+
+func TestTestStepShowsTheExchangeAndContext(t *testing.T) {
+	pr := newPeer(t)
+	f := linear(callNode("probe", flow.Call{Method: "POST", URI: `"/anything/" + vars.id`, Body: `{"q": trigger.q}`}))
+	f.Variables = map[string]string{"id": `"fallback"`}
+	conns := []flow.Connection{pr.conn("api")}
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	res, err := r.TestStep(context.Background(), mustCompile(t, f, conns), "probe", StepInput{
+		Trigger: json.RawMessage(`{"q": "hello"}`), Vars: map[string]any{"id": "seeded"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Step.Status != flow.StatusSucceeded || len(res.Step.Exchanges) != 1 {
+		t.Fatalf("step %+v", res.Step)
+	}
+	ex := res.Step.Exchanges[0]
+	if ex.Method != "POST" || !strings.HasSuffix(ex.URL, "/anything/seeded") || ex.RequestBody != `{"q":"hello"}` || ex.Status != 200 {
+		t.Fatalf("exchange %+v", ex)
+	}
+	body, ok := res.Context["body"].(map[string]any)
+	if !ok || body["url"] == nil || res.Context["status"] != int64(200) {
+		t.Fatalf("context %v", res.Context)
+	}
+	if _, err := r.TestStep(context.Background(), mustCompile(t, f, conns), "nope", StepInput{}); err == nil {
+		t.Fatal("an unknown node should be an error")
+	}
+}
