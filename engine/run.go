@@ -90,6 +90,19 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	return &Result{Run: run, Steps: x.steps, Events: x.raised, Vars: x.act.Vars}, nil
 }
 
+// RunOutput is the answer a run gives to whoever started it (a webhook caller,
+// an event's trigger execution): its id, status, outcome, error and variables.
+func RunOutput(res *Result) map[string]any {
+	out := map[string]any{"runId": res.Run.ID, "flow": res.Run.FlowName, "status": res.Run.Status, "vars": res.Vars}
+	if res.Run.Outcome != "" {
+		out["outcome"] = res.Run.Outcome
+	}
+	if res.Run.Error != "" {
+		out["error"] = res.Run.Error
+	}
+	return out
+}
+
 // execution is the state of one run.
 type execution struct {
 	r      *Runner

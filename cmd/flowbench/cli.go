@@ -112,31 +112,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	var (
-		db       *storage.DB
-		recorder *storage.Recorder
-		observer []engine.Observer
-	)
-	dbPath := rf.db.value
-	if !rf.db.set {
-		if dbPath, err = storage.DefaultPath(); err != nil {
-			fmt.Fprintf(stderr, "flowbench run: %v; pass --db PATH, or --db \"\" to record nothing\n", err)
-			return exitInvalid
-		}
+	rec, err := openRecording(ctx, rf.db)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
+		return exitInvalid
 	}
-	if dbPath != "" {
-		db, err = openDB(ctx, dbPath)
-		if err != nil {
-			fmt.Fprintf(stderr, "flowbench run: %v\n", err)
-			return exitInvalid
-		}
-		defer db.Close()
-		recorder = db.NewRecorder(storage.RecorderOptions{})
-		observer = append(observer, recorder)
-	}
-	if db != nil && rf.connections == "" {
+	defer rec.close()
+	if rec.db != nil && rf.connections == "" {
 		// Without a connections file, calls use the connections stored in the app.
-		stored, err := db.ListConnections(ctx)
+		stored, err := rec.db.ListConnections(ctx)
 		if err != nil {
 			fmt.Fprintf(stderr, "flowbench run: %v\n", err)
 			return exitInvalid
@@ -147,23 +131,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		conns = stored
 	}
-	opts := engine.Options{Connections: conns, Observers: observer}
-	if db != nil {
-		opts.Secrets = db
-		opts.Tokens = db
-	}
-	runner := engine.NewRunner(opts)
+	runner := engine.NewRunner(rec.runnerOptions(conns))
 	res, err := runner.Run(ctx, plan, engine.Input{Trigger: input, Env: envMap(rf.env), EnvName: rf.env, Source: "cli"})
+	runner.Close() // delivers every event to the recorder
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
 		return exitInvalid
 	}
-	runner.Close() // delivers every event to the recorder
-	if recorder != nil {
-		if err := recorder.Close(); err != nil {
-			fmt.Fprintf(stderr, "flowbench run: the run finished but could not be recorded: %v\n", err)
-		}
-	}
+	rec.flush(stderr)
 	if rf.json {
 		writeJSONResult(stdout, res)
 	} else {

@@ -196,3 +196,46 @@ func TestValidateBundledExample(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+func TestEmitRunsTheListeningFlows(t *testing.T) {
+	dir := t.TempDir()
+	listen := func(name, event, next string) string {
+		emit := ""
+		edges := `{"from": "start", "to": "end"}`
+		if next != "" {
+			emit = fmt.Sprintf(`, {"id": "tell", "kind": "emit", "event": %q, "payload": "{\"from\": trigger.id}"}`, next)
+			edges = `{"from": "start", "to": "tell"}, {"from": "tell", "to": "end"}`
+		}
+		return fmt.Sprintf(`{"format": "flowbench/v1", "name": %q, "nodes": [
+  {"id": "start", "kind": "start", "trigger": {"type": "event", "events": [%q]}},
+  {"id": "end", "kind": "end", "outcome": "done"}%s], "edges": [%s]}`, name, event, emit, edges)
+	}
+	writeFile(t, dir, "a.flow.json", listen("Greeter", "chat.opened", "chat.greeted"))
+	writeFile(t, dir, "b.flow.json", listen("Logger", "chat.greeted", ""))
+	writeFile(t, dir, "c.flow.json", listen("Other", "order.placed", ""))
+
+	code, out, errOut := cli(t, "emit", "chat.opened", "--payload", `{"id": 5}`, "--flows", dir, "--db", "", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	var execs []struct {
+		Event string
+		Runs  []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &execs); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, e := range execs {
+		for _, r := range e.Runs {
+			got[e.Event] += r["flow"].(string)
+		}
+	}
+	if len(got) != 2 || got["chat.opened"] != "Greeter" || got["chat.greeted"] != "Logger" {
+		t.Fatalf("event → flows %v, want chat.opened → Greeter, chat.greeted → Logger", got)
+	}
+	code, _, errOut = cli(t, "emit", "nobody.listens", "--flows", dir, "--db", "")
+	if code != 1 || !strings.Contains(errOut, "no flow listens") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

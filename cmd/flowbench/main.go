@@ -15,6 +15,7 @@ Usage:
   flowbench                          open the app
   flowbench run FLOW.json [--connections FILE] [--input JSON|@file] [--env NAME] [--json] [--db PATH]
   flowbench validate FLOW.json [--connections FILE]
+  flowbench emit EVENT [--payload JSON|@file] [--flows FILE|DIR]... [--connections FILE] [--json] [--db PATH]
   flowbench test-connection NAME [--connections FILE] [--db PATH]
 
 Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid.
@@ -33,6 +34,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "emit":
+		return cmdEmit(args[1:], stdout, stderr)
 	case "test-connection":
 		return cmdTestConnection(args[1:], stdout, stderr)
 	case "gui":

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+)
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// cmdEmit raises an event and runs every flow listening to it, and the flows
+// their events start in turn.
+func cmdEmit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var flows stringList
+	fs.Var(&flows, "flows", "flow file or folder of *.flow.json (repeatable; default: the flows stored in the app)")
+	connections := fs.String("connections", "", "connections file (*.connections.json)")
+	payload := fs.String("payload", "", "event payload: JSON, or @file")
+	asJSON := fs.Bool("json", false, "print the trigger executions as JSON")
+	var dbFlag optionalString
+	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitInvalid
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "flowbench emit: give the event's name: flowbench emit NAME --payload JSON")
+		return exitInvalid
+	}
+	var raw json.RawMessage
+	if *payload != "" {
+		if raw, err = readInput(*payload); err != nil {
+			printProblems(stderr, []string{"--payload: " + err.Error()})
+			return exitInvalid
+		}
+	}
+	ctx := context.Background()
+
+	// Read and check every file before anything runs or is written.
+	var problems []string
+	var conns []flow.Connection
+	if *connections != "" {
+		cf, err := readConnections(*connections)
+		if err != nil {
+			problems = append(problems, problemLines(*connections, err)...)
+		} else {
+			conns = cf.Connections
+		}
+	}
+	var docs []*flow.Flow
+	var names []string
+	for _, p := range flows {
+		files, err := flowFiles(p)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		for _, file := range files {
+			f, _, ps := loadFiles(file, "")
+			problems = append(problems, ps...)
+			if f != nil {
+				docs, names = append(docs, f), append(names, file)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		printProblems(stderr, problems)
+		return exitInvalid
+	}
+
+	rec, err := openRecording(ctx, dbFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
+		return exitInvalid
+	}
+	defer rec.close()
+	if len(flows) == 0 {
+		if rec.db == nil {
+			fmt.Fprintln(stderr, `flowbench emit: with --db "" give the flows with --flows`)
+			return exitInvalid
+		}
+		stored, err := storedFlows(ctx, rec.db)
+		if err != nil {
+			fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
+			return exitInvalid
+		}
+		for _, f := range stored {
+			docs, names = append(docs, f), append(names, fmt.Sprintf("stored flow %q", f.Name))
+		}
+	}
+	if conns == nil && rec.db != nil {
+		if conns, err = rec.db.ListConnections(ctx); err != nil {
+			fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
+			return exitInvalid
+		}
+	}
+	var plans []*engine.Plan
+	for i, f := range docs {
+		p, err := engine.Compile(f, conns)
+		if err != nil {
+			problems = append(problems, problemLines(names[i], err)...)
+			continue
+		}
+		plans = append(plans, p)
+	}
+	if len(problems) > 0 {
+		printProblems(stderr, problems)
+		return exitInvalid
+	}
+
+	runner := engine.NewRunner(rec.runnerOptions(conns))
+	var mu sync.Mutex
+	var executions []engine.TriggerExecution
+	bus := engine.NewEvents(runner, engine.EventsOptions{OnTrigger: func(te engine.TriggerExecution) {
+		mu.Lock()
+		executions = append(executions, te)
+		mu.Unlock()
+	}})
+	bus.SetPlans(plans)
+	if len(bus.Listeners(pos[0])) == 0 {
+		fmt.Fprintf(stderr, "flowbench emit: no flow listens to event %q; give its start node an event trigger with that event\n", pos[0])
+		runner.Close()
+		return exitFailed
+	}
+	if _, err := bus.Raise(ctx, pos[0], raw); err != nil {
+		fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
+		runner.Close()
+		return exitInvalid
+	}
+	runner.Close()
+	rec.flush(stderr)
+
+	failed := false
+	for _, te := range executions {
+		if te.Error != "" {
+			failed = true
+		}
+		for _, r := range te.Runs {
+			if r.Run.Status != flow.StatusSucceeded {
+				failed = true
+			}
+		}
+	}
+	if *asJSON {
+		writeExecutionsJSON(stdout, executions)
+	} else {
+		for _, te := range executions {
+			fmt.Fprintf(stdout, "event %s\n", te.Event.Name)
+			for _, r := range te.Runs {
+				line := fmt.Sprintf("  → %s: %s", r.Run.FlowName, r.Run.Status)
+				if r.Run.Outcome != "" {
+					line += " · outcome " + r.Run.Outcome
+				}
+				if r.Run.Error != "" {
+					line += " · " + r.Run.Error
+				}
+				fmt.Fprintf(stdout, "%s (run %s)\n", line, r.Run.ID)
+			}
+			if te.Error != "" {
+				fmt.Fprintf(stdout, "  ✗ %s\n", te.Error)
+			}
+		}
+	}
+	if failed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func writeExecutionsJSON(w io.Writer, executions []engine.TriggerExecution) {
+	type jsonExec struct {
+		Event   string           `json:"event"`
+		Payload json.RawMessage  `json:"payload,omitempty"`
+		RunID   string           `json:"raisedByRun,omitempty"`
+		Runs    []map[string]any `json:"runs"`
+		Error   string           `json:"error,omitempty"`
+	}
+	out := make([]jsonExec, 0, len(executions))
+	for _, te := range executions {
+		je := jsonExec{Event: te.Event.Name, Payload: te.Event.Payload, RunID: te.Event.RunID, Error: te.Error, Runs: []map[string]any{}}
+		for _, r := range te.Runs {
+			je.Runs = append(je.Runs, engine.RunOutput(r))
+		}
+		out = append(out, je)
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// flowFiles expands a flow file or a folder into the flow files it names.
+func flowFiles(p string) ([]string, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{p}, nil
+	}
+	files, err := filepath.Glob(filepath.Join(p, "*.flow.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s holds no *.flow.json file", p)
+	}
+	return files, nil
+}
+
+func storedFlows(ctx context.Context, db *storage.DB) ([]*flow.Flow, error) {
+	sums, err := db.ListFlows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*flow.Flow, 0, len(sums))
+	for _, s := range sums {
+		f, err := db.Flow(ctx, s.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// recording is the optional database a headless command records into.
+type recording struct {
+	db       *storage.DB
+	recorder *storage.Recorder
+}
+
+// openRecording opens the database named by --db (the default one when the
+// flag is absent; none when it is "").
+func openRecording(ctx context.Context, dbFlag optionalString) (*recording, error) {
+	path := dbFlag.value
+	if !dbFlag.set {
+		p, err := storage.DefaultPath()
+		if err != nil {
+			return nil, fmt.Errorf("%v; pass --db PATH, or --db \"\" to record nothing", err)
+		}
+		path = p
+	}
+	rec := &recording{}
+	if path == "" {
+		return rec, nil
+	}
+	db, err := openDB(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	rec.db = db
+	rec.recorder = db.NewRecorder(storage.RecorderOptions{})
+	return rec, nil
+}
+
+func (r *recording) runnerOptions(conns []flow.Connection) engine.Options {
+	opts := engine.Options{Connections: conns}
+	if r.db != nil {
+		opts.Secrets, opts.Tokens = r.db, r.db
+		opts.Observers = []engine.Observer{r.recorder}
+	}
+	return opts
+}
+
+// flush commits what the recorder holds; call it after the runner is closed.
+func (r *recording) flush(stderr io.Writer) {
+	if r.recorder == nil {
+		return
+	}
+	if err := r.recorder.Close(); err != nil {
+		fmt.Fprintf(stderr, "flowbench: the runs finished but could not all be recorded: %v\n", err)
+	}
+	r.recorder = nil
+}
+
+func (r *recording) close() {
+	if r.recorder != nil {
+		r.recorder.Close()
+	}
+	if r.db != nil {
+		r.db.Close()
+	}
+}
