@@ -304,6 +304,9 @@ type response struct {
 func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
 	start := time.Now()
 	defer func() { ex.DurationMs = time.Since(start).Milliseconds() }()
+	// The authenticator's secrets can change (a refreshed OAuth token), so
+	// what to redact is asked per attempt.
+	sens := st.auth.Sensitive()
 	var body io.Reader
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
@@ -323,17 +326,18 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 		hr.Header.Set(HeaderWebhookSignature, WebhookSignature(req.signKey, req.guid, ts, req.body))
 	}
 	if err := st.auth.Apply(ctx, hr, req.hash); err != nil {
-		msg := redactString(err.Error(), st.sensitive)
+		msg := redactString(err.Error(), sens)
 		ex.Error = msg
-		x.recordRequest(st, hr, req, ex)
+		recordRequest(sens, hr, req, ex)
 		return nil, errors.New(msg)
 	}
-	x.recordRequest(st, hr, req, ex)
+	sens = st.auth.Sensitive()
+	recordRequest(sens, hr, req, ex)
 	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 
 	hresp, err := st.client.Do(hr)
 	if err != nil {
-		ex.Error = redactString(err.Error(), st.sensitive)
+		ex.Error = redactString(err.Error(), sens)
 		return nil, err
 	}
 	defer hresp.Body.Close()
@@ -341,17 +345,17 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	data, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
 	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	ex.Status = hresp.StatusCode
-	ex.ResponseHeaders = redactHeaders(hresp.Header, st.sensitive)
+	ex.ResponseHeaders = redactHeaders(hresp.Header, sens)
 	ex.ResponseSize = int64(len(data))
 	if err != nil {
-		ex.Error = redactString(err.Error(), st.sensitive)
+		ex.Error = redactString(err.Error(), sens)
 		return resp, err
 	}
 	if int64(len(data)) > limit {
 		tooBig := &bodyTooLargeError{limit: limit}
 		ex.Error = tooBig.Error()
 		ex.Truncated = true
-		ex.ResponseBody = printable(data[:min(len(data), recordBodyBytes)])
+		ex.ResponseBody = redactString(printable(data[:min(len(data), recordBodyBytes)]), sens)
 		return resp, tooBig
 	}
 	body2 := data
@@ -359,21 +363,23 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 		body2 = body2[:recordBodyBytes]
 		ex.Truncated = true
 	}
-	ex.ResponseBody = printable(body2)
+	// A response may echo a credential (a debugging endpoint, httpbin): the
+	// record never keeps it.
+	ex.ResponseBody = redactString(printable(body2), sens)
 	x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	return resp, nil
 }
 
-func (x *execution) recordRequest(st *connState, hr *http.Request, req *request, ex *flow.Exchange) {
+func recordRequest(sens auth.Sensitive, hr *http.Request, req *request, ex *flow.Exchange) {
 	ex.Method = hr.Method
-	ex.URL = redactURL(hr.URL, st.sensitive)
-	ex.RequestHeaders = redactHeaders(hr.Header, st.sensitive)
+	ex.URL = redactURL(hr.URL, sens)
+	ex.RequestHeaders = redactHeaders(hr.Header, sens)
 	if len(req.body) > 0 {
 		b := req.body
 		if len(b) > recordBodyBytes {
 			b = b[:recordBodyBytes]
 		}
-		ex.RequestBody = redactString(printable(b), st.sensitive)
+		ex.RequestBody = redactString(printable(b), sens)
 	}
 }
 

@@ -667,3 +667,43 @@ func TestTestStepShowsTheExchangeAndContext(t *testing.T) {
 		t.Fatal("an unknown node should be an error")
 	}
 }
+
+func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
+	other := newPeer(t) // the second host: reached as "localhost", the first as 127.0.0.1
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	auths := map[string]flow.Auth{
+		"api key header": {Type: flow.AuthAPIKey, In: "header", Name: "X-Api-Key", Value: &flow.SecretRef{Env: "K"}},
+		"api key query":  {Type: flow.AuthAPIKey, In: "query", Name: "api_key", Value: &flow.SecretRef{Env: "K"}},
+		"bearer":         {Type: flow.AuthBearer, Token: &flow.SecretRef{Env: "K"}},
+	}
+	for name, a := range auths {
+		for _, code := range []int{301, 302, 307, 308} {
+			t.Run(fmt.Sprintf("%s %d", name, code), func(t *testing.T) {
+				first := newPeer(t)
+				conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: first.URL, Auth: a}}
+				f := linear(callNode("go", flow.Call{URI: `"/redirect-to"`, Query: []flow.Pair{
+					{Key: `"url"`, Value: fmt.Sprintf("%q", otherURL+"/anything/landed")},
+					{Key: `"status_code"`, Value: fmt.Sprintf(`"%d"`, code)},
+				}}))
+				r := NewRunner(Options{Connections: conns, Getenv: func(string) string { return "sekret-value-123" }})
+				defer r.Close()
+				before := len(other.received())
+				res := run(t, r, mustCompile(t, f, conns), "")
+				if res.Run.Status != flow.StatusSucceeded {
+					t.Fatalf("run %s: %s", res.Run.Status, res.Run.Error)
+				}
+				got := other.received()[before:]
+				if len(got) != 1 {
+					t.Fatalf("the second host received %d requests, want 1", len(got))
+				}
+				dump := fmt.Sprint(got[0].Header, got[0].URL.String())
+				if strings.Contains(dump, "sekret-value-123") {
+					t.Fatalf("the second host received the credential: %s", dump)
+				}
+				if first := first.received()[0]; !strings.Contains(fmt.Sprint(first.Header, first.URL.String()), "sekret-value-123") {
+					t.Fatal("the first host did not receive the credential; the test proves nothing")
+				}
+			})
+		}
+	}
+}
