@@ -707,3 +707,71 @@ func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestChatbotPresetFollowsTheContract(t *testing.T) {
+	type seen struct {
+		body map[string]any
+	}
+	var mu sync.Mutex
+	var got []seen
+	answer := "vip"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b map[string]any
+		json.NewDecoder(r.Body).Decode(&b)
+		mu.Lock()
+		got = append(got, seen{b})
+		a := answer
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if a == "" {
+			w.Write([]byte(`{}`))
+			return
+		}
+		fmt.Fprintf(w, `{"returnValue": %q}`, a)
+	}))
+	defer srv.Close()
+	conns := []flow.Connection{{Name: "bot", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
+	f := &flow.Flow{Format: flow.Format, ID: "bot-1", Name: "Support bot", Nodes: []flow.Node{
+		{ID: "start", Kind: flow.KindStart},
+		{ID: "route", Kind: flow.KindCall, Title: "Route chat", Call: flow.ChatbotCall("route", "Route chat", "bot", `"/hook"`, flow.ChatBotSmsChat, []string{"vip", "standard"})},
+		{ID: "vip", Kind: flow.KindEnd, Outcome: "vip"},
+		{ID: "standard", Kind: flow.KindEnd, Outcome: "standard"},
+		{ID: "other", Kind: flow.KindEnd, Outcome: "default"},
+		{ID: "sorry", Kind: flow.KindEnd, Outcome: "failure"},
+	}, Edges: []flow.Edge{{From: "start", To: "route"}, {From: "route", Port: "vip", To: "vip"}, {From: "route", Port: "standard", To: "standard"},
+		{From: "route", Port: "default", To: "other"}, {From: "route", Port: "failure", To: "sorry"}}}
+	p := mustCompile(t, f, conns)
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	ctx := context.Background()
+	for _, c := range []struct{ answer, source, want string }{
+		{"vip", "manual", "vip"}, {"standard", "manual", "standard"}, {"gold", "manual", "default"}, {"", "manual", "default"},
+		{"vip", "event:chat.opened", "default"},
+	} {
+		mu.Lock()
+		answer = c.answer
+		mu.Unlock()
+		res, err := r.Run(ctx, p, Input{Trigger: json.RawMessage(`{"chatId": "chat-9", "event": "chat.opened"}`), Env: map[string]any{"orgId": "org-1"}, Source: c.source})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Run.Outcome != c.want {
+			t.Fatalf("answer %q from %s: outcome %q (%s), want %q", c.answer, c.source, res.Run.Outcome, res.Run.Error, c.want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	b := got[0].body
+	for k, v := range map[string]any{"type": "CloudFunctionStepExecution", "orgId": "org-1", "chatId": "chat-9", "chatBotId": "bot-1",
+		"chatBotName": "Support bot", "chatBotType": "SmsChat", "stepName": "Route chat", "stepId": "route"} {
+		if b[k] != v {
+			t.Errorf("payload %s = %v, want %v", k, b[k], v)
+		}
+	}
+	if b["executionId"] == "" || b["timestamp"] == nil {
+		t.Errorf("payload lacks executionId or timestamp: %v", b)
+	}
+	if ev := got[len(got)-1].body; ev["event"] != "chat.opened" || ev["type"] != nil {
+		t.Errorf("an event-triggered run should send the event itself, sent %v", ev)
+	}
+}

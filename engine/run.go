@@ -74,7 +74,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 			Vars:    map[string]any{},
 			Steps:   map[string]any{},
 			Trigger: trigger,
-			Run:     map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1)},
+			Run:     map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1), "trigger": in.Source},
 			Flow:    map[string]any{"id": f.ID, "name": f.Name, "version": int64(f.Version)},
 			Env:     in.Env,
 		},

@@ -63,7 +63,7 @@ func (r *Runner) TestStep(ctx context.Context, p *Plan, nodeID string, in StepIn
 	x := &execution{r: r, p: p, run: &run, ctx: ctx, chain: chain{flows: []string{f.Name}},
 		act: &expr.Activation{
 			Vars: vars, Steps: steps, Trigger: trigger, Env: in.Env,
-			Run:  map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1)},
+			Run:  map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1), "trigger": "test"},
 			Flow: map[string]any{"id": f.ID, "name": f.Name, "version": int64(f.Version)},
 		}}
 	for _, v := range p.vars {

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -53,6 +54,8 @@ const (
 type Options struct {
 	// UUID returns a new UUID string for uuid(); nil means a random v4 UUID.
 	UUID func() string
+	// Now is the clock of now(); nil means time.Now.
+	Now func() time.Time
 	// CostLimit overrides DefaultCostLimit when positive.
 	CostLimit uint64
 }
@@ -69,11 +72,15 @@ type Env struct {
 func (e *Env) Compiles() int64 { return e.compiles.Load() }
 
 // NewEnv builds the CEL environment with the context names of ARCHITECTURE.md,
-// the strings, encoders, math and lists extensions, and uuid().
+// the strings, encoders, math and lists extensions, uuid() and now().
 func NewEnv(opts Options) (*Env, error) {
 	newUUID := opts.UUID
 	if newUUID == nil {
 		newUUID = uuid.NewString
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
 	}
 	mapType := cel.MapType(cel.StringType, cel.DynType)
 	env, err := cel.NewEnv(
@@ -93,6 +100,9 @@ func NewEnv(opts Options) (*Env, error) {
 		cel.Function("uuid",
 			cel.Overload("uuid_string", nil, cel.StringType,
 				cel.FunctionBinding(func(...ref.Val) ref.Val { return types.String(newUUID()) }))),
+		cel.Function("now",
+			cel.Overload("now_timestamp", nil, cel.TimestampType,
+				cel.FunctionBinding(func(...ref.Val) ref.Val { return types.Timestamp{Time: now().UTC()} }))),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("build the expression environment: %w", err)
@@ -186,7 +196,7 @@ func (e *Env) Compile(src string) (*Program, error) {
 // isConstant reports whether the checked expression refers to no variable and
 // calls no function whose result can change between evaluations.
 func isConstant(src string, ast *cel.Ast) bool {
-	if strings.Contains(src, "uuid(") {
+	if strings.Contains(src, "uuid(") || strings.Contains(src, "now(") {
 		return false
 	}
 	for _, r := range ast.NativeRep().ReferenceMap() {

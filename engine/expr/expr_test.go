@@ -11,7 +11,10 @@ import (
 
 func newEnv(t testing.TB) *Env {
 	t.Helper()
-	env, err := NewEnv(Options{UUID: func() string { return "00000000-0000-4000-8000-000000000001" }})
+	env, err := NewEnv(Options{
+		UUID: func() string { return "00000000-0000-4000-8000-000000000001" },
+		Now:  func() time.Time { return time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC) },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +46,8 @@ func TestEval(t *testing.T) {
 		{"math ext", `math.greatest(1, 5, 3)`, int64(5)},
 		{"lists ext", `[3,1,2].sort()`, []any{int64(1), int64(2), int64(3)}},
 		{"uuid", `uuid()`, "00000000-0000-4000-8000-000000000001"},
+		{"now", `string(now())`, "2026-11-23T09:30:00Z"},
+		{"now as timestamp", `now()`, "2026-11-23T09:30:00Z"},
 		{"null", `null`, nil},
 		{"has macro", `has(trigger.missing)`, false},
 		{"ternary", `run.attempt == 1 ? "first" : "again"`, "first"},
