@@ -8,7 +8,7 @@ TAGS := migrated_fynedo
 # System packages: Fyne's GL driver needs cgo headers to build the app; the
 # smoke test needs an X server (Xvfb) and ImageMagick to capture the window.
 RUN_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
-TEST_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth imagemagick
+TEST_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth x11-utils xdotool imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define apt_install
