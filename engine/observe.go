@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -21,6 +22,13 @@ type ObserverFunc func(ev flow.RunEvent)
 // Observe calls f(ev).
 func (f ObserverFunc) Observe(ev flow.RunEvent) { f(ev) }
 
+// observerWake is how long an idle observer goroutine may sleep after an
+// event arrives. Waking it on every event would hand the run's processor to
+// the observer several times per step (the scheduler runs a woken goroutine
+// next), which measured as most of a step's overhead; one wake per few
+// milliseconds delivers in batches and keeps the run on its processor.
+const observerWake = 2 * time.Millisecond
+
 // queue delivers events to one observer from its own goroutine.
 type queue struct {
 	obs     Observer
@@ -29,13 +37,22 @@ type queue struct {
 	pending []flow.RunEvent
 	busy    bool // an event is being delivered
 	idle    bool // the loop is waiting for events
+	armed   bool // the wake timer is set
 	closed  bool
+	wake    *time.Timer
 	done    chan struct{}
 }
 
 func newQueue(obs Observer) *queue {
 	q := &queue{obs: obs, done: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
+	q.wake = time.AfterFunc(time.Hour, func() {
+		q.mu.Lock()
+		q.armed = false
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	q.wake.Stop()
 	go q.loop()
 	return q
 }
@@ -44,10 +61,9 @@ func (q *queue) push(ev flow.RunEvent) {
 	q.mu.Lock()
 	if !q.closed {
 		q.pending = append(q.pending, ev)
-		// Wake the loop only when it sleeps: a run emitting several events
-		// per step should not pay a wake-up for each.
-		if q.idle {
-			q.cond.Broadcast()
+		if q.idle && !q.armed {
+			q.armed = true
+			q.wake.Reset(observerWake)
 		}
 	}
 	q.mu.Unlock()
@@ -92,6 +108,9 @@ func (q *queue) drain(ctx context.Context) error {
 	defer stop()
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if len(q.pending) > 0 && q.idle {
+		q.cond.Broadcast() // deliver now rather than at the next wake
+	}
 	for (len(q.pending) > 0 || q.busy) && ctx.Err() == nil {
 		q.cond.Wait()
 	}
@@ -99,6 +118,7 @@ func (q *queue) drain(ctx context.Context) error {
 }
 
 func (q *queue) close() {
+	q.wake.Stop()
 	q.mu.Lock()
 	q.closed = true
 	q.cond.Broadcast()
