@@ -34,6 +34,11 @@ type Connection struct {
 	VerifyTLS *bool    `json:"verifyTLS,omitempty"`
 	CAFile    string   `json:"caFile,omitempty"`
 	Timeout   Duration `json:"timeout,omitzero"`
+	// Mock names the mock (of a mocks file or the app's Mocks view) that
+	// stands in for this connection's endpoint; UseMock is the switch that
+	// sends calls to it instead of BaseURL, so a flow runs offline unchanged.
+	Mock    string `json:"mock,omitempty"`
+	UseMock bool   `json:"useMock,omitempty"`
 }
 
 // TLSVerified reports whether the connection verifies server certificates.

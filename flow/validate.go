@@ -689,6 +689,9 @@ func checkConnection(cn *Connection, add func(sev Severity, field, format string
 	if cn.BaseURL != "" {
 		checkURL("baseURL", cn.BaseURL, add)
 	}
+	if cn.UseMock && strings.TrimSpace(cn.Mock) == "" {
+		add(SeverityError, "mock", "useMock is on but no mock is named; name the mock that stands in for this endpoint, or turn useMock off")
+	}
 	switch {
 	case cn.Timeout < 0:
 		add(SeverityError, "timeout", "the timeout is negative; give a duration such as \"30s\"")

@@ -453,3 +453,26 @@ func TestIdentifiers(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateConnectionMockSwitch(t *testing.T) {
+	base := Connection{Name: "bot", Kind: ConnCustom, BaseURL: "https://bot.example.com", Auth: Auth{Type: AuthNone}}
+	on := base
+	on.UseMock = true
+	named := on
+	named.Mock = "chatbot-vip"
+	for _, c := range []struct {
+		name string
+		conn Connection
+		want int
+	}{{"switch off", base, 0}, {"switch on with a mock", named, 0}, {"switch on without a mock", on, 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			ps := ValidateConnections(&ConnectionsFile{Format: Format, Connections: []Connection{c.conn}})
+			if len(ps) != c.want {
+				t.Fatalf("problems %v, want %d", ps, c.want)
+			}
+			if c.want == 1 && (ps[0].Field != "mock" || ps[0].Connection != "bot") {
+				t.Fatalf("problem %+v should name connection bot, field mock", ps[0])
+			}
+		})
+	}
+}
