@@ -66,3 +66,10 @@ func ExampleConnectionsFile() []byte {
 func ExampleConnections() (*flow.ConnectionsFile, error) {
 	return flow.DecodeConnections(ExampleConnectionsFile())
 }
+
+// DemoMocksFile returns the bytes of the bundled demo mocks file: the mock
+// endpoints the demo flows' connections point at when useMock is on.
+func DemoMocksFile() []byte {
+	data, _ := files.ReadFile("flows/demo.mocks.json")
+	return data
+}
