@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -266,7 +267,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState) (*
 		if err != nil {
 			return nil, fmt.Errorf("call.signing.secret: %v", err)
 		}
-		req.signKey = WebhookKey(secret)
+		req.signKey = webhook.Key(secret)
 	}
 	return req, nil
 }
@@ -321,9 +322,9 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	if req.signKey != nil {
 		ts := x.r.opts.Now().Unix()
-		hr.Header.Set(HeaderWebhookID, req.guid)
-		hr.Header.Set(HeaderWebhookTimestamp, fmt.Sprint(ts))
-		hr.Header.Set(HeaderWebhookSignature, WebhookSignature(req.signKey, req.guid, ts, req.body))
+		hr.Header.Set(webhook.HeaderID, req.guid)
+		hr.Header.Set(webhook.HeaderTimestamp, fmt.Sprint(ts))
+		hr.Header.Set(webhook.HeaderSignature, webhook.Sign(req.signKey, req.guid, ts, req.body))
 	}
 	if err := st.auth.Apply(ctx, hr, req.hash); err != nil {
 		msg := redactString(err.Error(), sens)
