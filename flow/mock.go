@@ -1,0 +1,361 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// MocksFile is the content of a *.mocks.json file: mock endpoints that stand
+// in for real ones, so flows run offline (engine/mock serves them).
+type MocksFile struct {
+	Format string `json:"format"`
+	Mocks  []Mock `json:"mocks"`
+}
+
+// Mock is one mock endpoint: a named set of routes, served under
+// /<name>/ of the mock server, optionally requiring authentication.
+type Mock struct {
+	// Name identifies the mock; a connection's mock field refers to it, and
+	// it is the first path segment of the mock's URL, so it may hold only
+	// letters, digits, '-', '_' and '.'.
+	Name   string      `json:"name"`
+	Routes []MockRoute `json:"routes"`
+	// Auth, when set, is what every request must carry; a request without it
+	// is answered 401 with a JSON error saying what is missing.
+	Auth *MockAuth `json:"auth,omitempty"`
+}
+
+// MockRoute is one answer of a mock: the requests it matches and the
+// response it gives.
+type MockRoute struct {
+	// Method is an HTTP method of Methods; empty means GET.
+	Method string `json:"method,omitempty"`
+	// Path is matched against the request path below the mock's base URL.
+	// A segment written {name} matches any one segment and binds it to
+	// params.name for Body.
+	Path string `json:"path"`
+	// Status is the response status; zero means 200.
+	Status  int               `json:"status,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is CEL over request (method, path, query, headers, body: parsed
+	// JSON, else a string) and params; a JSON literal is valid CEL. A string
+	// result is sent as text, anything else as JSON. Empty sends no body.
+	Body string `json:"body,omitempty"`
+	// Delay is waited before answering.
+	Delay  Duration    `json:"delay,omitzero"`
+	Faults *MockFaults `json:"faults,omitempty"`
+}
+
+// MockFaults make a route misbehave the way real endpoints do, so retries,
+// timeouts and failure branches can be exercised offline. Call counts are
+// per route and start again when the mocks are reloaded.
+type MockFaults struct {
+	// FailEvery makes every Nth call (N, 2N, ...) answer FailStatus.
+	FailEvery int `json:"failEvery,omitempty"`
+	// FailStatus is the status of failed calls; zero means 500.
+	FailStatus int `json:"failStatus,omitempty"`
+	// Sequence gives the status of the first calls in order (503, 503, 200);
+	// once it is used up, its last status repeats.
+	Sequence []int `json:"sequence,omitempty"`
+	// Timeout makes the route never answer: it holds the request until the
+	// client gives up (or the server stops).
+	Timeout bool `json:"timeout,omitempty"`
+	// Drip sends the body a little at a time over this long.
+	Drip Duration `json:"drip,omitzero"`
+	// Malformed cuts the body in half, so a JSON answer does not parse.
+	Malformed bool `json:"malformed,omitempty"`
+}
+
+// AuthWebhook is the MockAuth type that requires a Standard Webhooks
+// signature made with Secret.
+const AuthWebhook AuthType = "webhook"
+
+// MockAuth is the authentication a mock requires: the same schemes a
+// connection sends (apiKey, bearer, basic), or a Standard Webhooks signature
+// (webhook). The expected values are secret references, resolved when the
+// mocks are served.
+type MockAuth struct {
+	Type AuthType `json:"type"`
+	// apiKey: In is "header" or "query", Name the header or parameter.
+	In    string     `json:"in,omitempty"`
+	Name  string     `json:"name,omitempty"`
+	Value *SecretRef `json:"value,omitempty"`
+	// basic
+	Username string     `json:"username,omitempty"`
+	Password *SecretRef `json:"password,omitempty"`
+	// bearer
+	Token *SecretRef `json:"token,omitempty"`
+	// webhook: the Standard Webhooks secret (whsec_... or a plain secret).
+	Secret *SecretRef `json:"secret,omitempty"`
+}
+
+// Secrets returns pointers to every secret field the auth has set, keyed by
+// field name, so callers can seal, resolve or redact them uniformly.
+func (a *MockAuth) Secrets() map[string]*SecretRef {
+	m := map[string]*SecretRef{}
+	for name, p := range map[string]*SecretRef{
+		"value": a.Value, "password": a.Password, "token": a.Token, "secret": a.Secret,
+	} {
+		if p != nil {
+			m[name] = p
+		}
+	}
+	return m
+}
+
+// DecodeMocks reads a mocks file with the same strictness as DecodeFlow:
+// every problem at once, with its JSON path, line and column.
+func DecodeMocks(data []byte) (*MocksFile, error) {
+	m := new(MocksFile)
+	if err := decodeStrict(data, m, "mocks"); err != nil {
+		return nil, err
+	}
+	normalizeEmpty(reflect.ValueOf(m).Elem())
+	return m, nil
+}
+
+// EncodeMocks writes a mocks file like EncodeFlow. A secret still holding a
+// literal value is refused with an error wrapping ErrLiteralSecret and
+// naming the mock and field: seal it first.
+func EncodeMocks(m *MocksFile) ([]byte, error) {
+	if m == nil {
+		return nil, errors.New("no mocks to encode")
+	}
+	for _, mk := range m.Mocks {
+		if mk.Auth == nil {
+			continue
+		}
+		secrets := mk.Auth.Secrets()
+		names := make([]string, 0, len(secrets))
+		for name := range secrets {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if isLiteral(*secrets[name]) {
+				return nil, fmt.Errorf("mock %q, field auth.%s: %w", mk.Name, name, ErrLiteralSecret)
+			}
+		}
+	}
+	out := *m
+	if out.Format == "" {
+		out.Format = Format
+	}
+	if out.Mocks == nil {
+		out.Mocks = []Mock{}
+	}
+	return encodeIndented(&out)
+}
+
+// IsMockName reports whether s can name a mock: one URL path segment of
+// letters, digits, '-', '_' and '.', not "." or "..".
+func IsMockName(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// MockPathSegments splits a route path into its segments ("/orders/{id}" is
+// ["orders", "{id}"]); a trailing slash adds nothing, and "/" has none.
+func MockPathSegments(path string) []string {
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(path, "/")
+}
+
+// MockParam returns the parameter name of a {name} segment.
+func MockParam(seg string) (string, bool) {
+	if len(seg) >= 2 && seg[0] == '{' && seg[len(seg)-1] == '}' {
+		return seg[1 : len(seg)-1], true
+	}
+	return "", false
+}
+
+// mockRouteShape is the route's method and path with every parameter
+// written {}: two routes with the same shape match the same requests.
+func mockRouteShape(r *MockRoute) string {
+	segs := MockPathSegments(r.Path)
+	for i, s := range segs {
+		if _, ok := MockParam(s); ok {
+			segs[i] = "{}"
+		}
+	}
+	return strings.ToUpper(r.methodOrGet()) + " /" + strings.Join(segs, "/")
+}
+
+func (r *MockRoute) methodOrGet() string {
+	if r.Method == "" {
+		return "GET"
+	}
+	return r.Method
+}
+
+// Describe names the route for messages: "GET /orders/{id}".
+func (r *MockRoute) Describe() string {
+	return strings.ToUpper(r.methodOrGet()) + " " + r.Path
+}
+
+// ValidateMocks checks a set of mocks and reports every problem at once.
+// Fields are paths within a mocks file (mocks[1].routes[0].status) and
+// messages name the mock and route. Two routes of one mock with the same
+// method and the same path shape ({a} and {b} alike) collide: both are named.
+// Route bodies are CEL and are compiled by the mock server, not here.
+func ValidateMocks(mocks []Mock) Problems {
+	var ps Problems
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Severity: SeverityError, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	seen := map[string]int{}
+	for i := range mocks {
+		mk := &mocks[i]
+		at := fmt.Sprintf("mocks[%d]", i)
+		switch j, dup := seen[mk.Name]; {
+		case mk.Name == "":
+			add(at+".name", "the mock has no name; connections refer to it by name, so give it one")
+		case !IsMockName(mk.Name):
+			add(at+".name", "mock name %q may hold only letters, digits, '-', '_' and '.', because it is part of the mock's URL", mk.Name)
+		case dup:
+			add(at+".name", "mocks[%d] and mocks[%d] are both named %q; names must be unique", j, i, mk.Name)
+		default:
+			seen[mk.Name] = i
+		}
+		if len(mk.Routes) == 0 {
+			ps = append(ps, Problem{Severity: SeverityWarning, Field: at + ".routes",
+				Message: fmt.Sprintf("mock %q has no routes, so it answers every request 404; add a route", mk.Name)})
+		}
+		shapes := map[string]int{}
+		for j := range mk.Routes {
+			r := &mk.Routes[j]
+			rat := fmt.Sprintf("%s.routes[%d]", at, j)
+			checkMockRoute(mk.Name, rat, r, add)
+			shape := mockRouteShape(r)
+			if k, dup := shapes[shape]; dup {
+				add(rat+".path", "mock %q: route %d (%s) collides with route %d (%s): both match the same requests; change the method or the path of one",
+					mk.Name, j, r.Describe(), k, mk.Routes[k].Describe())
+			} else {
+				shapes[shape] = j
+			}
+		}
+		if mk.Auth != nil {
+			checkMockAuth(mk.Name, at+".auth", mk.Auth, add)
+		}
+	}
+	return ps
+}
+
+func validStatus(s int) bool { return s >= 100 && s <= 599 }
+
+func checkMockRoute(mock, at string, r *MockRoute, add func(field, format string, args ...any)) {
+	if r.Method != "" && !slices.Contains(Methods, strings.ToUpper(r.Method)) {
+		add(at+".method", "mock %q: %q is not an HTTP method a route can match; use one of %s", mock, r.Method, strings.Join(Methods, ", "))
+	}
+	switch {
+	case r.Path == "":
+		add(at+".path", "mock %q: the route has no path; write one such as /orders/{id}", mock)
+	case !strings.HasPrefix(r.Path, "/"):
+		add(at+".path", "mock %q: path %q must start with /", mock, r.Path)
+	case strings.ContainsAny(r.Path, "?#"):
+		add(at+".path", "mock %q: path %q holds a query or fragment; a route matches the path only (read the query as request.query)", mock, r.Path)
+	default:
+		params := map[string]bool{}
+		for _, seg := range MockPathSegments(r.Path) {
+			name, isParam := MockParam(seg)
+			switch {
+			case seg == "":
+				add(at+".path", "mock %q: path %q has an empty segment (//); remove it", mock, r.Path)
+			case isParam && !IsIdentifier(name):
+				add(at+".path", "mock %q: parameter {%s} of path %q must be a name such as {id} (letters, digits, _), so the body can read params.%s", mock, name, r.Path, name)
+			case isParam && params[name]:
+				add(at+".path", "mock %q: parameter {%s} appears twice in path %q; name them differently", mock, name, r.Path)
+			case !isParam && strings.ContainsAny(seg, "{}"):
+				add(at+".path", "mock %q: segment %q of path %q mixes text and braces; a parameter takes a whole segment, as in /orders/{id}", mock, seg, r.Path)
+			}
+			if isParam {
+				params[name] = true
+			}
+		}
+	}
+	if r.Status != 0 && !validStatus(r.Status) {
+		add(at+".status", "mock %q: %d is not an HTTP status; use 100 to 599 (0 means 200)", mock, r.Status)
+	}
+	for name := range r.Headers {
+		if name == "" || strings.ContainsAny(name, " \t\r\n:") {
+			add(at+".headers", "mock %q: %q is not a header name", mock, name)
+		}
+	}
+	if r.Delay.D() > MaxCallTimeout {
+		add(at+".delay", "mock %q: a delay of %s is longer than any call waits (%s); shorten it", mock, r.Delay.D(), MaxCallTimeout)
+	}
+	f := r.Faults
+	if f == nil {
+		return
+	}
+	if f.FailEvery < 0 {
+		add(at+".faults.failEvery", "mock %q: failEvery is negative; give N to fail every Nth call, or 0 for never", mock)
+	}
+	if f.FailStatus != 0 && !validStatus(f.FailStatus) {
+		add(at+".faults.failStatus", "mock %q: %d is not an HTTP status; use 100 to 599 (0 means 500)", mock, f.FailStatus)
+	}
+	for k, s := range f.Sequence {
+		if !validStatus(s) {
+			add(fmt.Sprintf("%s.faults.sequence[%d]", at, k), "mock %q: %d is not an HTTP status; use 100 to 599", mock, s)
+		}
+	}
+	if f.Drip.D() > MaxCallTimeout {
+		add(at+".faults.drip", "mock %q: a drip of %s is longer than any call waits (%s); shorten it", mock, f.Drip.D(), MaxCallTimeout)
+	}
+}
+
+func checkMockAuth(mock, at string, a *MockAuth, add func(field, format string, args ...any)) {
+	missing := func(field, what string) {
+		add(at+"."+field, "mock %q: %s auth needs %s", mock, a.Type, what)
+	}
+	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
+	switch a.Type {
+	case AuthNone:
+	case AuthAPIKey:
+		switch a.In {
+		case APIKeyHeader, APIKeyQuery:
+		case "":
+			missing("in", `"in": "header" or "query"`)
+		default:
+			add(at+".in", "mock %q: %q is not where an API key can go; use header or query", mock, a.In)
+		}
+		if a.Name == "" {
+			missing("name", "the header or query parameter name, such as x-api-key")
+		}
+		if secretMissing(a.Value) {
+			missing("value", `the expected key: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthBasic:
+		if a.Username == "" {
+			missing("username", "a username")
+		}
+		if secretMissing(a.Password) {
+			missing("password", `a password: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthBearer:
+		if secretMissing(a.Token) {
+			missing("token", `the expected token: {"secret": NAME} or {"env": VAR}`)
+		}
+	case AuthWebhook:
+		if secretMissing(a.Secret) {
+			missing("secret", `the signing secret: {"secret": NAME} or {"env": VAR}`)
+		}
+	case "":
+		add(at+".type", "mock %q: the auth has no type; use none, apiKey, bearer, basic or webhook", mock)
+	default:
+		add(at+".type", "mock %q: a mock cannot require %q auth; use none, apiKey, bearer, basic or webhook", mock, a.Type)
+	}
+}
