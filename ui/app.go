@@ -11,6 +11,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -90,6 +91,13 @@ type App struct {
 	draftStop func() bool
 	runCancel context.CancelFunc
 	running   bool
+
+	bridge    *runBridge      // engine events to widgets; nil without a Runner
+	live      *liveRun        // the run followed or last shown
+	pane      *stepPane       // a step's request and response
+	envs      *environments   // the named variable sets (env)
+	testCtx   map[string]any  // steps.<id> of the last test of each node
+	lastInput json.RawMessage // the last trigger payload, offered again
 }
 
 // New builds the main window of a and opens the most recently updated flow
@@ -111,13 +119,18 @@ func New(a fyne.App, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{fa: a, opts: opts, ctx: context.Background(), checker: newExprChecker(env)}
+	app := &App{fa: a, opts: opts, ctx: context.Background(), checker: newExprChecker(env),
+		envs: newEnvironments(a.Preferences()), testCtx: map[string]any{}, lastInput: json.RawMessage("{}")}
 	app.w = a.NewWindow("Flowbench")
 	app.ed = editor.New(nil)
 	app.cv = fbcanvas.New(app.ed)
 	app.cv.OnError = func(err error) { app.console.logError(err.Error()) }
 	app.applyTheme(app.themeChoice())
 	app.build()
+	if opts.Runner != nil {
+		app.bridge = newRunBridge(opts.Do, opts.AfterFunc, app.applyRunEvents)
+		opts.Runner.AddObserver(app.bridge)
+	}
 	app.ed.AddListener(app.onEditorChange)
 	app.refreshConnections()
 	app.flows.reload()
@@ -167,7 +180,9 @@ func (a *App) FlowID() string { return a.flowID }
 // canvas and inspector side by side; the console below.
 func (a *App) build() {
 	a.tips = newTooltipLayer()
-	a.console = newConsole(a.selectProblemNode)
+	a.pane = newStepPane(a)
+	a.console = newConsole(a.selectProblemNode, a.pane.object())
+	a.console.onStep = a.showStep
 	a.inspector = newInspector(a)
 	a.flows = newFlowsView(a)
 	a.connView = newConnectionsView(a)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,6 +21,9 @@ const (
 	lineError
 	lineProblemError
 	lineProblemWarning
+	lineStepRunning
+	lineStepOK
+	lineStepFailed
 )
 
 // consoleLine is one row of the console: a problem of the open flow (with
@@ -28,10 +32,14 @@ type consoleLine struct {
 	kind lineKind
 	node string
 	text string
+	// step is the run step the row shows, nil for a message; selecting
+	// the row shows its request and response.
+	step *flow.Step
 }
 
-// maxLogLines bounds the messages kept, so a long session stays light.
-const maxLogLines = 500
+// maxLogLines bounds the messages and steps kept, so a long session stays
+// light; a run of a few thousand steps is kept whole.
+const maxLogLines = 5000
 
 // console is the bottom pane: the open flow's problems first, then messages
 // newest last. Tapping a problem selects its node.
@@ -42,11 +50,19 @@ type console struct {
 	header   *widget.Label
 	box      fyne.CanvasObject
 	onNode   func(id string)
+	onStep   func(s *flow.Step)
 	now      func() time.Time
+	detail   fyne.CanvasObject // the step pane beside the list
+	// dropped counts the rows trimmed from the front of logs, so that the
+	// row numbers handed out by addStep stay valid.
+	dropped int
+	// dirty is set by rows added in a batch (addStep, updateStep) until
+	// commit shows them with one refresh.
+	dirty bool
 }
 
-func newConsole(onNode func(string)) *console {
-	c := &console{onNode: onNode, now: time.Now}
+func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
+	c := &console{onNode: onNode, now: time.Now, detail: detail}
 	c.header = widget.NewLabelWithStyle("Console", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.list = widget.NewList(
 		func() int { return len(c.problems) + len(c.logs) },
@@ -67,18 +83,37 @@ func newConsole(onNode func(string)) *console {
 				icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
 			case lineProblemWarning:
 				icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+			case lineStepRunning:
+				icon.SetResource(theme.MediaPlayIcon())
+			case lineStepOK:
+				icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+			case lineStepFailed:
+				icon.SetResource(theme.NewErrorThemedResource(theme.CancelIcon()))
 			default:
 				icon.SetResource(theme.InfoIcon())
 			}
 		})
 	c.list.OnSelected = func(id widget.ListItemID) {
 		line := c.line(id)
+		if line.step != nil {
+			// a step stays selected while its request and response show
+			if c.onStep != nil {
+				c.onStep(line.step)
+			}
+			return
+		}
 		c.list.UnselectAll()
 		if line.node != "" && c.onNode != nil {
 			c.onNode(line.node)
 		}
 	}
-	c.box = container.NewBorder(c.header, nil, nil, nil, c.list)
+	var body fyne.CanvasObject = c.list
+	if detail != nil {
+		split := container.NewHSplit(c.list, detail)
+		split.Offset = 0.55
+		body = split
+	}
+	c.box = container.NewBorder(c.header, nil, nil, nil, body)
 	return c
 }
 
@@ -127,10 +162,79 @@ func (c *console) log(text string)      { c.add(lineInfo, text) }
 func (c *console) logError(text string) { c.add(lineError, text) }
 
 func (c *console) add(k lineKind, text string) {
-	c.logs = append(c.logs, consoleLine{kind: k, text: c.now().Format("15:04:05") + "  " + text})
-	if len(c.logs) > maxLogLines {
-		c.logs = append(c.logs[:0:0], c.logs[len(c.logs)-maxLogLines:]...)
+	c.push(consoleLine{kind: k, text: c.now().Format("15:04:05") + "  " + text})
+	c.commit()
+}
+
+// push appends a row without showing it yet and returns its number for
+// updateRow. Rows beyond maxLogLines are trimmed a quarter at a time, so
+// trimming costs nothing per row.
+func (c *console) push(l consoleLine) int {
+	c.logs = append(c.logs, l)
+	if len(c.logs) > maxLogLines+maxLogLines/4 {
+		cut := len(c.logs) - maxLogLines
+		c.logs = append(c.logs[:0:0], c.logs[cut:]...)
+		c.dropped += cut
 	}
+	c.dirty = true
+	return c.dropped + len(c.logs) - 1
+}
+
+// updateRow replaces row n (from push) and refreshes only that row.
+func (c *console) updateRow(n int, l consoleLine) {
+	i := n - c.dropped
+	if i < 0 || i >= len(c.logs) {
+		return
+	}
+	c.logs[i] = l
+	if !c.dirty {
+		c.list.RefreshItem(len(c.problems) + i)
+	}
+}
+
+// commit shows the rows pushed since the last commit: one refresh of the
+// visible rows and a scroll to the newest, however many were pushed.
+func (c *console) commit() {
+	if !c.dirty {
+		return
+	}
+	c.dirty = false
 	c.list.Refresh()
 	c.list.ScrollToBottom()
+}
+
+// stepLine is a step's row: when it started, which node, its status and
+// HTTP status, how long it took and the decision or error in words.
+func stepLine(s *flow.Step) consoleLine {
+	kind := lineStepOK
+	switch s.Status {
+	case flow.StatusRunning, flow.StatusWaiting:
+		kind = lineStepRunning
+	case flow.StatusFailed, flow.StatusStopped:
+		kind = lineStepFailed
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  #%d %s", s.StartedAt.Local().Format("15:04:05"), s.Seq, s.Node)
+	if s.Title != "" {
+		fmt.Fprintf(&b, " (%s)", s.Title)
+	}
+	if s.Status == flow.StatusRunning {
+		b.WriteString("  running…")
+	} else {
+		fmt.Fprintf(&b, "  %s", s.Status)
+		if s.HTTPStatus > 0 {
+			fmt.Fprintf(&b, "  HTTP %d", s.HTTPStatus)
+		}
+		if s.Attempts > 1 {
+			fmt.Fprintf(&b, "  %d attempts", s.Attempts)
+		}
+		fmt.Fprintf(&b, "  %d ms", s.DurationMs)
+	}
+	if s.Decision != "" {
+		b.WriteString("  — " + s.Decision)
+	}
+	if s.Error != "" && !strings.Contains(s.Decision, s.Error) {
+		b.WriteString("  — " + s.Error)
+	}
+	return consoleLine{kind: kind, node: s.Node, text: b.String(), step: s}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,11 +13,22 @@ import (
 	"github.com/flowbench/flowbench/storage"
 )
 
-// historyPage is how many runs and events the sidebar lists: the newest,
-// read with one keyset-paged query, never the whole history.
-const historyPage = 200
+// historyPage is how many runs the Runs view reads at a time (one keyset
+// query per page, never the whole history) and how many events the
+// Events view lists.
+const historyPage = 100
 
-// historyView holds the sidebar's Runs and Events lists.
+// Filter choices of the Runs view.
+const (
+	allFlows    = "All flows"
+	anyStatus   = "Any status"
+	dateLayout  = "2006-01-02"
+	olderPrompt = "YYYY-MM-DD"
+)
+
+// historyView holds the sidebar's Runs and Events lists. The Runs list
+// shows one page of the filtered history; older and newer pages are read
+// with cursors, so 100,000 runs cost one page of memory.
 type historyView struct {
 	a      *App
 	runs   []flow.Run
@@ -25,10 +37,27 @@ type historyView struct {
 	evL    *widget.List
 	runBox fyne.CanvasObject
 	evBox  fyne.CanvasObject
+
+	flowSel   *widget.Select
+	statusSel *widget.Select
+	flowIDs   []string
+	pageLabel *widget.Label
+	older     *widget.Button
+	newer     *widget.Button
+	rerun     *widget.Button
+	del       *widget.Button
+	before    *widget.Entry
+
+	// cursors[i] is where page i starts (nil for the newest); next is
+	// where the page after the current one starts, nil at the oldest.
+	cursors  []*storage.RunCursor
+	next     *storage.RunCursor
+	selected *flow.Run
+	filter   storage.RunQuery
 }
 
 func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a}
+	h := &historyView{a: a, cursors: []*storage.RunCursor{nil}}
 	h.runL = widget.NewList(
 		func() int { return len(h.runs) },
 		func() fyne.CanvasObject {
@@ -37,18 +66,16 @@ func newHistoryView(a *App) *historyView {
 			return l
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			r := h.runs[id]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s  %d ms", r.StartedAt.Local().Format("01-02 15:04:05"), r.FlowName, r.Status, r.DurationMs))
+			if id < len(h.runs) {
+				o.(*widget.Label).SetText(runRow(&h.runs[id]))
+			}
 		})
 	h.runL.OnSelected = func(id widget.ListItemID) {
-		h.runL.UnselectAll()
 		if id < len(h.runs) {
 			r := h.runs[id]
-			msg := fmt.Sprintf("Run %s of %q (v%d): %s, outcome %q, %d ms, trigger %s.", r.ID, r.FlowName, r.FlowVersion, r.Status, r.Outcome, r.DurationMs, r.Trigger)
-			if r.Error != "" {
-				msg += " " + r.Error
-			}
-			a.console.log(msg)
+			h.selected = &r
+			h.updateButtons()
+			h.a.OpenRun(r.ID)
 		}
 	}
 	h.evL = widget.NewList(
@@ -69,11 +96,38 @@ func newHistoryView(a *App) *historyView {
 			a.console.log(fmt.Sprintf("Event %s raised by node %s of run %s: %s", e.Name, e.Node, e.RunID, string(e.Payload)))
 		}
 	}
+
+	h.flowSel = widget.NewSelect(nil, func(string) { h.applyFilter() })
+	h.statusSel = widget.NewSelect([]string{anyStatus, string(flow.StatusSucceeded), string(flow.StatusFailed), string(flow.StatusStopped), string(flow.StatusRunning)}, func(string) { h.applyFilter() })
+	h.statusSel.Selected = anyStatus
+	h.pageLabel = widget.NewLabel("")
+	h.pageLabel.Wrapping = fyne.TextWrapWord
+	h.older = widget.NewButtonWithIcon("Older", theme.NavigateNextIcon(), h.olderPage)
+	h.newer = widget.NewButtonWithIcon("Newer", theme.NavigateBackIcon(), h.newerPage)
+	h.rerun = widget.NewButtonWithIcon("Re-run", theme.MediaReplayIcon(), func() {
+		if h.selected != nil {
+			a.Rerun(*h.selected)
+		}
+	})
+	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
+	h.before = widget.NewEntry()
+	h.before.SetPlaceHolder(olderPrompt)
+	delOld := widget.NewButtonWithIcon("Delete older", theme.DeleteIcon(), h.deleteOlderInteractive)
+
 	refresh := func() fyne.CanvasObject {
 		return newTipButton("Refresh", theme.ViewRefreshIcon(), a.tips, "Read the history again", h.reload)
 	}
-	h.runBox = container.NewBorder(nil, refresh(), nil, nil, h.runL)
+	top := container.NewVBox(h.flowSel, h.statusSel)
+	bottom := container.NewVBox(
+		h.pageLabel,
+		container.NewGridWithColumns(2, h.newer, h.older),
+		container.NewGridWithColumns(2, h.rerun, h.del),
+		container.NewBorder(nil, nil, nil, delOld, h.before),
+		refresh(),
+	)
+	h.runBox = container.NewBorder(top, bottom, nil, nil, h.runL)
 	h.evBox = container.NewBorder(nil, refresh(), nil, nil, h.evL)
+	h.syncFlows()
 	h.reload()
 	return h
 }
@@ -81,15 +135,61 @@ func newHistoryView(a *App) *historyView {
 func (h *historyView) runsObject() fyne.CanvasObject   { return h.runBox }
 func (h *historyView) eventsObject() fyne.CanvasObject { return h.evBox }
 
-// reload reads the newest runs and events.
-func (h *historyView) reload() {
-	runs, _, err := h.a.opts.History.ListRuns(h.a.ctx, storage.RunQuery{Limit: historyPage})
-	if err != nil {
-		h.a.console.logError("Could not list the runs: " + err.Error())
-	} else {
-		h.runs = runs
-		h.runL.Refresh()
+// runRow is a run's line: start, flow, duration, status and outcome.
+func runRow(r *flow.Run) string {
+	s := fmt.Sprintf("%s  %s  %d ms  %s", r.StartedAt.Local().Format("01-02 15:04:05"), r.FlowName, r.DurationMs, r.Status)
+	if r.Outcome != "" {
+		s += "  → " + r.Outcome
 	}
+	return s
+}
+
+// editor is the store's history editing side, nil when it has none.
+func (h *historyView) editor() HistoryEditor {
+	e, _ := h.a.opts.History.(HistoryEditor)
+	return e
+}
+
+// syncFlows lists the stored flows in the flow filter.
+func (h *historyView) syncFlows() {
+	names := []string{allFlows}
+	h.flowIDs = []string{""}
+	for _, s := range h.a.flows.items {
+		names = append(names, s.Name)
+		h.flowIDs = append(h.flowIDs, s.ID)
+	}
+	h.flowSel.Options = names
+	if h.flowSel.Selected == "" {
+		h.flowSel.Selected = allFlows
+	}
+	h.flowSel.Refresh()
+}
+
+// applyFilter reads the first page of the filtered history.
+func (h *historyView) applyFilter() {
+	q := storage.RunQuery{}
+	if i := h.flowSel.SelectedIndex(); i > 0 && i < len(h.flowIDs) {
+		q.FlowID = h.flowIDs[i]
+	}
+	if s := h.statusSel.Selected; s != "" && s != anyStatus {
+		q.Status = flow.Status(s)
+	}
+	h.filter = q
+	h.cursors = []*storage.RunCursor{nil}
+	h.readPage()
+}
+
+// SetFilter filters the Runs view by flow id ("" for all) and status (""
+// for any) and shows the newest page.
+func (h *historyView) setFilter(flowID string, st flow.Status) {
+	h.filter = storage.RunQuery{FlowID: flowID, Status: st}
+	h.cursors = []*storage.RunCursor{nil}
+	h.readPage()
+}
+
+// reload reads the current page again, and the newest events.
+func (h *historyView) reload() {
+	h.readPage()
 	events, err := h.a.opts.History.Events(h.a.ctx, historyPage)
 	if err != nil {
 		h.a.console.logError("Could not list the events: " + err.Error())
@@ -97,4 +197,107 @@ func (h *historyView) reload() {
 		h.events = events
 		h.evL.Refresh()
 	}
+}
+
+// readPage reads the page whose cursor is last in cursors.
+func (h *historyView) readPage() {
+	q := h.filter
+	q.Limit = historyPage
+	q.Before = h.cursors[len(h.cursors)-1]
+	runs, next, err := h.a.opts.History.ListRuns(h.a.ctx, q)
+	if err != nil {
+		h.a.console.logError("Could not list the runs: " + err.Error() + "; press Refresh to try again.")
+		return
+	}
+	h.runs, h.next = runs, next
+	h.selected = nil
+	h.runL.UnselectAll()
+	h.runL.Refresh()
+	h.runL.ScrollToTop()
+	page := len(h.cursors)
+	text := fmt.Sprintf("Page %d: %d runs", page, len(runs))
+	if e := h.editor(); e != nil {
+		if n, err := e.CountRuns(h.a.ctx, h.filter); err == nil {
+			text = fmt.Sprintf("Page %d of %d: %d of %d runs", page, max(1, (n+historyPage-1)/historyPage), len(runs), n)
+		}
+	}
+	h.pageLabel.SetText(text)
+	h.updateButtons()
+}
+
+func (h *historyView) updateButtons() {
+	setEnabled(h.older, h.next != nil)
+	setEnabled(h.newer, len(h.cursors) > 1)
+	ed := h.editor() != nil
+	setEnabled(h.rerun, h.selected != nil && h.a.opts.Runner != nil)
+	setEnabled(h.del, h.selected != nil && ed)
+}
+
+// olderPage shows the page after this one.
+func (h *historyView) olderPage() {
+	if h.next == nil {
+		return
+	}
+	h.cursors = append(h.cursors, h.next)
+	h.readPage()
+}
+
+// newerPage shows the page before this one.
+func (h *historyView) newerPage() {
+	if len(h.cursors) < 2 {
+		return
+	}
+	h.cursors = h.cursors[:len(h.cursors)-1]
+	h.readPage()
+}
+
+// deleteSelected deletes the selected run, after asking.
+func (h *historyView) deleteSelected() {
+	e, r := h.editor(), h.selected
+	if e == nil || r == nil {
+		return
+	}
+	showConfirm("Delete run", fmt.Sprintf("Delete the run of %q started %s, with its steps?", r.FlowName, r.StartedAt.Local().Format("2006-01-02 15:04:05")), "Delete", func(ok bool) {
+		if ok {
+			h.deleteRun(r.ID)
+		}
+	}, h.a.w)
+}
+
+func (h *historyView) deleteRun(id string) {
+	if err := h.editor().DeleteRun(h.a.ctx, id); err != nil {
+		h.a.showError(fmt.Errorf("delete run %s: %w", id, err))
+		return
+	}
+	h.a.console.log("Deleted run " + shortID(id) + ".")
+	h.readPage()
+}
+
+// deleteOlderInteractive deletes the runs started before the date typed,
+// after asking.
+func (h *historyView) deleteOlderInteractive() {
+	if h.editor() == nil {
+		return
+	}
+	day, err := time.ParseInLocation(dateLayout, h.before.Text, time.Local)
+	if err != nil {
+		h.a.showError(fmt.Errorf("the date %q is not a day; write it as %s, for example %s", h.before.Text, olderPrompt, time.Now().AddDate(0, -1, 0).Format(dateLayout)))
+		return
+	}
+	showConfirm("Delete older runs", fmt.Sprintf("Delete every run started before %s, with its steps?", day.Format(dateLayout)), "Delete", func(ok bool) {
+		if ok {
+			h.deleteBefore(day)
+		}
+	}, h.a.w)
+}
+
+func (h *historyView) deleteBefore(t time.Time) {
+	n, err := h.editor().DeleteRunsBefore(h.a.ctx, t)
+	if err != nil {
+		h.a.showError(fmt.Errorf("delete the runs before %s: %w", t.Format(dateLayout), err))
+		return
+	}
+	h.a.console.log(fmt.Sprintf("Deleted %d runs started before %s.", n, t.Format(dateLayout)))
+	h.cursors = []*storage.RunCursor{nil}
+	h.readPage()
 }

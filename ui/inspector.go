@@ -133,7 +133,11 @@ func (in *inspector) structural(id, label string, fn func(n *flow.Node)) {
 }
 
 // names lists the completions offered in expression fields.
-func (in *inspector) names() []string { return contextNames(in.a.ed.Flow()) }
+// Fields found by testing a call (steps.<id>.body.tier) follow the
+// generic ones, so a person maps real field names.
+func (in *inspector) names() []string {
+	return append(contextNames(in.a.ed.Flow()), in.a.testNames()...)
+}
 
 // exprField makes an expression field registered under path.
 func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {

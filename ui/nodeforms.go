@@ -151,7 +151,13 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 		call("Edit completion event", func(c *flow.Call) { c.CompletionEvent = s })
 	})
 
-	return []fyne.CanvasObject{
+	var test []fyne.CanvasObject
+	if in.a.opts.Runner != nil {
+		b := widget.NewButtonWithIcon("Test (Ctrl+Enter)", theme.MediaPlayIcon(), func() { in.a.TestNode(id) })
+		b.Importance = widget.HighImportance
+		test = append(test, b)
+	}
+	return append(test,
 		row("Connection", container.NewBorder(nil, nil, nil, manage, conn)),
 		row("Method", method),
 		row("URI (CEL, relative to the connection's base URL)", uri.box),
@@ -173,7 +179,7 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 		row("Save to vars", container.NewVBox(saveTo, saveErr)),
 		row("Branch options (one output port each)", in.branchesEditor(id, c.Branches)),
 		row("Completion event", event),
-	}
+	)
 }
 
 func signingRef(s *flow.Signing) *flow.SecretRef {

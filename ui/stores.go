@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
+	"time"
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
@@ -46,9 +46,13 @@ type HistoryStore interface {
 	Events(ctx context.Context, limit int) ([]flow.RaisedEvent, error)
 }
 
-// Runner runs a flow document once with a trigger payload and returns the
-// finished run. The engine satisfies it through a small adapter in
-// cmd/flowbench; it must honour ctx, which the Stop button cancels.
-type Runner interface {
-	Run(ctx context.Context, f *flow.Flow, input json.RawMessage) (*flow.Run, error)
+// HistoryEditor is what the Runs view needs beyond listing: counting a
+// filtered history, opening one run with its steps, deleting. *storage.DB
+// satisfies it; when the HistoryStore given is not one, the view lists
+// runs but cannot open or delete them.
+type HistoryEditor interface {
+	CountRuns(ctx context.Context, q storage.RunQuery) (int, error)
+	Run(ctx context.Context, id string) (*flow.Run, []flow.Step, error)
+	DeleteRun(ctx context.Context, id string) error
+	DeleteRunsBefore(ctx context.Context, t time.Time) (int, error)
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"strings"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
-	"github.com/flowbench/flowbench/ui/editor"
 )
 
 // tooltipLayer draws one tooltip above the window's content. Fyne 2.7 has
@@ -119,6 +116,8 @@ type toolbar struct {
 	save       *tipButton
 	undo, redo *tipButton
 	run, stop  *tipButton
+	activity   *widget.Activity // turns while a run goes on
+	envSel     *widget.Select
 	themeSel   *widget.Select
 	box        fyne.CanvasObject
 	syncing    bool
@@ -154,7 +153,16 @@ func newToolbar(a *App) *toolbar {
 	if a.opts.Runner != nil {
 		t.run = newTipButton("Run", theme.MediaPlayIcon(), tips, "Run this flow on the local engine with a trigger payload", a.runInteractive)
 		t.stop = newTipButton("Stop", theme.MediaStopIcon(), tips, "Stop the run in progress", a.StopRun)
-		items = append(items, t.run, t.stop, widget.NewSeparator())
+		t.activity = widget.NewActivity()
+		t.activity.Hide()
+		t.envSel = widget.NewSelect(nil, func(s string) {
+			if !t.syncing {
+				a.envs.pick(s)
+			}
+		})
+		envEdit := newTipButton("", theme.SettingsIcon(), tips, "Edit the environments (named sets of variables, env in expressions)", a.editEnvironments)
+		items = append(items, t.run, t.stop, t.activity, widget.NewSeparator(),
+			widget.NewLabel("Env"), container.NewGridWrap(fyne.NewSize(140, t.envSel.MinSize().Height), t.envSel), envEdit, widget.NewSeparator())
 	}
 	items = append(items,
 		newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut),
@@ -193,8 +201,28 @@ func (t *toolbar) update() {
 	if t.run != nil {
 		setEnabled(&t.run.Button, !t.a.running)
 		setEnabled(&t.stop.Button, t.a.running)
+		if t.a.running {
+			t.activity.Show()
+			t.activity.Start()
+		} else {
+			t.activity.Stop()
+			t.activity.Hide()
+		}
+		t.syncEnvs()
 	}
 	t.syncPicker()
+}
+
+// syncEnvs lists the environments and shows the picked one.
+func (t *toolbar) syncEnvs() {
+	t.syncing = true
+	defer func() { t.syncing = false }()
+	t.envSel.SetOptions(append([]string{noEnvironment}, t.a.envs.names()...))
+	if cur := t.a.envs.current(); cur != "" {
+		t.envSel.SetSelected(cur)
+	} else {
+		t.envSel.SetSelected(noEnvironment)
+	}
 }
 
 // syncPicker lists the stored flows and shows the open one.
@@ -283,71 +311,6 @@ func kindIcon(k flow.NodeKind) fyne.Resource {
 		return theme.MediaStopIcon()
 	}
 	return theme.FileIcon()
-}
-
-// runInteractive asks for a trigger payload and runs the open flow.
-func (a *App) runInteractive() {
-	input := widget.NewMultiLineEntry()
-	input.TextStyle = fyne.TextStyle{Monospace: true}
-	input.SetText("{}")
-	input.SetMinRowsVisible(5)
-	showForm("Run "+a.ed.Flow().Name, "Run", []*widget.FormItem{
-		widget.NewFormItem("Trigger payload (JSON)", input),
-	}, func(ok bool) {
-		if ok {
-			a.Run(json.RawMessage(input.Text))
-		}
-	}, a.w)
-}
-
-// Run runs the open document through the Runner on its own goroutine; the
-// result comes back through Options.Do to the console.
-func (a *App) Run(input json.RawMessage) {
-	if a.opts.Runner == nil || a.running {
-		return
-	}
-	if !json.Valid(input) {
-		a.showError(fmt.Errorf("the trigger payload is not valid JSON; write an object such as {\"chatId\": \"42\"}"))
-		return
-	}
-	doc := editor.Clone(a.ed.Flow())
-	doc.ID, doc.Version = a.flowID, a.flowVersion
-	ctx, cancel := context.WithCancel(a.ctx)
-	a.runCancel = cancel
-	a.running = true
-	a.updateActions()
-	a.console.log(fmt.Sprintf("Running %q…", doc.Name))
-	go func() {
-		run, err := a.opts.Runner.Run(ctx, doc, input)
-		cancel()
-		a.opts.Do(func() {
-			a.running = false
-			a.runCancel = nil
-			a.updateActions()
-			switch {
-			case err != nil:
-				a.console.logError(fmt.Sprintf("Run of %q could not start: %v", doc.Name, err))
-			case run.Status == flow.StatusSucceeded:
-				a.console.log(fmt.Sprintf("Run %s of %q %s in %d ms, outcome %q.", shortID(run.ID), doc.Name, run.Status, run.DurationMs, run.Outcome))
-			default:
-				msg := fmt.Sprintf("Run %s of %q %s after %d ms.", shortID(run.ID), doc.Name, run.Status, run.DurationMs)
-				if run.Error != "" {
-					msg += " " + run.Error
-				}
-				a.console.logError(msg)
-			}
-			if a.history != nil {
-				a.history.reload()
-			}
-		})
-	}()
-}
-
-// StopRun cancels the run in progress.
-func (a *App) StopRun() {
-	if a.runCancel != nil {
-		a.runCancel()
-	}
 }
 
 // countName counts the stored flows called name, so the picker can tell

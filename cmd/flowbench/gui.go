@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/flowbench/flowbench/assets"
 	"github.com/flowbench/flowbench/engine"
-	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
 	"github.com/flowbench/flowbench/storage/secret"
 	"github.com/flowbench/flowbench/ui"
@@ -69,7 +67,7 @@ func runGUI(dbPath string) int {
 	win, err := ui.New(a, ui.Options{
 		Store:    db,
 		History:  db,
-		Runner:   guiRunner{db: db, runner: runner, recorder: recorder},
+		Runner:   &ui.LocalRunner{Engine: runner, Connections: db.ListConnections, Flush: recorder.Flush},
 		DraftDir: filepath.Join(filepath.Dir(dbPath), "drafts"),
 	})
 	if err != nil {
@@ -78,40 +76,6 @@ func runGUI(dbPath string) int {
 	}
 	win.ShowAndRun()
 	return 0
-}
-
-// guiRunner runs the window's open flow on the engine with the stored
-// connections, recording the run like any other: it is the ui.Runner of
-// the app.
-type guiRunner struct {
-	db       *storage.DB
-	runner   *engine.Runner
-	recorder *storage.Recorder
-}
-
-// Run compiles f against the stored connections (a run uses them as they
-// are now, so edits made in the Connections view apply at once), runs it
-// and waits until its record is committed, so the Runs view shows it.
-func (g guiRunner) Run(ctx context.Context, f *flow.Flow, input json.RawMessage) (*flow.Run, error) {
-	conns, err := g.db.ListConnections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g.runner.SetConnections(conns)
-	plan, err := engine.Compile(f, conns)
-	if err != nil {
-		return nil, err
-	}
-	res, err := g.runner.Run(ctx, plan, engine.Input{Trigger: input, Source: "manual"})
-	if err != nil {
-		return nil, err
-	}
-	if err := g.runner.Drain(ctx); err == nil {
-		if err := g.recorder.Flush(ctx); err != nil {
-			slog.Warn("run not recorded yet", "run", res.Run.ID, "err", err)
-		}
-	}
-	return &res.Run, nil
 }
 
 // seedExamples stores the bundled example flows and their connections on

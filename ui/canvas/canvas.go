@@ -7,6 +7,7 @@ package canvas
 
 import (
 	"maps"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -117,6 +118,49 @@ func (c *Canvas) SetRunOverlay(status map[string]flow.Status, takenEdges []int) 
 			c.r.layoutEdge(c.r.edges[i], true)
 		}
 	}
+}
+
+// UpdateRunOverlay adds to the run overlay while a run goes on: the nodes
+// in status take that state and the connectors in lit light up. Only those
+// are restyled, so following a long run costs per step, not per node of
+// the flow.
+func (c *Canvas) UpdateRunOverlay(status map[string]flow.Status, lit []int) {
+	if c.status == nil {
+		c.status = map[string]flow.Status{}
+	}
+	if c.taken == nil {
+		c.taken = map[int]bool{}
+	}
+	for id, st := range status {
+		c.status[id] = st
+	}
+	for _, i := range lit {
+		c.taken[i] = true
+	}
+	if c.r == nil {
+		return
+	}
+	for id := range status {
+		if nv := c.r.nodes[id]; nv != nil {
+			c.r.styleNode(nv)
+		}
+	}
+	for _, i := range lit {
+		if i >= 0 && i < len(c.r.edges) {
+			c.r.layoutEdge(c.r.edges[i], true)
+		}
+	}
+}
+
+// RunOverlay returns a copy of the overlay's node states and the indices
+// of the lit connectors, in ascending order.
+func (c *Canvas) RunOverlay() (map[string]flow.Status, []int) {
+	var lit []int
+	for i := range c.taken {
+		lit = append(lit, i)
+	}
+	slices.Sort(lit)
+	return maps.Clone(c.status), lit
 }
 
 // onChange follows the editor: selections and problems restyle the few

@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// OpenRun shows a recorded run: its flow is opened (when it is stored and
+// not open already), its path replayed on the canvas and its steps listed
+// in the console, the last one shown beside it.
+func (a *App) OpenRun(id string) {
+	e, ok := a.opts.History.(HistoryEditor)
+	if !ok || a.running {
+		return
+	}
+	run, steps, err := e.Run(a.ctx, id)
+	if err != nil {
+		a.showError(fmt.Errorf("open run %s: %w", id, err))
+		return
+	}
+	if run.FlowID != "" && run.FlowID != a.flowID {
+		if err := a.Open(run.FlowID); err != nil {
+			a.console.logError(fmt.Sprintf("The flow of run %s is no longer stored (%v); its steps are listed without the canvas path.", shortID(id), err))
+		}
+	}
+	a.replay(run, steps)
+}
+
+// replay lights the path of a finished run on the open flow and lists its
+// steps in the console.
+func (a *App) replay(run *flow.Run, steps []flow.Step) {
+	doc := a.ed.Flow()
+	status := make(map[string]flow.Status, len(doc.Nodes))
+	for _, n := range doc.Nodes {
+		status[n.ID] = flow.StatusSkipped
+	}
+	var lit []int
+	lr := &liveRun{id: run.ID, doc: doc, rows: map[int]int{}, run: run}
+	msg := fmt.Sprintf("Run %s of %q (v%d), %s: %s", shortID(run.ID), run.FlowName, run.FlowVersion, run.StartedAt.Local().Format("2006-01-02 15:04:05"), run.Status)
+	if run.Outcome != "" {
+		msg += fmt.Sprintf(", outcome %q", run.Outcome)
+	}
+	msg += fmt.Sprintf(", %d ms, %d steps.", run.DurationMs, len(steps))
+	if run.Error != "" {
+		msg += " " + run.Error
+	}
+	a.console.push(consoleLine{kind: lineInfo, text: a.console.now().Format("15:04:05") + "  " + msg})
+	for i := range steps {
+		s := &steps[i]
+		if doc.Node(s.Node) != nil {
+			status[s.Node] = s.Status
+		}
+		if s.Port != "" {
+			if j := edgeIndex(doc, s.Node, s.Port, ""); j >= 0 {
+				lit = append(lit, j)
+			}
+		}
+		lr.rows[s.Seq] = a.console.push(stepLine(s))
+		lr.steps = append(lr.steps, s)
+	}
+	a.live = lr
+	a.cv.SetRunOverlay(status, lit)
+	a.console.commit()
+	if len(steps) > 0 {
+		a.showStep(&steps[len(steps)-1])
+	}
+}
+
+// Rerun runs the flow of a recorded run again with the same trigger
+// payload and environment, opening the flow first when another is open.
+func (a *App) Rerun(run flow.Run) {
+	if run.FlowID != "" && run.FlowID != a.flowID {
+		if err := a.Open(run.FlowID); err != nil {
+			a.showError(fmt.Errorf("re-run: the flow of run %s is no longer stored: %w", shortID(run.ID), err))
+			return
+		}
+	}
+	a.RunWith(RunInput{Trigger: run.Input, Env: a.envs.vars(run.Env), EnvName: run.Env})
+}

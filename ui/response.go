@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// stepPane shows one step: what it decided, each HTTP attempt (status,
+// wait, task GUID), and the request and response of the attempt picked.
+type stepPane struct {
+	a    *App
+	box  *fyne.Container
+	step *flow.Step
+	// attempt is the exchange shown; curl is the last "Copy as cURL" text,
+	// for tests.
+	attempt int
+	curl    string
+	// response summarises what is shown, for tests and people alike.
+	summary *widget.Label
+}
+
+func newStepPane(a *App) *stepPane {
+	p := &stepPane{a: a, box: container.NewStack()}
+	p.clear()
+	return p
+}
+
+func (p *stepPane) object() fyne.CanvasObject { return container.NewVScroll(p.box) }
+
+func (p *stepPane) clear() {
+	p.step = nil
+	hint := widget.NewLabel("Select a step in the console, or test a call (Ctrl+Enter), to see its request and response here.")
+	hint.Wrapping = fyne.TextWrapWord
+	p.summary = hint
+	p.box.Objects = []fyne.CanvasObject{hint}
+	p.box.Refresh()
+}
+
+// show shows step s, with its last attempt.
+func (p *stepPane) show(s *flow.Step) {
+	p.step = s
+	p.attempt = len(s.Exchanges) - 1
+	p.render()
+}
+
+func (p *stepPane) render() {
+	s := p.step
+	head := fmt.Sprintf("Step %d · %s", s.Seq, s.Node)
+	if s.Title != "" {
+		head += " (" + s.Title + ")"
+	}
+	head += " · " + string(s.Status)
+	if s.DurationMs > 0 || s.Status != flow.StatusRunning {
+		head += fmt.Sprintf(" · %d ms", s.DurationMs)
+	}
+	objs := []fyne.CanvasObject{widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	if s.Decision != "" {
+		objs = append(objs, wrapLabel("Decision: "+s.Decision))
+	}
+	if s.Error != "" {
+		l := wrapLabel("Error: " + s.Error)
+		l.Importance = widget.DangerImportance
+		objs = append(objs, l)
+	}
+	if len(s.Exchanges) > 0 {
+		objs = append(objs, p.attempts())
+		objs = append(objs, p.exchange(&s.Exchanges[p.attempt]))
+	}
+	p.summary = objs[0].(*widget.Label)
+	p.box.Objects = []fyne.CanvasObject{container.NewVBox(objs...)}
+	p.box.Refresh()
+}
+
+// attempts lists every attempt, one line each; tapping one shows it.
+func (p *stepPane) attempts() fyne.CanvasObject {
+	rows := []fyne.CanvasObject{widget.NewLabelWithStyle(fmt.Sprintf("Attempts (%d)", len(p.step.Exchanges)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	for i := range p.step.Exchanges {
+		x := &p.step.Exchanges[i]
+		b := widget.NewButton(attemptLine(x), func() { p.attempt = i; p.render() })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		if i == p.attempt {
+			b.Importance = widget.MediumImportance
+		}
+		rows = append(rows, b)
+	}
+	return container.NewVBox(rows...)
+}
+
+// attemptLine says what one attempt did: its status, how long the runner
+// waited before it, and the task GUID that ties it to the server's logs.
+func attemptLine(x *flow.Exchange) string {
+	st := "no response"
+	if x.Status > 0 {
+		st = fmt.Sprintf("HTTP %d", x.Status)
+	}
+	s := fmt.Sprintf("#%d  %s  waited %d ms  took %d ms", x.Attempt, st, x.WaitMs, x.DurationMs)
+	if x.TaskGUID != "" {
+		s += "  task " + x.TaskGUID
+	}
+	if x.Error != "" {
+		s += "  " + x.Error
+	}
+	return s
+}
+
+// statusLine is the status with its meaning, time and size.
+func statusLine(x *flow.Exchange) string {
+	if x.Status == 0 {
+		msg := "No response"
+		if x.Error != "" {
+			msg += ": " + x.Error
+		}
+		return msg
+	}
+	meaning := http.StatusText(x.Status)
+	if meaning == "" {
+		meaning = "non-standard status"
+	}
+	return fmt.Sprintf("HTTP %d %s · %d ms · %s", x.Status, meaning, x.DurationMs, byteSize(max(x.ResponseSize, int64(len(x.ResponseBody)))))
+}
+
+// exchange shows the request and the response of one attempt, in tabs.
+func (p *stepPane) exchange(x *flow.Exchange) fyne.CanvasObject {
+	copyBtn := widget.NewButtonWithIcon("Copy as cURL", theme.ContentCopyIcon(), func() {
+		p.curl = curlCommand(x)
+		p.a.fa.Clipboard().SetContent(p.curl)
+		p.a.console.log("Copied the request as a cURL command; secrets are $VARIABLE placeholders.")
+	})
+	req := container.NewVBox(
+		wrapLabel(x.Method+" "+x.URL),
+		copyBtn,
+		widget.NewLabelWithStyle("Headers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		headersObject(x.RequestHeaders),
+		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		bodyObject(x.RequestBody, headerValue(x.RequestHeaders, "Content-Type"), int64(len(x.RequestBody)), false),
+	)
+	status := widget.NewLabelWithStyle(statusLine(x), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	switch {
+	case x.Status >= 400 || x.Status == 0:
+		status.Importance = widget.DangerImportance
+	case x.Status >= 300:
+		status.Importance = widget.WarningImportance
+	default:
+		status.Importance = widget.SuccessImportance
+	}
+	resp := container.NewVBox(
+		status,
+		widget.NewLabelWithStyle("Headers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		headersObject(x.ResponseHeaders),
+		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		bodyObject(x.ResponseBody, headerValue(x.ResponseHeaders, "Content-Type"), x.ResponseSize, x.Truncated),
+	)
+	return container.NewAppTabs(container.NewTabItem("Response", resp), container.NewTabItem("Request", req))
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// headersObject lists headers sorted by name, one "Name: value" a line.
+func headersObject(h map[string][]string) fyne.CanvasObject {
+	if len(h) == 0 {
+		return widget.NewLabel("(none)")
+	}
+	var lines []string
+	for _, k := range sortedHeaderNames(h) {
+		for _, v := range h[k] {
+			lines = append(lines, k+": "+v)
+		}
+	}
+	rt := widget.NewRichText(&widget.TextSegment{Text: strings.Join(lines, "\n"), Style: monoStyle(theme.ColorNameForeground)})
+	rt.Wrapping = fyne.TextWrapBreak
+	return rt
+}
+
+func sortedHeaderNames(h map[string][]string) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func headerValue(h map[string][]string, name string) string {
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// placeholderName turns a header or parameter name into the name of the
+// environment variable that stands for its secret: x-api-key → X_API_KEY.
+func placeholderName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(name) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		s = "SECRET_" + s
+	}
+	return s
+}
+
+// redactedParam finds a query parameter whose value the engine redacted.
+var redactedParam = regexp.MustCompile(`([A-Za-z0-9_.\-]+)=` + regexp.QuoteMeta(auth.Marker))
+
+// curlCommand writes the attempt's request as a cURL command line. The
+// engine already replaced secrets by auth.Marker; each marker becomes a
+// $VARIABLE named after its header or query parameter, so the command
+// runs once those variables are exported and never holds a secret.
+func curlCommand(x *flow.Exchange) string {
+	var b strings.Builder
+	b.WriteString("curl -X ")
+	b.WriteString(x.Method)
+	u := redactedParam.ReplaceAllStringFunc(x.URL, func(m string) string {
+		name := m[:strings.IndexByte(m, '=')]
+		return name + "=" + auth.Marker + placeholderName(name)
+	})
+	b.WriteString(" " + shellQuote(u, ""))
+	for _, k := range sortedHeaderNames(x.RequestHeaders) {
+		for _, v := range x.RequestHeaders[k] {
+			b.WriteString(" \\\n  -H " + shellQuote(k+": "+v, placeholderName(k)))
+		}
+	}
+	if x.RequestBody != "" {
+		b.WriteString(" \\\n  --data-raw " + shellQuote(x.RequestBody, "SECRET"))
+	}
+	return b.String()
+}
+
+// shellQuote double-quotes s for a POSIX shell, escaping what the shell
+// would expand, and turns each redaction marker into ${NAME}: the marker
+// followed by a name (as the URL's parameters are written) uses that
+// name, a bare one uses name.
+func shellQuote(s, name string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	parts := strings.Split(s, auth.Marker)
+	for i, part := range parts {
+		if i > 0 {
+			n := name
+			j := strings.IndexFunc(part, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') })
+			if j < 0 {
+				j = len(part)
+			}
+			if j > 0 {
+				n, part = part[:j], part[j:]
+			}
+			b.WriteString("${" + n + "}")
+		}
+		for _, r := range part {
+			if strings.ContainsRune(`"\$`+"`", r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
