@@ -31,6 +31,36 @@ const (
 // exist) rather than one coloured text.
 const foldLines = 300
 
+// bigText is the length above which a text body is shown in a
+// virtualized list of lines: one text object of a quarter of a megabyte
+// would take the UI goroutine seconds to lay out.
+const bigText = 16 << 10
+
+// lineWidth is where the list of a big text breaks long lines.
+const lineWidth = 160
+
+// textList shows text as a virtualized list of lines of at most
+// lineWidth characters: only the visible lines exist.
+func textList(text string) *widget.List {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		r := []rune(l)
+		for len(r) > lineWidth {
+			lines = append(lines, string(r[:lineWidth]))
+			r = r[lineWidth:]
+		}
+		lines = append(lines, string(r))
+	}
+	return widget.NewList(
+		func() int { return len(lines) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle = fyne.TextStyle{Monospace: true}
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[i]) })
+}
+
 // bodyInfo classifies a body and says what the person should know about
 // it: the notes are shown above it.
 type bodyInfo struct {
@@ -57,7 +87,10 @@ func classifyBody(body, ctype string, size int64, truncated bool) bodyInfo {
 		if mt == "" {
 			mt = "unknown type"
 		}
-		info.text = fmt.Sprintf("Binary body: %s, %s. It is not shown as text.", byteSize(max(size, int64(len(body)))), mt)
+		if size <= 0 {
+			size = int64(len(body))
+		}
+		info.text = fmt.Sprintf("Binary body: %s, %s. It is not shown as text.", byteSize(size), mt)
 		return info
 	}
 	if !truncated && (strings.Contains(mt, "json") || mt == "" || mt == "text/plain") && json.Valid([]byte(body)) && looksLikeJSON(body) {
@@ -69,8 +102,11 @@ func classifyBody(body, ctype string, size int64, truncated bool) bodyInfo {
 	}
 	info.kind = bodyText
 	info.text = body
+	// The engine keeps bodies as UTF-8 strings, already replacing bytes
+	// that are not UTF-8 by U+FFFD; a body from elsewhere may still hold
+	// them. Either way the person is told the text is not what was sent.
+	bad := strings.Count(body, "\uFFFD")
 	if !utf8.ValidString(body) {
-		bad := 0
 		for i := 0; i < len(body); {
 			r, n := utf8.DecodeRuneInString(body[i:])
 			if r == utf8.RuneError && n == 1 {
@@ -79,7 +115,9 @@ func classifyBody(body, ctype string, size int64, truncated bool) bodyInfo {
 			i += n
 		}
 		info.text = strings.ToValidUTF8(body, "\uFFFD")
-		info.notes = append(info.notes, fmt.Sprintf("Not valid UTF-8: %d bytes that are not UTF-8 are shown as \uFFFD.", bad))
+	}
+	if bad > 0 {
+		info.notes = append(info.notes, fmt.Sprintf("Not valid UTF-8: %d characters that are not UTF-8 are shown as \uFFFD.", bad))
 	}
 	return info
 }
@@ -141,6 +179,10 @@ func bodyObject(body, ctype string, size int64, truncated bool) fyne.CanvasObjec
 		}
 		content = widget.NewRichText(jsonSegments(info.text)...)
 	default:
+		if len(info.text) > bigText {
+			content = container.NewGridWrap(fyne.NewSize(600, 400), textList(info.text))
+			break
+		}
 		rt := widget.NewRichText(&widget.TextSegment{Text: info.text, Style: monoStyle(theme.ColorNameForeground)})
 		rt.Wrapping = fyne.TextWrapBreak
 		content = rt

@@ -128,7 +128,11 @@ func statusLine(x *flow.Exchange) string {
 	if meaning == "" {
 		meaning = "non-standard status"
 	}
-	return fmt.Sprintf("HTTP %d %s · %d ms · %s", x.Status, meaning, x.DurationMs, byteSize(max(x.ResponseSize, int64(len(x.ResponseBody)))))
+	size := x.ResponseSize
+	if size <= 0 {
+		size = int64(len(x.ResponseBody))
+	}
+	return fmt.Sprintf("HTTP %d %s · %d ms · %s", x.Status, meaning, x.DurationMs, byteSize(size))
 }
 
 // exchange shows the request and the response of one attempt, in tabs.
@@ -140,7 +144,6 @@ func (p *stepPane) exchange(x *flow.Exchange) fyne.CanvasObject {
 	})
 	req := container.NewVBox(
 		wrapLabel(x.Method+" "+x.URL),
-		copyBtn,
 		widget.NewLabelWithStyle("Headers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		headersObject(x.RequestHeaders),
 		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -162,7 +165,8 @@ func (p *stepPane) exchange(x *flow.Exchange) fyne.CanvasObject {
 		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		bodyObject(x.ResponseBody, headerValue(x.ResponseHeaders, "Content-Type"), x.ResponseSize, x.Truncated),
 	)
-	return container.NewAppTabs(container.NewTabItem("Response", resp), container.NewTabItem("Request", req))
+	return container.NewVBox(container.NewHBox(widget.NewLabel(x.Method+" "+x.URL), copyBtn),
+		container.NewAppTabs(container.NewTabItem("Response", resp), container.NewTabItem("Request", req)))
 }
 
 func wrapLabel(s string) *widget.Label {
