@@ -20,7 +20,7 @@ import (
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 // openStore opens (or reopens) the SQLite database at path.
-func openStore(t *testing.T, path string) *storage.DB {
+func openStore(t testing.TB, path string) *storage.DB {
 	t.Helper()
 	s, err := secret.NewSealer(testKey)
 	if err != nil {
