@@ -48,7 +48,7 @@ unit:
 
 # The race detector on the engine and storage (needs gcc only).
 race:
-	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./engine/... ./storage/...
+	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./engine/... ./storage/... ./integration/...
 
 # The real window under Xvfb: builds the GL binary, opens the example flow,
 # captures the screen and checks the capture is not blank.
