@@ -312,11 +312,15 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.method, req.url.String(), body)
+	// The URL was parsed and checked once per step; build on it rather than
+	// formatting and parsing it again for every attempt.
+	hr, err := http.NewRequestWithContext(ctx, req.method, "/", body)
 	if err != nil {
 		ex.Error = err.Error()
 		return nil, err
 	}
+	u := *req.url
+	hr.URL, hr.Host = &u, u.Host
 	for k, vs := range req.header {
 		hr.Header[k] = append([]string(nil), vs...)
 	}

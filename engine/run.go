@@ -1,11 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/flowbench/flowbench/engine/expr"
@@ -325,7 +325,7 @@ func truncate(s string, n int) string {
 // decodeJSON parses JSON into plain values, integers as int64 and other
 // numbers as float64, so CEL sees them as int and double.
 func decodeJSON(b []byte) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {

@@ -179,24 +179,39 @@ func (s Sensitive) secretQuery(name string) bool {
 // cookies, the API key header, SigV4 tokens) and query parameters are replaced
 // whole, and every secret value in use is replaced wherever it appears, in
 // plain, URL-encoded, base64, hex or JSON-escaped form. A nil header gives a
-// nil header; the inputs are not modified.
+// nil header; the inputs are not modified, and a header with nothing to
+// redact is returned as it is (callers must not modify what they get).
 func Redact(s Sensitive, h http.Header, rawURL string, body string) (http.Header, string, string) {
+	return s.redactHeader(h), s.redactURL(rawURL), s.redactText(body)
+}
+
+// redactHeader copies h with secrets replaced; when nothing in h is secret
+// (the common case of an unauthenticated response) it returns h itself, so a
+// run records headers without copying them on every attempt.
+func (s Sensitive) redactHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
 	var out http.Header
-	if h != nil {
-		out = make(http.Header, len(h))
-		for k, vs := range h {
-			c := make([]string, len(vs))
-			for i, v := range vs {
-				if s.secretHeader(k) {
-					c[i] = Marker
-				} else {
-					c[i] = s.redactText(v)
-				}
+	for k, vs := range h {
+		for i, v := range vs {
+			red := Marker
+			if !s.secretHeader(k) {
+				red = s.redactText(v)
 			}
-			out[k] = c
+			if red == v {
+				continue
+			}
+			if out == nil {
+				out = h.Clone()
+			}
+			out[k][i] = red
 		}
 	}
-	return out, s.redactURL(rawURL), s.redactText(body)
+	if out == nil {
+		return h
+	}
+	return out
 }
 
 // redactURL replaces secret query parameters and any user password, keeping
