@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 )
 
 // MocksFile is the content of a *.mocks.json file: mock endpoints that stand
@@ -358,4 +359,41 @@ func checkMockAuth(mock, at string, a *MockAuth, add func(field, format string, 
 	default:
 		add(at+".type", "mock %q: a mock cannot require %q auth; use none, apiKey, bearer, basic or webhook", mock, a.Type)
 	}
+}
+
+// ReceivedRequest is one request a mock endpoint (or a webhook trigger)
+// received, as the request inspector lists it and the history keeps it.
+// Credentials are redacted before a ReceivedRequest is made: no secret value
+// is ever held here.
+type ReceivedRequest struct {
+	// ID numbers the requests one server received, from 1.
+	ID   int64     `json:"id"`
+	Time time.Time `json:"time"`
+	// Mock is the mock addressed (empty when none matched); Route the route
+	// that answered, as "POST /chatbot/step" (empty when none matched).
+	Mock  string `json:"mock,omitempty"`
+	Route string `json:"route,omitempty"`
+	// Method, Path and Query are as received; Path is the full path,
+	// /<mock>/..., and a query API key is redacted.
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Query   string              `json:"query,omitempty"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	// Body is the request body, cut at the inspector's cap (BodyTruncated);
+	// BodySize is its full size.
+	Body          string `json:"body,omitempty"`
+	BodySize      int64  `json:"bodySize,omitempty"`
+	BodyTruncated bool   `json:"bodyTruncated,omitempty"`
+	// Auth is the auth check: empty when none was required, "ok", or why the
+	// request was refused. Signature is the Standard Webhooks check the same
+	// way ("valid" or why not).
+	Auth      string `json:"auth,omitempty"`
+	Signature string `json:"signature,omitempty"`
+	// Fault names the configured fault that shaped the answer, if any.
+	Fault string `json:"fault,omitempty"`
+	// Status is the status answered; 0 when the request was never answered
+	// (a timeout fault, or the client gave up first).
+	Status     int    `json:"status"`
+	DurationMs int64  `json:"durationMs"`
+	Error      string `json:"error,omitempty"`
 }
