@@ -72,6 +72,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&rf.env, "env", "", "environment name (env.name in expressions)")
 	fs.BoolVar(&rf.json, "json", false, "print the result as one JSON object")
 	fs.Var(&rf.db, "db", `database file; "" records nothing (default: the user's config directory)`)
+	var mf mockFlags
+	mf.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitInvalid
@@ -83,6 +85,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 	// Everything is read and checked before anything runs or is written.
 	f, conns, problems := loadFiles(pos[0], rf.connections)
+	mocks, ps := mf.load()
+	problems = append(problems, ps...)
+	if rf.connections != "" {
+		conns, ps = mf.apply(conns)
+		problems = append(problems, ps...)
+	}
 	var input json.RawMessage
 	if rf.input != "" {
 		raw, err := readInput(rf.input)
@@ -129,9 +137,22 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			printProblems(stderr, problemLines(pos[0], err))
 			return exitInvalid
 		}
-		conns = stored
+		if conns, ps = mf.apply(stored); len(ps) > 0 {
+			printProblems(stderr, ps)
+			return exitInvalid
+		}
 	}
-	runner := engine.NewRunner(rec.runnerOptions(conns))
+	opts := rec.runnerOptions(conns)
+	mockSrv, resolve, err := startMocks(ctx, mocks, conns, cliResolver{db: rec.db})
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
+		return exitInvalid
+	}
+	if mockSrv != nil {
+		defer mockSrv.Stop(context.Background())
+		opts.Resolve = resolve
+	}
+	runner := engine.NewRunner(opts)
 	res, err := runner.Run(ctx, plan, engine.Input{Trigger: input, Env: envMap(rf.env), EnvName: rf.env, Source: "cli"})
 	runner.Close() // delivers every event to the recorder
 	if err != nil {

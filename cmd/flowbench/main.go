@@ -14,8 +14,10 @@ const usage = `Flowbench: design, test and demonstrate flows of HTTP cloud-funct
 Usage:
   flowbench                          open the app
   flowbench run FLOW.json [--connections FILE] [--input JSON|@file] [--env NAME] [--json] [--db PATH]
+                     [--mocks FILE]... [--use-mock CONNECTION=MOCK]...
   flowbench validate FLOW.json [--connections FILE]
   flowbench emit EVENT [--payload JSON|@file] [--flows FILE|DIR]... [--connections FILE] [--json] [--db PATH]
+  flowbench serve [--addr 127.0.0.1:8089] [--flows FILE|DIR]... [--connections FILE] [--mocks FILE]... [--db PATH]
   flowbench test-connection NAME [--connections FILE] [--db PATH]
 
 Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid.
@@ -36,6 +38,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "emit":
 		return cmdEmit(args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
 	case "test-connection":
 		return cmdTestConnection(args[1:], stdout, stderr)
 	case "gui":
