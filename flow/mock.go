@@ -366,7 +366,8 @@ func checkMockAuth(mock, at string, a *MockAuth, add func(field, format string, 
 // Credentials are redacted before a ReceivedRequest is made: no secret value
 // is ever held here.
 type ReceivedRequest struct {
-	// ID numbers the requests one server received, from 1.
+	// ID numbers the requests one server received, from 1, in the order
+	// they were answered.
 	ID   int64     `json:"id"`
 	Time time.Time `json:"time"`
 	// Mock is the mock addressed (empty when none matched); Route the route

@@ -329,6 +329,9 @@ func (s *Server) Subscribe(fn func(Received)) (cancel func()) {
 func (s *Server) record(rec Received) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
+	// Numbered here, in the order requests finish, so the history is in ID
+	// order even when concurrent requests end out of arrival order.
+	rec.ID = s.seq.Add(1)
 	if len(s.history) < s.opts.History {
 		s.history = append(s.history, rec)
 	} else {

@@ -22,7 +22,7 @@ const redacted = "[redacted]"
 // answered or refused, is recorded for the inspector.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
-	rec := Received{ID: s.seq.Add(1), Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path}
+	rec := Received{Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path}
 	defer func() {
 		rec.DurationMs = time.Since(began).Milliseconds()
 		s.record(rec)
