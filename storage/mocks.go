@@ -1,0 +1,248 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// mockSecretPrefix is where a mock's own sealed secrets live:
+// "mock/<mock>/<field>", field being the auth field's JSON name.
+func mockSecretPrefix(name string) string { return "mock/" + name + "/" }
+
+// SaveMock stores m, replacing a stored mock of the same name. The mock is
+// validated first (flow.ValidateMocks; errors refuse it, as a flow.Problems).
+// Literal secret values of its auth are sealed at once under
+// "mock/<name>/<field>" and replaced by references, so the stored JSON never
+// holds a value; secrets sealed for fields that no longer use them are
+// deleted. The caller's m is not modified.
+func (db *DB) SaveMock(ctx context.Context, m flow.Mock) error {
+	var problems flow.Problems
+	for _, p := range flow.ValidateMocks([]flow.Mock{m}) {
+		if p.Severity == flow.SeverityError {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("save mock %q: %w", m.Name, problems)
+	}
+	if m.Auth != nil {
+		a := cloneMockAuth(*m.Auth)
+		m.Auth = &a
+	}
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		prefix := mockSecretPrefix(m.Name)
+		keep := map[string]bool{}
+		if m.Auth != nil {
+			refs := m.Auth.Secrets()
+			fields := make([]string, 0, len(refs))
+			for f := range refs {
+				fields = append(fields, f)
+			}
+			sort.Strings(fields)
+			for _, field := range fields {
+				ref := refs[field]
+				if isLiteral(*ref) {
+					name := prefix + field
+					if err := db.putSecretTx(ctx, tx, name, ref.Literal); err != nil {
+						return fmt.Errorf("field auth.%s: %w", field, err)
+					}
+					*ref = flow.SecretRef{Secret: name}
+				}
+				if ref.Secret != "" {
+					keep[ref.Secret] = true
+				}
+			}
+		}
+		old, err := secretsUnder(ctx, tx, prefix)
+		if err != nil {
+			return err
+		}
+		for name := range old {
+			if !keep[name] {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
+					return err
+				}
+			}
+		}
+		body, err := json.Marshal(&m)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO mocks(name, doc, updated_at) VALUES(?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
+			m.Name, string(body), unixNano(db.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save mock %q: %w", m.Name, err)
+	}
+	return nil
+}
+
+// cloneMockAuth gives a its own copies of every *SecretRef, so sealing can
+// rewrite them without touching the caller's mock.
+func cloneMockAuth(a flow.MockAuth) flow.MockAuth {
+	for _, p := range []**flow.SecretRef{&a.Value, &a.Password, &a.Token, &a.Secret} {
+		if *p != nil {
+			cp := **p
+			*p = &cp
+		}
+	}
+	return a
+}
+
+// Mock returns the stored mock with that name, its secret fields as
+// references; an unknown name is an error wrapping ErrNotFound.
+func (db *DB) Mock(ctx context.Context, name string) (*flow.Mock, error) {
+	var body string
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM mocks WHERE name = ?", name).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("mock %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read mock %q: %w", name, err)
+	}
+	return decodeMock(name, body)
+}
+
+func decodeMock(name, body string) (*flow.Mock, error) {
+	m := new(flow.Mock)
+	if err := json.Unmarshal([]byte(body), m); err != nil {
+		return nil, fmt.Errorf("stored mock %q cannot be read: %w", name, err)
+	}
+	return m, nil
+}
+
+// ListMocks returns every stored mock, by name, ready for the mock server's
+// SetMocks or an export with flow.EncodeMocks.
+func (db *DB) ListMocks(ctx context.Context) ([]flow.Mock, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT name, doc FROM mocks ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list mocks: %w", err)
+	}
+	defer rows.Close()
+	var out []flow.Mock
+	for rows.Next() {
+		var name, body string
+		if err := rows.Scan(&name, &body); err != nil {
+			return nil, fmt.Errorf("list mocks: %w", err)
+		}
+		m, err := decodeMock(name, body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list mocks: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteMock removes the named mock and the secrets sealed for it
+// ("mock/<name>/..."). Connections that name it are left as they are. An
+// unknown name is an error wrapping ErrNotFound. The requests it received
+// stay in the history.
+func (db *DB) DeleteMock(ctx context.Context, name string) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM mocks WHERE name = ?", name)
+		if err != nil {
+			return fmt.Errorf("delete mock %q: %w", name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delete mock %q: %w", name, ErrNotFound)
+		}
+		old, err := secretsUnder(ctx, tx, mockSecretPrefix(name))
+		if err != nil {
+			return fmt.Errorf("delete the secrets of mock %q: %w", name, err)
+		}
+		for s := range old {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", s); err != nil {
+				return fmt.Errorf("delete secret %q of mock %q: %w", s, name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// RecordReceived keeps one received request in the history. The record is
+// stored as given: the mock server has already redacted its credentials.
+// Its ID is replaced by the history's own (servers number from 1 each time
+// they start), returned here.
+func (db *DB) RecordReceived(ctx context.Context, r flow.ReceivedRequest) (int64, error) {
+	var id int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		r.ID = 0
+		body, err := json.Marshal(&r)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO received_requests(at, mock, method, path, status, doc) VALUES(?, ?, ?, ?, ?, ?)`,
+			unixNano(r.Time), r.Mock, r.Method, r.Path, r.Status, string(body))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record the request %s %s: %w", r.Method, r.Path, err)
+	}
+	return id, nil
+}
+
+// ListReceived returns the newest received requests first, at most limit of
+// them (limit <= 0 means 100), each with its history ID.
+func (db *DB) ListReceived(ctx context.Context, limit int) ([]flow.ReceivedRequest, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT id, doc FROM received_requests ORDER BY at DESC, id DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("list received requests: %w", err)
+	}
+	defer rows.Close()
+	var out []flow.ReceivedRequest
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("list received requests: %w", err)
+		}
+		var r flow.ReceivedRequest
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, fmt.Errorf("received request %d cannot be read: %w", id, err)
+		}
+		r.ID = id
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list received requests: %w", err)
+	}
+	return out, nil
+}
+
+// PruneReceived deletes all but the newest keep received requests, so the
+// history stays bounded; it returns how many were deleted.
+func (db *DB) PruneReceived(ctx context.Context, keep int) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM received_requests WHERE id NOT IN
+			(SELECT id FROM received_requests ORDER BY at DESC, id DESC LIMIT ?)`, max(keep, 0))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune received requests: %w", err)
+	}
+	return n, nil
+}
