@@ -216,3 +216,19 @@ func TestRecordedBodyIsCapped(t *testing.T) {
 		t.Fatalf("record %+v", r)
 	}
 }
+
+func TestQueryCredentialsAreRedactedEverywhere(t *testing.T) {
+	s := serve(t, mock.Options{}, flow.Mock{Name: "m", Routes: []flow.MockRoute{{Path: "/"}}})
+	for _, url := range []string{
+		s.URL() + "/nope/x?token=" + canaryToken + "&page=2",
+		s.BaseURL("m") + "/?access_token=" + canaryToken + "&page=2",
+		s.URL() + "/?api_key=" + canaryKey,
+	} {
+		do(t, nil, "GET", url, "", nil)
+	}
+	for _, r := range s.Requests() {
+		if strings.Contains(r.Query, "canary") || !strings.Contains(r.Query, "[redacted]") {
+			t.Fatalf("query recorded as %q", r.Query)
+		}
+	}
+}

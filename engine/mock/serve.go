@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,17 +35,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	t := s.table.Load()
 	segs := flow.MockPathSegments(r.URL.Path)
-	rec.Headers, rec.Query = redactHeaders(r.Header, nil), redactQuery(r.URL.RawQuery, nil)
 	if len(segs) == 0 {
+		rec.Headers, rec.Query = redactHeaders(r.Header, nil), redactQuery(r.URL.RawQuery, nil)
 		refuse(http.StatusNotFound, fmt.Sprintf("address a mock as /<mock>/<path>; mocks served: %s", t.mockNames()))
 		return
 	}
 	m := t.mocks[segs[0]]
 	if m == nil {
+		rec.Headers, rec.Query = redactHeaders(r.Header, nil), redactQuery(r.URL.RawQuery, nil)
 		refuse(http.StatusNotFound, fmt.Sprintf("no mock named %q is served here; mocks served: %s", segs[0], t.mockNames()))
 		return
 	}
 	rec.Mock = m.name
+	// The mock's auth says which header or query parameter holds a key.
 	rec.Headers, rec.Query = redactHeaders(r.Header, m.auth), redactQuery(r.URL.RawQuery, m.auth)
 
 	body, err := readBody(r.Body, s.opts.MaxRequestBytes)
@@ -319,17 +322,51 @@ func redactHeaders(h http.Header, a *authCheck) map[string][]string {
 	return out
 }
 
-// redactQuery hides the value of a query API key.
+// credentialParams are query parameters that usually carry a credential;
+// their values are hidden whatever the mock's auth says.
+var credentialParams = []string{"api_key", "apikey", "api-key", "key", "token", "access_token", "code", "signature", "sig"}
+
+// redactQuery hides the values of a query API key and of parameters that
+// usually carry credentials.
 func redactQuery(raw string, a *authCheck) string {
-	if raw == "" || a == nil || a.typ != flow.AuthAPIKey || a.in != flow.APIKeyQuery {
-		return raw
+	if raw == "" {
+		return ""
 	}
 	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return "[unreadable query, hidden: it may hold the API key]"
+		return "[unreadable query, hidden: it may hold a credential]"
 	}
-	if _, ok := q[a.name]; ok {
-		q[a.name] = []string{redacted}
+	var hidden []string
+	for name := range q {
+		if slices.Contains(credentialParams, strings.ToLower(name)) ||
+			a != nil && a.typ == flow.AuthAPIKey && a.in == flow.APIKeyQuery && name == a.name {
+			hidden = append(hidden, name)
+		}
 	}
-	return q.Encode()
+	if len(hidden) == 0 {
+		return raw
+	}
+	// Written by hand rather than with q.Encode, which would escape the
+	// brackets of [redacted] and make the record harder to read.
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for _, name := range names {
+		for _, v := range q[name] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(name))
+			b.WriteByte('=')
+			if slices.Contains(hidden, name) {
+				b.WriteString(redacted)
+			} else {
+				b.WriteString(url.QueryEscape(v))
+			}
+		}
+	}
+	return b.String()
 }
