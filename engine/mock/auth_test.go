@@ -232,3 +232,22 @@ func TestQueryCredentialsAreRedactedEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestSubscriberMayReadRequests(t *testing.T) {
+	s := serve(t, mock.Options{}, flow.Mock{Name: "m", Routes: []flow.MockRoute{{Path: "/"}}})
+	counts := make(chan int, 1)
+	var cancel func()
+	cancel = s.Subscribe(func(mock.Received) {
+		counts <- len(s.Requests()) // would deadlock if called under the history lock
+		cancel()
+	})
+	do(t, nil, "GET", s.BaseURL("m")+"/", "", nil)
+	select {
+	case n := <-counts:
+		if n != 1 {
+			t.Fatalf("Requests from the subscriber holds %d, want 1", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscriber never ran")
+	}
+}

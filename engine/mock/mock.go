@@ -91,12 +91,13 @@ type Server struct {
 	cancel  context.CancelFunc
 	stopped chan struct{} // closed when the serving goroutines have ended
 
-	recMu   sync.Mutex // guards history and subs, and serializes deliveries
-	history []Received // a ring of the last opts.History requests
-	next    int        // where the ring writes next
-	full    bool
-	subs    map[int]func(Received)
-	subID   int
+	deliverMu sync.Mutex // serializes record, so subscribers get one record at a time
+	recMu     sync.Mutex // guards history and subs
+	history   []Received // a ring of the last opts.History requests
+	next      int        // where the ring writes next
+	full      bool
+	subs      map[int]func(Received)
+	subID     int
 }
 
 // New returns a server with no mocks; call SetMocks and Start.
@@ -311,7 +312,8 @@ func (s *Server) Requests() []Received {
 // Subscribe calls fn with every request received from now on, after it was
 // answered, until cancel is called. Calls are made one at a time, in the
 // order requests finish, on a serving goroutine: fn must not block (hand the
-// record to the UI with fyne.Do, or to a channel).
+// record to the UI with fyne.Do, or to a channel). fn may call Requests and
+// cancel; a call already under way when cancel returns may still finish.
 func (s *Server) Subscribe(fn func(Received)) (cancel func()) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
@@ -325,10 +327,14 @@ func (s *Server) Subscribe(fn func(Received)) (cancel func()) {
 	}
 }
 
-// record keeps rec in the history and hands it to the subscribers.
+// record keeps rec in the history and hands it to the subscribers. The
+// deliveries are serialized by deliverMu, held around the history update so
+// subscribers see records in ID order; recMu is released before calling
+// them, so a subscriber may call Requests or cancel itself.
 func (s *Server) record(rec Received) {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
 	s.recMu.Lock()
-	defer s.recMu.Unlock()
 	// Numbered here, in the order requests finish, so the history is in ID
 	// order even when concurrent requests end out of arrival order.
 	rec.ID = s.seq.Add(1)
@@ -341,7 +347,12 @@ func (s *Server) record(rec Received) {
 	if s.next == s.opts.History {
 		s.next, s.full = 0, true
 	}
+	subs := make([]func(Received), 0, len(s.subs))
 	for _, fn := range s.subs {
+		subs = append(subs, fn)
+	}
+	s.recMu.Unlock()
+	for _, fn := range subs {
 		fn(rec)
 	}
 }
