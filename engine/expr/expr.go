@@ -17,6 +17,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -174,15 +175,18 @@ func (e *Env) Compile(src string) (*Program, error) {
 		}
 		return nil, &Error{Line: first.Location.Line(), Column: first.Location.Column() + 1, Message: msg}
 	}
-	prg, err := e.env.Program(ast,
-		cel.CostLimit(e.costLimit),
-		cel.InterruptCheckFrequency(100),
-		cel.EvalOptions(cel.OptOptimize),
-	)
+	loops := hasComprehension(ast)
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if loops || !e.withinLimit(ast) {
+		// Only an expression that might exceed the limit pays for tracking
+		// its cost as it runs.
+		opts = append(opts, cel.CostLimit(e.costLimit), cel.InterruptCheckFrequency(100))
+	}
+	prg, err := e.env.Program(ast, opts...)
 	if err != nil {
 		return nil, &Error{Message: err.Error()}
 	}
-	p := &Program{src: src, prg: prg, loops: hasComprehension(ast)}
+	p := &Program{src: src, prg: prg, loops: loops}
 	// Constant expressions (a quoted URI, a JSON literal body) are folded by
 	// OptOptimize; evaluate them once so a run does no work for them.
 	if isConstant(src, ast) {
@@ -205,6 +209,34 @@ func isConstant(src string, ast *cel.Ast) bool {
 		}
 	}
 	return true
+}
+
+// MaxInputBytes bounds the size of any value an expression reads from its
+// context: everything there comes from JSON bodies and payloads, which the
+// engine caps at this size.
+const MaxInputBytes = 10 << 20
+
+// inputBound tells CEL's static cost estimator that a value of unknown size
+// (a context variable, a field of a response body) is at most MaxInputBytes.
+type inputBound struct{}
+
+func (inputBound) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if n.ComputedSize() != nil {
+		return nil
+	}
+	return &cost.SizeEstimate{Min: 0, Max: MaxInputBytes}
+}
+
+func (inputBound) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+// withinLimit reports whether the worst case of the expression, with every
+// input at its largest, stays within the cost limit, so that tracking its
+// cost while it runs can be skipped.
+func (e *Env) withinLimit(a *cel.Ast) bool {
+	est, err := e.env.EstimateCost(a, inputBound{})
+	return err == nil && est.Max <= e.costLimit
 }
 
 func hasComprehension(a *cel.Ast) bool {

@@ -191,3 +191,25 @@ func BenchmarkEvalStep(b *testing.B) {
 		}
 	}
 }
+
+func TestCostTrackingOnlyWhereTheWorstCaseExceedsTheLimit(t *testing.T) {
+	env := newEnv(t)
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{
+		{`"/items/" + trigger.chatId`, true},
+		{`{"chatId": trigger.chatId, "n": vars.n * 2}`, true},
+		{`lists.range(100000).map(i, lists.range(100000).map(j, i*j)).size()`, false},
+	} {
+		t.Run(c.src, func(t *testing.T) {
+			ast, iss := env.env.Compile(c.src)
+			if iss.Err() != nil {
+				t.Fatal(iss.Err())
+			}
+			if got := env.withinLimit(ast); got != c.want {
+				t.Fatalf("withinLimit = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
