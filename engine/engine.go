@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -53,7 +54,9 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	Rand  func() float64
 	NewID func() string
-	// MaxBodyBytes caps a response body; a larger one fails the step.
+	// MaxBodyBytes caps a response body; a larger one fails the step. It
+	// cannot exceed expr.MaxInputBytes, the size expressions are proven
+	// cheap for.
 	MaxBodyBytes int64
 	// MaxSteps bounds the steps of one run, so a loop that never exits ends.
 	MaxSteps int
@@ -94,7 +97,7 @@ func NewRunner(opts Options) *Runner {
 	if opts.NewID == nil {
 		opts.NewID = uuid.NewString
 	}
-	if opts.MaxBodyBytes <= 0 {
+	if opts.MaxBodyBytes <= 0 || opts.MaxBodyBytes > expr.MaxInputBytes {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.MaxSteps <= 0 {

@@ -47,6 +47,11 @@ func (r *Runner) Run(ctx context.Context, p *Plan, in Input) (*Result, error) {
 
 func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Result, error) {
 	var trigger any
+	if int64(len(in.Trigger)) > r.opts.MaxBodyBytes {
+		// Expressions are proven cheap on the assumption that no input is
+		// larger than a body may be (expr.MaxInputBytes).
+		return nil, fmt.Errorf("the trigger payload is %s; the limit is %s", byteSize(int64(len(in.Trigger))), byteSize(r.opts.MaxBodyBytes))
+	}
 	if len(in.Trigger) > 0 {
 		v, err := decodeJSON(in.Trigger)
 		if err != nil {
