@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/flowbench/flowbench/engine/expr"
+	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
 	fbcanvas "github.com/flowbench/flowbench/ui/canvas"
 	"github.com/flowbench/flowbench/ui/editor"
@@ -55,6 +56,21 @@ type Options struct {
 	DraftDir string
 	// AutosaveDelay overrides DefaultAutosaveDelay when positive.
 	AutosaveDelay time.Duration
+
+	// MockStore keeps mocks and the request inspector's history; nil leaves
+	// the Mocks view out.
+	MockStore MockStore
+	// Mocks is the mock server the Mocks view starts and stops. The
+	// Runner's engine must send connections with the mock switch on to it:
+	// build the engine with Resolve: MockResolver(Mocks). Nil leaves the
+	// Mocks view out.
+	Mocks *mock.Server
+	// MockAddr is where the mock server listens; "" means mock.DefaultAddr.
+	MockAddr string
+	// StartMocks starts the mock server with the stored mocks when the
+	// window opens, so the demo kit works from the first launch. When the
+	// port is taken, the free port the server offers is used instead.
+	StartMocks bool
 }
 
 // App is the main window and everything in it. Create it with New; it is
@@ -85,6 +101,13 @@ type App struct {
 	connView  *connectionsView
 	history   *historyView
 	sidebar   *sidebar
+	events    *eventsView   // nil without a LocalRunner
+	requests  *requestsView // nil without triggers or mocks
+	mocks     *mocksView    // nil without Mocks and MockStore
+	trig      *triggers     // the event bus and webhook listener; nil without a LocalRunner
+	// received carries what mocks and webhook triggers received to the
+	// request inspector.
+	received *feed[flow.ReceivedRequest]
 
 	sideSplit, inspSplit, consoleSplit *container.Split
 
@@ -126,6 +149,17 @@ func New(a fyne.App, opts Options) (*App, error) {
 	app.cv = fbcanvas.New(app.ed)
 	app.cv.OnError = func(err error) { app.console.logError(err.Error()) }
 	app.applyTheme(app.themeChoice())
+	app.received = newFeed(opts.Do, opts.AfterFunc, func(rs []flow.ReceivedRequest) {
+		if app.requests != nil {
+			app.requests.add(rs)
+		}
+	})
+	if opts.Mocks != nil {
+		opts.Mocks.Subscribe(app.received.push)
+	}
+	if lr, ok := opts.Runner.(*LocalRunner); ok && lr.Engine != nil {
+		app.trig = newTriggers(app, lr)
+	}
 	app.build()
 	if opts.Runner != nil {
 		app.bridge = newRunBridge(opts.Do, opts.AfterFunc, app.applyRunEvents)
@@ -134,6 +168,18 @@ func New(a fyne.App, opts Options) (*App, error) {
 	app.ed.AddListener(app.onEditorChange)
 	app.refreshConnections()
 	app.flows.reload()
+	if app.events != nil {
+		app.events.reload()
+	}
+	if app.requests != nil {
+		app.requests.reload()
+	}
+	if app.mocks != nil {
+		app.mocks.reload()
+		if opts.StartMocks {
+			app.mocks.startAtLaunch()
+		}
+	}
 	if !app.recoverDraft() {
 		app.openLatest()
 	}
@@ -188,6 +234,15 @@ func (a *App) build() {
 	a.connView = newConnectionsView(a)
 	if a.opts.History != nil {
 		a.history = newHistoryView(a)
+	}
+	if a.trig != nil {
+		a.events = newEventsView(a)
+	}
+	if a.opts.Mocks != nil && a.opts.MockStore != nil {
+		a.mocks = newMocksView(a)
+	}
+	if a.trig != nil || a.mocks != nil {
+		a.requests = newRequestsView(a)
 	}
 	a.sidebar = newSidebar(a)
 	a.bar = newToolbar(a)
@@ -301,6 +356,10 @@ func (a *App) refreshConnections() {
 	}
 	a.conns = conns
 	a.connView.setConnections(conns)
+	a.reloadTriggers()
+	if a.mocks != nil {
+		a.mocks.list.Refresh() // which connections use each mock
+	}
 }
 
 // connectionNames lists the stored connections' names, for the call form.

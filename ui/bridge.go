@@ -70,3 +70,46 @@ func (b *runBridge) flush() {
 		b.apply(evs)
 	}
 }
+
+// feed is the bridge for the other things that happen off the UI
+// goroutine: trigger executions of the event bus, requests a mock or a
+// webhook trigger received. Like runBridge it never blocks the caller and
+// hands what arrived to apply in batches, at most once per
+// refreshInterval, so a burst of a thousand requests costs a few
+// refreshes of the list that shows them.
+type feed[T any] struct {
+	do    func(func())
+	after func(time.Duration, func()) func() bool
+	apply func([]T)
+
+	mu        sync.Mutex
+	pending   []T
+	scheduled bool
+}
+
+func newFeed[T any](do func(func()), after func(time.Duration, func()) func() bool, apply func([]T)) *feed[T] {
+	return &feed[T]{do: do, after: after, apply: apply}
+}
+
+// push may be called from any goroutine.
+func (f *feed[T]) push(v T) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pending = append(f.pending, v)
+	if !f.scheduled {
+		f.scheduled = true
+		f.after(refreshInterval, func() { f.do(f.flush) })
+	}
+}
+
+// flush applies what arrived since the last batch, on the UI goroutine.
+func (f *feed[T]) flush() {
+	f.mu.Lock()
+	vs := f.pending
+	f.pending = nil
+	f.scheduled = false
+	f.mu.Unlock()
+	if len(vs) > 0 {
+		f.apply(vs)
+	}
+}

@@ -298,6 +298,8 @@ type connForm struct {
 	password, token            *secretField
 	groups                     map[flow.AuthType]*fyne.Container
 	baseURLRow, regionRow      *fyne.Container
+	useMock                    *widget.Check       // the "use mock" switch
+	mockPick                   *widget.SelectEntry // the mock it sends calls to
 	box                        *fyne.Container
 }
 
@@ -323,6 +325,15 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	f.baseURL.OnChanged = func(s string) { setError(f.baseURLErr, checkBaseURL(s)) }
 	f.verifyTLS = widget.NewCheck("Verify TLS certificates", nil)
 	f.verifyTLS.SetChecked(c.TLSVerified())
+	var mockNames []string
+	if a.mocks != nil {
+		mockNames = a.mocks.names()
+	}
+	f.mockPick = widget.NewSelectEntry(mockNames)
+	f.mockPick.SetPlaceHolder("the mock that stands in, e.g. chatbot-vip")
+	f.mockPick.SetText(c.Mock)
+	f.useMock = widget.NewCheck("Use mock (send calls to the mock instead of the base URL)", nil)
+	f.useMock.SetChecked(c.UseMock)
 
 	au := c.Auth
 	f.apiIn = widget.NewSelect([]string{flow.APIKeyHeader, flow.APIKeyQuery}, nil)
@@ -378,6 +389,8 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 		container.NewVBox(groupObjs...),
 		f.verifyTLS,
 		row("Timeout", f.timeout),
+		f.useMock,
+		row("Mock", f.mockPick),
 		f.saveErr,
 		save,
 	)
@@ -436,6 +449,8 @@ func (f *connForm) connection() (flow.Connection, error) {
 			errs = append(errs, "Base URL: "+msg)
 		}
 	}
+	c.Mock, c.UseMock = strings.TrimSpace(f.mockPick.Text), f.useMock.Checked
+	need(!c.UseMock || c.Mock != "", "Mock: \"use mock\" is on; pick the mock that stands in for this connection, or turn it off")
 	if !f.verifyTLS.Checked {
 		off := false
 		c.VerifyTLS = &off

@@ -86,6 +86,7 @@ func (v *flowsView) reload() {
 	if v.a.bar != nil {
 		v.a.bar.syncPicker()
 	}
+	v.a.reloadTriggers()
 }
 
 // markOpen highlights the open flow in the list.

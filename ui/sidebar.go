@@ -24,7 +24,18 @@ func newSidebar(a *App) *sidebar {
 	s.add("Connections", theme.ComputerIcon(), a.connView.object())
 	if a.history != nil {
 		s.add("Runs", theme.HistoryIcon(), a.history.runsObject())
+	}
+	switch {
+	case a.events != nil:
+		s.add("Events", theme.MailForwardIcon(), a.events.object())
+	case a.history != nil:
 		s.add("Events", theme.MailForwardIcon(), a.history.eventsObject())
+	}
+	if a.mocks != nil {
+		s.add("Mocks", theme.StorageIcon(), a.mocks.object())
+	}
+	if a.requests != nil {
+		s.add("Requests", theme.SearchIcon(), a.requests.object())
 	}
 	s.content = container.NewStack(s.views...)
 	var bs []fyne.CanvasObject

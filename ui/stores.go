@@ -56,3 +56,19 @@ type HistoryEditor interface {
 	DeleteRun(ctx context.Context, id string) error
 	DeleteRunsBefore(ctx context.Context, t time.Time) (int, error)
 }
+
+// MockStore keeps the Mocks view's mocks and the request inspector's
+// history. *storage.DB satisfies it; without one the Mocks view is left
+// out and the inspector keeps requests in memory only.
+type MockStore interface {
+	// SaveMock validates and stores m, sealing literal secrets of its auth.
+	SaveMock(ctx context.Context, m flow.Mock) error
+	ListMocks(ctx context.Context) ([]flow.Mock, error)
+	DeleteMock(ctx context.Context, name string) error
+	// RecordReceived keeps a received request (already redacted).
+	RecordReceived(ctx context.Context, r flow.ReceivedRequest) (int64, error)
+	// ListReceived lists the newest received requests first.
+	ListReceived(ctx context.Context, limit int) ([]flow.ReceivedRequest, error)
+	// PruneReceived keeps only the newest keep requests.
+	PruneReceived(ctx context.Context, keep int) (int64, error)
+}

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/flowbench/flowbench/assets"
 	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/mock"
+	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
 	"github.com/flowbench/flowbench/storage/secret"
 	"github.com/flowbench/flowbench/ui"
@@ -54,8 +57,14 @@ func runGUI(dbPath string) int {
 	}
 
 	recorder := db.NewRecorder(storage.RecorderOptions{})
-	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder}})
+	// one mock server for the whole session: the Mocks view starts and
+	// stops it, and connections with "use mock" on resolve to it
+	mocks := mock.New(mock.Options{Secrets: cliResolver{db: db}})
+	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder}, Resolve: ui.MockResolver(mocks)})
 	defer func() {
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		mocks.Stop(shut)
 		runner.Close() // delivers the last events to the recorder
 		if err := recorder.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "flowbench: the last runs could not be recorded: %v\n", err)
@@ -69,6 +78,11 @@ func runGUI(dbPath string) int {
 		History:  db,
 		Runner:   &ui.LocalRunner{Engine: runner, Connections: db.ListConnections, Flush: recorder.Flush},
 		DraftDir: filepath.Join(filepath.Dir(dbPath), "drafts"),
+		// the demo kit works offline from the first launch: its connections
+		// point at mocks, served from the start
+		MockStore:  db,
+		Mocks:      mocks,
+		StartMocks: true,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
@@ -78,9 +92,9 @@ func runGUI(dbPath string) int {
 	return 0
 }
 
-// seedExamples stores the bundled example flows and their connections on
-// the first launch (an empty database), so a new user opens a working
-// example rather than a blank canvas. Later launches leave the store alone,
+// seedExamples stores the bundled example flows, their connections and the
+// demo kit's mocks on the first launch (an empty database), so a new user
+// opens a working, offline example rather than a blank canvas. Later launches leave the store alone,
 // even when the examples were deleted.
 func seedExamples(ctx context.Context, db *storage.DB) error {
 	flows, err := db.ListFlows(ctx)
@@ -103,6 +117,15 @@ func seedExamples(ctx context.Context, db *storage.DB) error {
 	for _, c := range cf.Connections {
 		if err := db.SaveConnection(ctx, c); err != nil {
 			errs = append(errs, fmt.Errorf("connection %q: %w", c.Name, err))
+		}
+	}
+	if mf, err := flow.DecodeMocks(assets.DemoMocksFile()); err != nil {
+		errs = append(errs, fmt.Errorf("demo mocks: %w", err))
+	} else {
+		for _, m := range mf.Mocks {
+			if err := db.SaveMock(ctx, m); err != nil {
+				errs = append(errs, fmt.Errorf("mock %q: %w", m.Name, err))
+			}
 		}
 	}
 	// the last one saved is the newest, and the window opens the newest:

@@ -1,0 +1,387 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+)
+
+// maxEventRows bounds the trigger executions the Events view keeps, so a
+// session raising events all day stays light; older ones are in the Runs
+// view.
+const maxEventRows = 5000
+
+// eventRow is one line of the trigger executions: one run an event
+// started, or the event alone when it started none (no listener, or the
+// depth limit).
+type eventRow struct {
+	at     time.Time
+	event  string
+	run    *flow.Run // nil when the event started no run
+	output string    // the run's response payload (engine.RunOutput), as JSON
+	vars   string    // its variables alone, short enough for the row
+	note   string    // why no run was started, or who raised it
+	failed bool
+}
+
+func (r eventRow) text() string {
+	s := r.at.Local().Format("01-02 15:04:05") + "  " + r.event
+	if r.run != nil {
+		s += fmt.Sprintf("  → %q %s", r.run.FlowName, r.run.Status)
+		if r.run.Outcome != "" {
+			s += " → " + r.run.Outcome
+		}
+		if r.vars != "" {
+			s += "  " + r.vars
+		}
+	}
+	if r.note != "" {
+		s += "  " + r.note
+	}
+	return s
+}
+
+// eventsView is the sidebar's Events view: raise an event with a payload,
+// see what it started (the trigger executions, live), and listen for
+// webhook triggers.
+type eventsView struct {
+	a    *App
+	rows []eventRow // newest first
+	list *widget.List
+	box  fyne.CanvasObject
+
+	name      *widget.SelectEntry
+	listening *widget.Label
+	payload   *widget.Entry
+	payErr    *widget.Label
+	raise     *widget.Button
+	detail    *widget.Label
+
+	hookAddr *widget.Entry
+	hookOn   *widget.Check
+	hookURLs *widget.Label
+	hookErr  *widget.Label
+	syncing  bool
+}
+
+func newEventsView(a *App) *eventsView {
+	v := &eventsView{a: a}
+	v.list = widget.NewList(
+		func() int { return len(v.rows) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(v.rows) {
+				l := o.(*widget.Label)
+				l.SetText(v.rows[id].text())
+				l.Importance = widget.MediumImportance
+				if v.rows[id].failed {
+					l.Importance = widget.DangerImportance
+				}
+				l.Refresh()
+			}
+		})
+	v.list.OnSelected = v.selectRow
+	v.detail = widget.NewLabel("Select a trigger execution to see its response payload and open its run.")
+	v.detail.Wrapping = fyne.TextWrapWord
+
+	v.name = widget.NewSelectEntry(nil)
+	v.name.SetPlaceHolder("event name, e.g. chat.opened")
+	v.name.OnChanged = func(string) { v.syncListeners() }
+	v.listening = widget.NewLabel("")
+	v.listening.Wrapping = fyne.TextWrapWord
+	v.payload = widget.NewMultiLineEntry()
+	v.payload.SetText("{}")
+	v.payload.SetMinRowsVisible(4)
+	v.payErr = errorLabel()
+	v.payload.OnChanged = func(s string) { setError(v.payErr, payloadProblem(s)) }
+	v.raise = widget.NewButtonWithIcon("Raise", theme.MailSendIcon(), v.raiseInteractive)
+	v.raise.Importance = widget.HighImportance
+
+	v.hookAddr = widget.NewEntry()
+	v.hookAddr.SetText(DefaultWebhookAddr)
+	v.hookOn = widget.NewCheck("Listen for webhook triggers", func(on bool) {
+		if !v.syncing {
+			v.setListening(on)
+		}
+	})
+	v.hookURLs = widget.NewLabel("")
+	v.hookURLs.Wrapping = fyne.TextWrapWord
+	v.hookErr = errorLabel()
+
+	raiseBox := container.NewVBox(
+		widget.NewLabelWithStyle("Raise an event", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		v.name, v.listening, v.payload, v.payErr, v.raise,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Webhook triggers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.hookAddr),
+		v.hookOn, v.hookErr, v.hookURLs,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Trigger executions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	)
+	bottom := container.NewVBox(widget.NewSeparator(), v.detail,
+		newTipButton("Refresh", theme.ViewRefreshIcon(), a.tips, "Read the recorded event runs again", v.reload))
+	v.box = container.NewBorder(raiseBox, bottom, nil, nil, v.list)
+	return v
+}
+
+func (v *eventsView) object() fyne.CanvasObject { return v.box }
+
+// payloadProblem says what is wrong with a payload, "" when it is JSON (or
+// empty, which raises the event with no payload).
+func payloadProblem(s string) string {
+	if strings.TrimSpace(s) == "" || json.Valid([]byte(s)) {
+		return ""
+	}
+	var v any
+	err := json.Unmarshal([]byte(s), &v)
+	return "The payload is not JSON (" + err.Error() + "); write an object such as {\"chatId\": \"vip-1\"}."
+}
+
+// syncTriggers offers the event names the stored flows know and shows the
+// webhook paths; called when the triggers were reloaded.
+func (v *eventsView) syncTriggers() {
+	t := v.a.trig
+	v.name.SetOptions(append([]string(nil), t.names...))
+	if v.name.Text == "" && len(t.names) > 0 {
+		v.name.SetText(t.names[0])
+	}
+	v.syncListeners()
+	v.syncHooks()
+}
+
+// syncListeners says which flows the chosen event would start.
+func (v *eventsView) syncListeners() {
+	name := strings.TrimSpace(v.name.Text)
+	switch ls := v.a.trig.listeners(name); {
+	case name == "":
+		v.listening.SetText("Pick or type an event name.")
+	case len(ls) == 0:
+		v.listening.SetText(fmt.Sprintf("No stored flow starts on %q; give a flow's start node an event trigger with it.", name))
+	default:
+		v.listening.SetText("Starts: " + strings.Join(quoteNames(ls), ", "))
+	}
+}
+
+func quoteNames(ns []string) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = fmt.Sprintf("%q", n)
+	}
+	return out
+}
+
+// raiseInteractive is the Raise button: the event is raised on its own
+// goroutine (the runs it starts may take a while); what it started comes
+// back through the trigger feed.
+func (v *eventsView) raiseInteractive() {
+	name := strings.TrimSpace(v.name.Text)
+	if name == "" {
+		v.a.showError(errors.New("raise an event: the event name is empty; pick one of the list or type one"))
+		return
+	}
+	if p := payloadProblem(v.payload.Text); p != "" {
+		v.a.showError(fmt.Errorf("raise %q: %s", name, p))
+		return
+	}
+	payload := json.RawMessage(strings.TrimSpace(v.payload.Text))
+	v.Raise(name, payload)
+}
+
+// Raise raises the event name with payload on the bus, as the Raise button
+// does; the trigger executions list shows what it started once its runs
+// end.
+func (v *eventsView) Raise(name string, payload json.RawMessage) {
+	bus, do := v.a.trig.bus, v.a.opts.Do
+	v.a.console.log(fmt.Sprintf("Raised %s.", name))
+	go func() {
+		if _, err := bus.Raise(context.Background(), name, payload); err != nil {
+			do(func() { v.a.showError(fmt.Errorf("raise %q: %w", name, err)) })
+		}
+	}()
+}
+
+// add shows trigger executions that arrived (newest first).
+func (v *eventsView) add(tes []engine.TriggerExecution) {
+	var fresh []eventRow
+	for _, te := range tes {
+		fresh = append(fresh, executionRows(te)...)
+	}
+	// newest first: the batch arrived oldest first
+	for i, j := 0, len(fresh)-1; i < j; i, j = i+1, j-1 {
+		fresh[i], fresh[j] = fresh[j], fresh[i]
+	}
+	v.rows = append(fresh, v.rows...)
+	if len(v.rows) > maxEventRows {
+		v.rows = v.rows[:maxEventRows]
+	}
+	v.list.Refresh()
+	if h := v.a.history; h != nil {
+		h.readPage()
+	}
+}
+
+// executionRows are the lines of one trigger execution.
+func executionRows(te engine.TriggerExecution) []eventRow {
+	base := eventRow{at: te.Event.At, event: te.Event.Name}
+	if te.Event.RunID != "" {
+		base.note = fmt.Sprintf("(raised by node %s of run %s)", te.Event.Node, shortID(te.Event.RunID))
+	}
+	var rows []eventRow
+	for _, res := range te.Runs {
+		r := base
+		run := res.Run
+		r.run = &run
+		r.failed = run.Status == flow.StatusFailed
+		if out := engine.RunOutput(res); out != nil {
+			if b, err := json.Marshal(out); err == nil {
+				r.output = string(b)
+			}
+			if b, err := json.Marshal(out["vars"]); err == nil && len(res.Vars) > 0 {
+				r.vars = string(b)
+			}
+		}
+		rows = append(rows, r)
+	}
+	if te.Error != "" {
+		r := base
+		r.note, r.failed = te.Error, true
+		rows = append(rows, r)
+	} else if len(te.Runs) == 0 {
+		r := base
+		r.note = strings.TrimSpace(r.note + " no flow listens")
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// selectRow shows a row's details and opens its run as the Runs view does.
+func (v *eventsView) selectRow(id widget.ListItemID) {
+	if id >= len(v.rows) {
+		return
+	}
+	r := v.rows[id]
+	var b strings.Builder
+	b.WriteString(r.text())
+	if r.run != nil {
+		fmt.Fprintf(&b, "\nRun %s", r.run.ID)
+		if r.run.Error != "" {
+			b.WriteString(": " + r.run.Error)
+		}
+		if r.output != "" {
+			b.WriteString("\nResponse payload: " + r.output)
+		}
+	}
+	v.detail.SetText(b.String())
+	if r.run != nil {
+		v.a.OpenRun(r.run.ID)
+	}
+}
+
+// reload lists the recorded runs that events started (the newest page of
+// the history) and the events runs raised, for a window opened on an
+// existing history.
+func (v *eventsView) reload() {
+	hs := v.a.opts.History
+	if hs == nil {
+		return
+	}
+	runs, _, err := hs.ListRuns(v.a.ctx, storage.RunQuery{Limit: historyPage})
+	if err != nil {
+		v.a.console.logError("Could not list the runs events started: " + err.Error())
+		return
+	}
+	raised, err := hs.Events(v.a.ctx, historyPage)
+	if err != nil {
+		v.a.console.logError("Could not list the raised events: " + err.Error())
+	}
+	var rows []eventRow
+	for i := range runs {
+		name, ok := strings.CutPrefix(runs[i].Trigger, "event:")
+		if !ok {
+			continue
+		}
+		run := runs[i]
+		rows = append(rows, eventRow{at: run.StartedAt, event: name, run: &run, failed: run.Status == flow.StatusFailed})
+	}
+	for _, e := range raised {
+		rows = append(rows, eventRow{at: e.At, event: e.Name, note: fmt.Sprintf("(raised by node %s of run %s)", e.Node, shortID(e.RunID))})
+	}
+	sortRowsNewestFirst(rows)
+	v.rows = rows
+	v.list.UnselectAll()
+	v.list.Refresh()
+}
+
+func sortRowsNewestFirst(rows []eventRow) {
+	for i := 1; i < len(rows); i++ {
+		for j := i; j > 0 && rows[j].at.After(rows[j-1].at); j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
+}
+
+// setListening starts or stops the webhook listener at the address typed.
+// A busy port is reported with the free one the engine offers.
+func (v *eventsView) setListening(on bool) {
+	hooks := v.a.trig.hooks
+	setError(v.hookErr, "")
+	if !on {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := hooks.Stop(ctx); err != nil {
+			v.a.console.logError("Stop the webhook listener: " + err.Error())
+		}
+		v.a.console.log("Stopped listening for webhook triggers.")
+		v.syncHooks()
+		return
+	}
+	addr := strings.TrimSpace(v.hookAddr.Text)
+	if err := hooks.Start(addr); err != nil {
+		setError(v.hookErr, "Could not listen on "+addr+": "+err.Error())
+		v.a.console.logError("Webhook triggers: " + err.Error())
+		v.syncing = true
+		v.hookOn.SetChecked(false)
+		v.syncing = false
+		return
+	}
+	v.a.console.log("Listening for webhook triggers on " + hooks.URL() + ".")
+	v.syncHooks()
+}
+
+// syncHooks lists the trigger URL of every flow a webhook starts.
+func (v *eventsView) syncHooks() {
+	t := v.a.trig
+	url := t.hooks.URL()
+	v.syncing = true
+	v.hookOn.SetChecked(url != "")
+	v.syncing = false
+	if len(t.paths) == 0 {
+		v.hookURLs.SetText("No stored flow starts on a webhook; give a start node a webhook trigger with a path.")
+		return
+	}
+	var lines []string
+	for _, p := range sortedKeys(t.paths) {
+		where := url
+		if where == "" {
+			where = "(not listening)"
+		}
+		lines = append(lines, fmt.Sprintf("%q: POST %s%s", t.paths[p], where, p))
+	}
+	v.hookURLs.SetText(strings.Join(lines, "\n"))
+}

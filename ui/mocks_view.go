@@ -1,0 +1,554 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/engine/mock"
+	"github.com/flowbench/flowbench/flow"
+)
+
+// MockResolver is the engine.Options.Resolve of a window with a Mocks view:
+// a connection whose "use mock" switch is on calls its mock on srv, every
+// other connection its own base URL. While srv is stopped such a
+// connection resolves to no URL, so its calls fail instead of silently
+// reaching the real endpoint the person switched away from.
+func MockResolver(srv *mock.Server) func(flow.Connection) (string, bool) {
+	return func(c flow.Connection) (string, bool) {
+		if !c.UseMock || c.Mock == "" {
+			return "", false
+		}
+		return srv.BaseURL(c.Mock), true
+	}
+}
+
+// mocksView is the sidebar's Mocks view: the stored mocks, the switch that
+// serves them on 127.0.0.1, and the actions on them (add, edit, duplicate,
+// delete, import, export, the chatbot preset).
+type mocksView struct {
+	a     *App
+	srv   *mock.Server
+	items []flow.Mock
+	list  *widget.List
+	sel   int // selected row, -1 for none
+	box   fyne.CanvasObject
+
+	addr    *widget.Entry
+	serve   *widget.Check
+	status  *widget.Label
+	errL    *widget.Label
+	usePort *widget.Button
+	freeAt  string // the address the last busy-port error offered
+	syncing bool
+
+	edit, dup, del *widget.Button
+	editor         *mockEditor // the open editor dialog, nil when none
+}
+
+func newMocksView(a *App) *mocksView {
+	v := &mocksView{a: a, srv: a.opts.Mocks, sel: -1}
+	v.list = widget.NewList(
+		func() int { return len(v.items) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(v.items) {
+				o.(*widget.Label).SetText(mockRow(&v.items[id], v.usedBy(v.items[id].Name)))
+			}
+		})
+	v.list.OnSelected = func(id widget.ListItemID) { v.sel = id; v.updateButtons() }
+	v.list.OnUnselected = func(widget.ListItemID) { v.sel = -1; v.updateButtons() }
+
+	v.addr = widget.NewEntry()
+	v.addr.SetText(orDefault(a.opts.MockAddr, mock.DefaultAddr))
+	v.serve = widget.NewCheck("Serve mocks", func(on bool) {
+		if !v.syncing {
+			v.setServing(on)
+		}
+	})
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+	v.errL = errorLabel()
+	v.usePort = widget.NewButton("Use the free port", func() {
+		v.addr.SetText(v.freeAt)
+		v.usePort.Hide()
+		v.setServing(true)
+	})
+	v.usePort.Hide()
+
+	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() {
+		v.openEditor(flow.Mock{Name: v.uniqueName("mock"), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
+	})
+	v.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
+		if m, ok := v.selected(); ok {
+			v.openEditor(m, false)
+		}
+	})
+	v.dup = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), v.duplicate)
+	v.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), v.deleteSelected)
+	preset := widget.NewButtonWithIcon("Chatbot preset", theme.MailReplyIcon(), v.chatbotPresetInteractive)
+	imp := widget.NewButtonWithIcon("Import", theme.FolderOpenIcon(), v.importInteractive)
+	exp := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), v.exportInteractive)
+
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.addr),
+		v.serve, v.errL, v.usePort, v.status, widget.NewSeparator())
+	bottom := container.NewVBox(
+		container.NewGridWithColumns(2, add, v.edit),
+		container.NewGridWithColumns(2, v.dup, v.del),
+		preset,
+		container.NewGridWithColumns(2, imp, exp))
+	v.box = container.NewBorder(top, bottom, nil, nil, v.list)
+	v.updateButtons()
+	v.syncStatus()
+	return v
+}
+
+func (v *mocksView) object() fyne.CanvasObject { return v.box }
+
+// mockRow is a mock's line: its name, routes and the connections using it.
+func mockRow(m *flow.Mock, users []string) string {
+	s := fmt.Sprintf("%s  (%d routes)", m.Name, len(m.Routes))
+	if m.Auth != nil && m.Auth.Type != "" && m.Auth.Type != flow.AuthNone {
+		s += "  requires " + string(m.Auth.Type)
+	}
+	if len(users) > 0 {
+		s += "  ← " + strings.Join(users, ", ")
+	}
+	return s
+}
+
+// usedBy names the connections whose mock switch points at name.
+func (v *mocksView) usedBy(name string) []string {
+	var out []string
+	for _, c := range v.a.conns {
+		if c.UseMock && c.Mock == name {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func (v *mocksView) selected() (flow.Mock, bool) {
+	if v.sel < 0 || v.sel >= len(v.items) {
+		return flow.Mock{}, false
+	}
+	return v.items[v.sel], true
+}
+
+func (v *mocksView) updateButtons() {
+	_, ok := v.selected()
+	setEnabled(v.edit, ok)
+	setEnabled(v.dup, ok)
+	setEnabled(v.del, ok)
+}
+
+// names lists the stored mocks' names, for the connection form's picker.
+func (v *mocksView) names() []string {
+	out := make([]string, len(v.items))
+	for i, m := range v.items {
+		out[i] = m.Name
+	}
+	return out
+}
+
+// reload reads the stored mocks and serves them.
+func (v *mocksView) reload() {
+	ms, err := v.a.opts.MockStore.ListMocks(v.a.ctx)
+	if err != nil {
+		v.a.console.logError("Could not list the mocks: " + err.Error())
+		return
+	}
+	v.items = ms
+	v.sel = -1
+	v.list.UnselectAll()
+	v.list.Refresh()
+	v.updateButtons()
+	if err := v.srv.SetMocks(ms); err != nil {
+		v.a.console.logError("The stored mocks could not be served: " + err.Error())
+	}
+	v.syncStatus()
+}
+
+// store saves m (replacing the mock named old, when renamed) after checking
+// it with every other mock the way the server will, so a route collision
+// or a bad body is refused before anything is stored.
+func (v *mocksView) store(m flow.Mock, old string) error {
+	all := []flow.Mock{m}
+	for _, o := range v.items {
+		if o.Name != m.Name && o.Name != old {
+			all = append(all, o)
+		}
+	}
+	if ps := flow.ValidateMocks(all); ps.HasErrors() {
+		return fmt.Errorf("mock %q cannot be saved:\n%w", m.Name, ps)
+	}
+	if err := checkMockBodies(m); err != nil {
+		return err
+	}
+	if err := v.a.opts.MockStore.SaveMock(v.a.ctx, m); err != nil {
+		return err
+	}
+	if old != "" && old != m.Name {
+		if err := v.a.opts.MockStore.DeleteMock(v.a.ctx, old); err != nil {
+			return fmt.Errorf("mock %q was saved but the old %q could not be removed: %w", m.Name, old, err)
+		}
+	}
+	v.reload()
+	v.selectName(m.Name)
+	return nil
+}
+
+// checkMockBodies compiles m's route bodies as the server will, on a
+// server of its own that never serves.
+func checkMockBodies(m flow.Mock) error {
+	if err := mock.New(mock.Options{}).SetMocks([]flow.Mock{withoutAuth(m)}); err != nil {
+		return fmt.Errorf("mock %q cannot be saved:\n%w", m.Name, err)
+	}
+	return nil
+}
+
+// withoutAuth is m without its auth requirement: checking bodies must not
+// need its secrets.
+func withoutAuth(m flow.Mock) flow.Mock {
+	m.Auth = nil
+	return m
+}
+
+func (v *mocksView) selectName(name string) {
+	for i, m := range v.items {
+		if m.Name == name {
+			v.list.Select(i)
+			return
+		}
+	}
+}
+
+// uniqueName is base, or base-2, base-3... when taken.
+func (v *mocksView) uniqueName(base string) string {
+	taken := map[string]bool{}
+	for _, m := range v.items {
+		taken[m.Name] = true
+	}
+	if !taken[base] {
+		return base
+	}
+	for i := 2; ; i++ {
+		if n := fmt.Sprintf("%s-%d", base, i); !taken[n] {
+			return n
+		}
+	}
+}
+
+// duplicate stores a copy of the selected mock under a new name.
+func (v *mocksView) duplicate() {
+	m, ok := v.selected()
+	if !ok {
+		return
+	}
+	c := cloneMock(m)
+	c.Name = v.uniqueName(m.Name + "-copy")
+	if err := v.store(c, ""); err != nil {
+		v.a.showError(err)
+		return
+	}
+	v.a.console.log(fmt.Sprintf("Duplicated mock %q as %q.", m.Name, c.Name))
+}
+
+// cloneMock copies m deeply enough that editing the copy's routes leaves
+// m alone.
+func cloneMock(m flow.Mock) flow.Mock {
+	c := m
+	c.Routes = make([]flow.MockRoute, len(m.Routes))
+	for i, r := range m.Routes {
+		if r.Headers != nil {
+			h := make(map[string]string, len(r.Headers))
+			for k, val := range r.Headers {
+				h[k] = val
+			}
+			r.Headers = h
+		}
+		if r.Faults != nil {
+			f := *r.Faults
+			f.Sequence = append([]int(nil), f.Sequence...)
+			r.Faults = &f
+		}
+		c.Routes[i] = r
+	}
+	if m.Auth != nil {
+		a := *m.Auth
+		c.Auth = &a
+	}
+	return c
+}
+
+// deleteSelected deletes the selected mock after asking, naming the
+// connections that point at it.
+func (v *mocksView) deleteSelected() {
+	m, ok := v.selected()
+	if !ok {
+		return
+	}
+	msg := fmt.Sprintf("Delete mock %q?", m.Name)
+	if users := v.usedBy(m.Name); len(users) > 0 {
+		msg = fmt.Sprintf("Delete mock %q? The connections %s use it: their calls will fail until you pick another mock or turn \"use mock\" off.", m.Name, strings.Join(users, ", "))
+	}
+	showConfirm("Delete mock", msg, "Delete", func(ok bool) {
+		if ok {
+			v.deleteMock(m.Name)
+		}
+	}, v.a.w)
+}
+
+func (v *mocksView) deleteMock(name string) {
+	if err := v.a.opts.MockStore.DeleteMock(v.a.ctx, name); err != nil {
+		v.a.showError(fmt.Errorf("delete mock %q: %w", name, err))
+		return
+	}
+	v.a.console.log(fmt.Sprintf("Deleted mock %q.", name))
+	v.reload()
+}
+
+// startAtLaunch serves the stored mocks when the window opens. A taken
+// port is not worth a dialog at launch: the free port offered is used and
+// the console says so.
+func (v *mocksView) startAtLaunch() {
+	err := v.start(strings.TrimSpace(v.addr.Text))
+	var busy *mock.PortInUseError
+	if errors.As(err, &busy) && busy.Free > 0 {
+		alt := fmt.Sprintf("%s:%d", busy.Host, busy.Free)
+		v.a.console.log(fmt.Sprintf("Port %d is taken; serving mocks on %d instead.", busy.Port, busy.Free))
+		v.addr.SetText(alt)
+		err = v.start(alt)
+	}
+	if err != nil {
+		v.a.console.logError("The mocks could not be served: " + err.Error() + "; pick another address in the Mocks view.")
+	}
+	v.syncStatus()
+}
+
+// start serves the mocks at addr and makes every connection resolve again
+// (a connection's client holds the URL it was made with).
+func (v *mocksView) start(addr string) error {
+	if err := v.srv.Start(context.Background(), addr); err != nil {
+		return err
+	}
+	v.a.resetConnections()
+	v.a.console.log("Serving mocks on " + v.srv.URL() + ".")
+	return nil
+}
+
+// setServing is the "Serve mocks" switch.
+func (v *mocksView) setServing(on bool) {
+	setError(v.errL, "")
+	v.usePort.Hide()
+	if !on {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := v.srv.Stop(ctx); err != nil {
+			v.a.console.logError("Stop the mock server: " + err.Error())
+		}
+		v.a.resetConnections()
+		v.a.console.log("Stopped serving mocks; connections with \"use mock\" on will fail until they are served again.")
+		v.syncStatus()
+		return
+	}
+	addr := strings.TrimSpace(v.addr.Text)
+	if err := v.start(addr); err != nil {
+		setError(v.errL, "Could not serve mocks on "+addr+": "+err.Error())
+		var busy *mock.PortInUseError
+		if errors.As(err, &busy) && busy.Free > 0 {
+			v.freeAt = fmt.Sprintf("%s:%d", busy.Host, busy.Free)
+			v.usePort.SetText("Use port " + fmt.Sprint(busy.Free))
+			v.usePort.Show()
+		}
+		v.a.console.logError("Mocks: " + err.Error())
+	}
+	v.syncStatus()
+}
+
+// syncStatus shows whether the server runs, where, and the switch's state.
+func (v *mocksView) syncStatus() {
+	url := v.srv.URL()
+	v.syncing = true
+	v.serve.SetChecked(url != "")
+	v.syncing = false
+	if url == "" {
+		v.status.SetText(fmt.Sprintf("Stopped. %d mocks stored.", len(v.items)))
+		return
+	}
+	v.status.SetText(fmt.Sprintf("Serving %d mocks on %s; a mock's routes are under %s/<mock name>.", len(v.items), url, url))
+}
+
+// resetConnections makes the engine build every connection's client again,
+// so a connection follows its mock switch and the mock server's address.
+func (a *App) resetConnections() {
+	if a.trig != nil {
+		a.trig.lr.Engine.SetConnections(nil)
+		a.trig.lr.Engine.SetConnections(a.conns)
+	}
+	if a.mocks != nil {
+		a.mocks.list.Refresh()
+	}
+}
+
+// chatbotPresetInteractive asks for a name and what the chatbot answers
+// (a fixed returnValue or a CEL rule over the payload) and stores the
+// preset mock.
+func (v *mocksView) chatbotPresetInteractive() {
+	name := widget.NewEntry()
+	name.SetText(v.uniqueName("chatbot"))
+	mode := widget.NewRadioGroup([]string{presetValue, presetRule}, nil)
+	mode.SetSelected(presetValue)
+	value := widget.NewEntry()
+	value.SetText("vip")
+	value.SetPlaceHolder(`the returnValue, e.g. vip`)
+	errL := errorLabel()
+	value.OnChanged = func(s string) {
+		if mode.Selected == presetRule {
+			setError(errL, errText(checkMockBodies(mock.ChatbotRulePreset("check", s))))
+		}
+	}
+	mode.OnChanged = func(s string) {
+		if s == presetRule {
+			value.SetText(`has(request.body.chatId) && request.body.chatId.startsWith("vip") ? "vip" : "standard"`)
+		} else {
+			value.SetText("vip")
+			setError(errL, "")
+		}
+	}
+	items := []*widget.FormItem{
+		widget.NewFormItem("Name", name),
+		widget.NewFormItem("Answer", mode),
+		widget.NewFormItem("Value or rule", container.NewVBox(value, errL)),
+	}
+	showForm("Chatbot mock preset", "Add", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := v.addChatbotPreset(strings.TrimSpace(name.Text), mode.Selected == presetRule, value.Text); err != nil {
+			v.a.showError(err)
+		}
+	}, v.a.w)
+}
+
+const (
+	presetValue = "A fixed returnValue"
+	presetRule  = "A CEL rule over the payload"
+)
+
+// addChatbotPreset stores a mock answering the chatbot contract with value
+// (or, with rule, the CEL expression's result).
+func (v *mocksView) addChatbotPreset(name string, rule bool, value string) error {
+	m := mock.ChatbotPreset(name, value)
+	if rule {
+		m = mock.ChatbotRulePreset(name, value)
+	}
+	if err := v.store(m, ""); err != nil {
+		return err
+	}
+	v.a.console.log(fmt.Sprintf("Added chatbot mock %q; point a connection at it with \"use mock\" and call POST %s.", name, mock.ChatbotPath))
+	return nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// importMocks stores every mock of a mocks file, replacing stored mocks of
+// the same names; the file is checked whole first, so a bad file stores
+// nothing.
+func (v *mocksView) importMocks(data []byte, from string) error {
+	mf, err := flow.DecodeMocks(data)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", from, err)
+	}
+	incoming := map[string]bool{}
+	all := append([]flow.Mock(nil), mf.Mocks...)
+	for _, m := range mf.Mocks {
+		incoming[m.Name] = true
+	}
+	for _, m := range v.items {
+		if !incoming[m.Name] {
+			all = append(all, m)
+		}
+	}
+	if ps := flow.ValidateMocks(all); ps.HasErrors() {
+		return fmt.Errorf("import %s: nothing was imported:\n%w", from, ps)
+	}
+	for _, m := range mf.Mocks {
+		if err := checkMockBodies(m); err != nil {
+			return fmt.Errorf("import %s: nothing was imported: %w", from, err)
+		}
+	}
+	for _, m := range mf.Mocks {
+		if err := v.a.opts.MockStore.SaveMock(v.a.ctx, m); err != nil {
+			v.reload()
+			return fmt.Errorf("import %s: mock %q: %w", from, m.Name, err)
+		}
+	}
+	v.reload()
+	v.a.console.log(fmt.Sprintf("Imported %d mocks from %s.", len(mf.Mocks), from))
+	return nil
+}
+
+// exportMocks is the stored mocks as a mocks file (secrets stay references).
+func (v *mocksView) exportMocks() ([]byte, error) {
+	return flow.EncodeMocks(&flow.MocksFile{Format: flow.Format, Mocks: v.items})
+}
+
+func (v *mocksView) importInteractive() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		data, err := io.ReadAll(r)
+		if err == nil {
+			err = v.importMocks(data, r.URI().Name())
+		}
+		if err != nil {
+			v.a.showError(err)
+		}
+	}, v.a.w)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+func (v *mocksView) exportInteractive() {
+	data, err := v.exportMocks()
+	if err != nil {
+		v.a.showError(fmt.Errorf("export the mocks: %w", err))
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := w.Write(data); err != nil {
+			v.a.showError(fmt.Errorf("export the mocks to %s: %w", w.URI().Name(), err))
+			return
+		}
+		v.a.console.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.items), w.URI().Name()))
+	}, v.a.w)
+	d.SetFileName("flowbench.mocks.json")
+	d.Show()
+}
