@@ -157,6 +157,8 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 		b.Importance = widget.HighImportance
 		test = append(test, b)
 	}
+	preset := widget.NewButtonWithIcon("Chatbot preset…", theme.MailReplyIcon(), func() { in.chatbotPresetInteractive(id) })
+	test = append(test, preset)
 	return append(test,
 		row("Connection", container.NewBorder(nil, nil, nil, manage, conn)),
 		row("Method", method),

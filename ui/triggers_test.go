@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -205,6 +206,210 @@ func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
 		}
 		if n != 2 {
 			t.Fatalf("%d recorded event runs, want 2", n)
+		}
+	})
+}
+
+// openStored opens the stored flow named name.
+func (h *kitHarness) openStored(name string) {
+	h.t.Helper()
+	for _, s := range h.app.flows.items {
+		if s.Name == name {
+			if err := h.app.Open(s.ID); err != nil {
+				h.t.Fatal(err)
+			}
+			return
+		}
+	}
+	h.t.Fatalf("no stored flow %q", name)
+}
+
+// pointConnection sets a connection's mock through its form, as a person
+// does, and saves it.
+func (h *kitHarness) pointConnection(name, mockName string, use bool) {
+	h.t.Helper()
+	c, err := h.db.Connection(context.Background(), name)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app.inspector.showConnection(*c, false)
+	f := h.app.inspector.conn
+	f.mockPick.SetText(mockName)
+	f.useMock.SetChecked(use)
+	if err := f.save(); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// runOpen runs the open flow from the window and waits for its end.
+func (h *kitHarness) runOpen(payload string) *flow.Run {
+	h.t.Helper()
+	h.app.Run(json.RawMessage(payload))
+	h.settle("the run to finish", func() bool { return !h.app.Running() })
+	if h.app.live == nil || h.app.live.run == nil {
+		h.t.Fatalf("no finished run; console:\n%s", h.consoleText())
+	}
+	return h.app.live.run
+}
+
+func TestDemoChatbotTakesEachBranchWithItsMock(t *testing.T) {
+	h := newKitHarness(t, true)
+	if h.srv.URL() == "" {
+		t.Fatalf("the mock server was not started at launch; console:\n%s", h.consoleText())
+	}
+	h.openStored("Demo: chatbot branching")
+	tests := []struct {
+		mock, outcome, port string
+	}{
+		{"chatbot-vip", "vip", "vip"},
+		{"chatbot-standard", "standard", "standard"},
+		{"chatbot-unknown", "default", "default"},
+		{"chatbot-failing", "apology", "failure"},
+	}
+	seen := 0
+	for _, tt := range tests {
+		t.Run(tt.mock, func(t *testing.T) {
+			h.pointConnection("demo-bot", tt.mock, true)
+			run := h.runOpen(`{"chatId": "c-1"}`)
+			if run.Status != flow.StatusSucceeded || run.Outcome != tt.outcome {
+				t.Fatalf("run %s → %q, want outcome %q; console:\n%s", run.Status, run.Outcome, tt.outcome, h.consoleText())
+			}
+			_, lit := h.app.cv.RunOverlay()
+			doc := h.app.ed.Flow()
+			took := false
+			for _, i := range lit {
+				if e := doc.Edges[i]; e.From == "lookup" && e.PortName() == tt.port {
+					took = true
+				}
+			}
+			if !took {
+				t.Errorf("the connector lookup→%s is not lit: %v", tt.port, lit)
+			}
+			// the inspector lists the request the mock received
+			h.settle("the request in the inspector", func() bool { return len(h.app.requests.rows) > seen })
+			r := h.app.requests.rows[0]
+			if r.Mock != tt.mock || r.Method != "POST" || !strings.HasSuffix(r.Path, mock.ChatbotPath) || !strings.Contains(r.Body, "CloudFunctionStepExecution") {
+				t.Errorf("inspector row %+v", r)
+			}
+			seen = len(h.app.requests.rows)
+		})
+	}
+	t.Run("every request is kept in the history", func(t *testing.T) {
+		got, err := h.db.ListReceived(context.Background(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != seen || seen < len(tests) {
+			t.Fatalf("history holds %d requests, the inspector listed %d", len(got), seen)
+		}
+		h.app.requests.list.Select(0)
+		if d := h.app.requests.detail.Text; !strings.Contains(d, "chatBotType") || !strings.Contains(d, "Answered 503") {
+			t.Errorf("detail pane:\n%s", d)
+		}
+	})
+}
+
+func TestTheMockSwitchChangesWhereCallsGo(t *testing.T) {
+	h := newKitHarness(t, true)
+	h.openStored("Demo: chatbot branching")
+	h.pointConnection("demo-bot", "chatbot-standard", true)
+	if run := h.runOpen(`{}`); run.Outcome != "standard" {
+		t.Fatalf("with the mock: outcome %q; console:\n%s", run.Outcome, h.consoleText())
+	}
+	before := len(h.srv.Requests())
+	// off: calls go to the connection's base URL (bot.example.com, which
+	// this test never reaches: point it at a closed loopback port first)
+	c, _ := h.db.Connection(context.Background(), "demo-bot")
+	c.BaseURL = "http://127.0.0.1:1"
+	if err := h.db.SaveConnection(context.Background(), *c); err != nil {
+		t.Fatal(err)
+	}
+	h.pointConnection("demo-bot", "chatbot-standard", false)
+	run := h.runOpen(`{}`)
+	if run.Outcome != "apology" {
+		t.Fatalf("without the mock the call should fail at 127.0.0.1:1 and take the failure path; got %q", run.Outcome)
+	}
+	if n := len(h.srv.Requests()); n != before {
+		t.Fatalf("the mock received %d more requests with the switch off", n-before)
+	}
+	t.Run("the form refuses the switch without a mock", func(t *testing.T) {
+		c, _ := h.db.Connection(context.Background(), "demo-bot")
+		h.app.inspector.showConnection(*c, false)
+		f := h.app.inspector.conn
+		f.mockPick.SetText("")
+		f.useMock.SetChecked(true)
+		if err := f.save(); err == nil || !strings.Contains(err.Error(), "Mock:") {
+			t.Fatalf("save error %v", err)
+		}
+	})
+}
+
+func TestMockEditor(t *testing.T) {
+	h := newKitHarness(t, true)
+	mv := h.app.mocks
+	t.Run("a route collision names both routes", func(t *testing.T) {
+		mv.selectName("orders-flaky")
+		m, ok := mv.selected()
+		if !ok {
+			t.Fatal("orders-flaky is not listed")
+		}
+		ed := mv.openEditor(m, false)
+		ed.addRoute()
+		ed.method.SetSelected("GET")
+		ed.path.SetText("/orders/{orderId}")
+		err := ed.save()
+		if err == nil {
+			t.Fatal("a colliding route was saved")
+		}
+		if !strings.Contains(err.Error(), "collides") || !strings.Contains(err.Error(), "GET /orders/{id}") || !strings.Contains(err.Error(), "GET /orders/{orderId}") {
+			t.Fatalf("the error does not name both routes: %v", err)
+		}
+		ed.close()
+	})
+	t.Run("a bad CEL body shows under the field and is refused", func(t *testing.T) {
+		ed := mv.openEditor(flow.Mock{Name: "fresh", Routes: []flow.MockRoute{{Method: "GET", Path: "/"}}}, true)
+		ed.body.SetText(`{"a": request.body.`)
+		if ed.bodyErr.Text == "" {
+			t.Fatal("no error under the body")
+		}
+		if err := ed.save(); err == nil {
+			t.Fatal("a bad body was saved")
+		}
+		ed.body.SetText(`{"echo": params}`)
+		if ed.bodyErr.Text != "" {
+			t.Fatalf("a good body still shows %q", ed.bodyErr.Text)
+		}
+		ed.sequence.SetText("503, 503, 200")
+		if err := ed.save(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := h.db.Mock(context.Background(), "fresh")
+		if err != nil || got.Routes[0].Faults == nil || !slices.Equal(got.Routes[0].Faults.Sequence, []int{503, 503, 200}) {
+			t.Fatalf("stored %+v, %v", got, err)
+		}
+	})
+	t.Run("the chatbot preset answers its value", func(t *testing.T) {
+		if err := mv.addChatbotPreset("bot-gold", false, "gold"); err != nil {
+			t.Fatal(err)
+		}
+		h.openStored("Demo: chatbot branching")
+		h.pointConnection("demo-bot", "bot-gold", true)
+		if run := h.runOpen(`{}`); run.Outcome != "default" {
+			t.Fatalf("outcome %q, want default for an unknown value", run.Outcome)
+		}
+	})
+	t.Run("export and import round-trip", func(t *testing.T) {
+		data, err := mv.exportMocks()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(mv.items)
+		mv.deleteMock("bot-gold")
+		if err := mv.importMocks(data, "round.mocks.json"); err != nil {
+			t.Fatal(err)
+		}
+		if len(mv.items) != n {
+			t.Fatalf("%d mocks after import, want %d", len(mv.items), n)
 		}
 	})
 }
