@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -412,4 +413,84 @@ func TestMockEditor(t *testing.T) {
 			t.Fatalf("%d mocks after import, want %d", len(mv.items), n)
 		}
 	})
+}
+
+func TestChatbotPresetFillsTheCallAndUndoes(t *testing.T) {
+	h := newKitHarness(t, true)
+	h.app.load(callFlow(`"/x"`))
+	before := *h.app.ed.Flow().Node("call").Call
+	h.app.inspector.applyChatbotPreset("call", "demo-bot", "Look up", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})
+	got := h.app.ed.Flow().Node("call").Call
+	want := flow.ChatbotCall("call", "Look up", "demo-bot", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})
+	if got.Connection != want.Connection || got.Body != want.Body || !slices.Equal(got.Branches, want.Branches) || got.Method != "POST" {
+		t.Fatalf("call %+v, want %+v", got, want)
+	}
+	h.app.Undo()
+	if c := h.app.ed.Flow().Node("call").Call; c.Connection != before.Connection || c.Body != before.Body {
+		t.Fatalf("undo left %+v", c)
+	}
+}
+
+func TestWebhookListenerFromTheEventsView(t *testing.T) {
+	h := newKitHarness(t, false)
+	f := listener("Hooked", "hooked")
+	f.Nodes[0].Trigger = &flow.Trigger{Type: flow.TriggerWebhook, Path: "/hooks/new-chat"}
+	if _, err := h.db.SaveFlow(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	h.app.flows.reload()
+	ev := h.app.events
+	ev.hookAddr.SetText("127.0.0.1:0")
+	ev.hookOn.SetChecked(true)
+	t.Cleanup(func() { h.app.trig.hooks.Stop(context.Background()) })
+	url := h.app.trig.hooks.URL()
+	if url == "" || !strings.Contains(ev.hookURLs.Text, `"Hooked": POST `+url+"/hooks/new-chat") {
+		t.Fatalf("listening at %q; URLs shown: %q; error %q", url, ev.hookURLs.Text, ev.hookErr.Text)
+	}
+	resp, err := http.Post(url+"/hooks/new-chat", "application/json", strings.NewReader(`{"chatId": "w-1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	h.settle("the webhook request in the inspector", func() bool { return len(h.app.requests.rows) > 0 })
+	if r := h.app.requests.rows[0]; r.Path != "/hooks/new-chat" || r.Status != 200 || !strings.Contains(r.Body, "w-1") || !strings.Contains(r.Route, "Hooked") {
+		t.Fatalf("inspector row %+v", r)
+	}
+	t.Run("a taken port is refused with the error shown", func(t *testing.T) {
+		ev.hookOn.SetChecked(false)
+		ev.hookAddr.SetText(strings.TrimPrefix(url, "http://"))
+		other := engine.NewWebhookServer(h.eng, engine.WebhookOptions{})
+		if err := other.Start(strings.TrimPrefix(url, "http://")); err != nil {
+			t.Fatal(err)
+		}
+		defer other.Stop(context.Background())
+		ev.hookOn.SetChecked(true)
+		if ev.hookOn.Checked || ev.hookErr.Text == "" {
+			t.Fatalf("switch %v, error %q", ev.hookOn.Checked, ev.hookErr.Text)
+		}
+	})
+}
+
+func TestMockServerBusyPortOffersAnother(t *testing.T) {
+	h := newKitHarness(t, true)
+	mv := h.app.mocks
+	taken := strings.TrimPrefix(h.srv.URL(), "http://")
+	mv.setServing(false)
+	other := mock.New(mock.Options{})
+	if err := other.Start(context.Background(), taken); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Stop(context.Background())
+	mv.addr.SetText(taken)
+	mv.setServing(true)
+	if h.srv.URL() != "" || mv.errL.Text == "" || !mv.usePort.Visible() {
+		t.Fatalf("url %q, error %q, offer shown %v", h.srv.URL(), mv.errL.Text, mv.usePort.Visible())
+	}
+	test.Tap(mv.usePort)
+	if h.srv.URL() == "" || mv.addr.Text == taken {
+		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.addr.Text)
+	}
 }
