@@ -66,6 +66,7 @@ func (q *uiQueue) drain() {
 // manualClock stands in for time.AfterFunc: timers fire when the test
 // says so.
 type manualClock struct {
+	mu     sync.Mutex // feeds arm timers from engine and server goroutines
 	timers []*manualTimer
 }
 
@@ -76,8 +77,12 @@ type manualTimer struct {
 
 func (c *manualClock) after(_ time.Duration, fn func()) func() bool {
 	t := &manualTimer{fn: fn}
+	c.mu.Lock()
 	c.timers = append(c.timers, t)
+	c.mu.Unlock()
 	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
 		live := !t.fired && !t.stopped
 		t.stopped = true
 		return live
@@ -87,14 +92,20 @@ func (c *manualClock) after(_ time.Duration, fn func()) func() bool {
 // fire runs every pending timer once and reports how many ran.
 func (c *manualClock) fire() int {
 	n := 0
+	c.mu.Lock()
 	timers := c.timers
 	c.timers = nil
+	var due []*manualTimer
 	for _, t := range timers {
 		if !t.fired && !t.stopped {
 			t.fired = true
-			t.fn()
-			n++
+			due = append(due, t)
 		}
+	}
+	c.mu.Unlock()
+	for _, t := range due {
+		t.fn()
+		n++
 	}
 	return n
 }
