@@ -65,6 +65,9 @@ func (r *Runner) newConnState(ctx context.Context, conn flow.Connection) (*connS
 	}
 	if r.opts.Resolve != nil {
 		if b, ok := r.opts.Resolve(conn); ok {
+			if b == "" {
+				return nil, fmt.Errorf("its calls go to mock %q (useMock is on), but the mock server is not running; start it in the Mocks view, or turn useMock off", conn.Mock)
+			}
 			baseURL = b
 		}
 	}

@@ -767,3 +767,15 @@ func TestChatbotPresetFollowsTheContract(t *testing.T) {
 		t.Errorf("an event-triggered run should send the event itself, sent %v", ev)
 	}
 }
+
+func TestMockSwitchWithoutARunningMockServerSaysSo(t *testing.T) {
+	conns := []flow.Connection{{Name: "bot", Kind: flow.ConnCustom, BaseURL: "https://bot.example.com", Auth: flow.Auth{Type: flow.AuthNone}, Mock: "chatbot-vip", UseMock: true}}
+	f := linear(callNode("ask", flow.Call{Connection: "bot", URI: `"/chatbot/step"`}))
+	f.Edges = append(f.Edges, flow.Edge{From: "ask", Port: "failure", To: "end"})
+	r := NewRunner(Options{Connections: conns, Resolve: func(c flow.Connection) (string, bool) { return "", c.UseMock }})
+	defer r.Close()
+	res := run(t, r, mustCompile(t, f, conns), "")
+	if s := stepOf(t, res, "ask"); !strings.Contains(s.Error, "mock server is not running") || !strings.Contains(s.Error, `"chatbot-vip"`) {
+		t.Fatalf("step error %q should say the mock server is not running and name the mock", s.Error)
+	}
+}

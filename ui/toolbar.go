@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
+	fbcanvas "github.com/flowbench/flowbench/ui/canvas"
 )
 
 // tooltipLayer draws one tooltip above the window's content. Fyne 2.7 has
@@ -271,7 +272,7 @@ func shortID(id string) string {
 func newPalette(a *App) fyne.CanvasObject {
 	items := []fyne.CanvasObject{widget.NewLabel("Add")}
 	for _, k := range flow.Kinds {
-		b := newTipButton(kindTitle(k), kindIcon(k), a.tips, "Add a "+string(k)+" node in the middle of the view", func() { a.AddNode(k) })
+		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, "Add a "+string(k)+" node in the middle of the view", func() { a.AddNode(k) })
 		items = append(items, b)
 	}
 	return container.NewHBox(items...)
@@ -293,24 +294,6 @@ func (a *App) AddNode(k flow.NodeKind) string {
 func kindTitle(k flow.NodeKind) string {
 	s := string(k)
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func kindIcon(k flow.NodeKind) fyne.Resource {
-	switch k {
-	case flow.KindStart:
-		return theme.MediaPlayIcon()
-	case flow.KindCall:
-		return theme.UploadIcon()
-	case flow.KindDecision:
-		return theme.QuestionIcon()
-	case flow.KindSet:
-		return theme.DocumentCreateIcon()
-	case flow.KindEmit:
-		return theme.MailSendIcon()
-	case flow.KindEnd:
-		return theme.MediaStopIcon()
-	}
-	return theme.FileIcon()
 }
 
 // countName counts the stored flows called name, so the picker can tell

@@ -314,7 +314,7 @@ func (nv *nodeView) rebuild(n *flow.Node) {
 	nv.kind = n.Kind
 	nv.card = fc.NewRectangle(color.Transparent)
 	nv.iconBg = fc.NewCircle(kindColor(n.Kind))
-	nv.icon = fc.NewImageFromResource(kindIcon(n.Kind))
+	nv.icon = fc.NewImageFromResource(KindIcon(n.Kind))
 	nv.icon.FillMode = fc.ImageFillContain
 	nv.title = fc.NewText("", color.Black)
 	nv.title.TextStyle = fyne.TextStyle{Bold: true}
@@ -816,7 +816,8 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func kindIcon(k flow.NodeKind) fyne.Resource {
+// KindIcon is the icon of a node kind, on cards and in the palette.
+func KindIcon(k flow.NodeKind) fyne.Resource {
 	switch k {
 	case flow.KindStart:
 		return theme.MediaPlayIcon()
@@ -827,7 +828,7 @@ func kindIcon(k flow.NodeKind) fyne.Resource {
 	case flow.KindSet:
 		return theme.DocumentCreateIcon()
 	case flow.KindEmit:
-		return theme.VolumeUpIcon()
+		return theme.MailSendIcon()
 	case flow.KindEnd:
 		return theme.MediaStopIcon()
 	}
