@@ -56,75 +56,27 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 
 	// Read and check every file before anything runs or is written.
-	var problems []string
-	var conns []flow.Connection
-	if *connections != "" {
-		cf, err := readConnections(*connections)
-		if err != nil {
-			problems = append(problems, problemLines(*connections, err)...)
-		} else {
-			conns = cf.Connections
-		}
-	}
-	var docs []*flow.Flow
-	var names []string
-	for _, p := range flows {
-		files, err := flowFiles(p)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-		for _, file := range files {
-			f, _, ps := loadFiles(file, "")
-			problems = append(problems, ps...)
-			if f != nil {
-				docs, names = append(docs, f), append(names, file)
-			}
-		}
-	}
-	if len(problems) > 0 {
+	set := flowSet{flowArgs: flows, connPath: *connections}
+	if problems := set.readFiles(); len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
-
 	rec, err := openRecording(ctx, dbFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
 		return exitInvalid
 	}
 	defer rec.close()
-	if len(flows) == 0 {
-		if rec.db == nil {
-			fmt.Fprintln(stderr, `flowbench emit: with --db "" give the flows with --flows`)
-			return exitInvalid
-		}
-		stored, err := storedFlows(ctx, rec.db)
-		if err != nil {
-			fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
-			return exitInvalid
-		}
-		for _, f := range stored {
-			docs, names = append(docs, f), append(names, fmt.Sprintf("stored flow %q", f.Name))
-		}
-	}
-	if conns == nil && rec.db != nil {
-		if conns, err = rec.db.ListConnections(ctx); err != nil {
-			fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
-			return exitInvalid
-		}
-	}
-	var plans []*engine.Plan
-	for i, f := range docs {
-		p, err := engine.Compile(f, conns)
-		if err != nil {
-			problems = append(problems, problemLines(names[i], err)...)
-			continue
-		}
-		plans = append(plans, p)
+	plans, problems, err := set.compile(ctx, rec.db, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
+		return exitInvalid
 	}
 	if len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
+	conns := set.conns
 
 	runner := engine.NewRunner(rec.runnerOptions(conns))
 	var mu sync.Mutex

@@ -134,34 +134,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 
-	var problems []string
-	var conns []flow.Connection
-	if *connections != "" {
-		cf, err := readConnections(*connections)
-		if err != nil {
-			problems = append(problems, problemLines(*connections, err)...)
-		} else {
-			conns = cf.Connections
-		}
-	}
+	set := flowSet{flowArgs: flows, connPath: *connections}
+	problems := set.readFiles()
 	mocks, ps := mf.load()
-	problems = append(problems, ps...)
-	var docs []*flow.Flow
-	var names []string
-	for _, p := range flows {
-		files, err := flowFiles(p)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-		for _, file := range files {
-			f, _, ps := loadFiles(file, "")
-			problems = append(problems, ps...)
-			if f != nil {
-				docs, names = append(docs, f), append(names, file)
-			}
-		}
-	}
-	if len(problems) > 0 {
+	if problems = append(problems, ps...); len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
@@ -171,39 +147,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	defer rec.close()
-	if len(flows) == 0 && rec.db != nil {
-		stored, err := storedFlows(ctx, rec.db)
-		if err != nil {
-			fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
-			return exitInvalid
-		}
-		for _, f := range stored {
-			docs, names = append(docs, f), append(names, fmt.Sprintf("stored flow %q", f.Name))
-		}
-	}
-	if conns == nil && rec.db != nil {
-		if conns, err = rec.db.ListConnections(ctx); err != nil {
-			fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
-			return exitInvalid
-		}
-	}
-	if conns, ps = mf.apply(conns); len(ps) > 0 {
-		printProblems(stderr, ps)
+	plans, problems, err := set.compile(ctx, rec.db, &mf)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
 		return exitInvalid
-	}
-	var plans []*engine.Plan
-	for i, f := range docs {
-		p, err := engine.Compile(f, conns)
-		if err != nil {
-			problems = append(problems, problemLines(names[i], err)...)
-			continue
-		}
-		plans = append(plans, p)
 	}
 	if len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
+	conns := set.conns
 
 	opts := rec.runnerOptions(conns)
 	mockSrv, resolve, err := startMocks(ctx, mocks, conns, cliResolver{db: rec.db})
