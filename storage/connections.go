@@ -122,45 +122,12 @@ func secretsUnder(ctx context.Context, tx *sql.Tx, prefix string) (map[string][]
 // Connection returns the stored connection with that name, its secret
 // fields as references; an unknown name is an error wrapping ErrNotFound.
 func (db *DB) Connection(ctx context.Context, name string) (*flow.Connection, error) {
-	var body string
-	err := db.r.QueryRowContext(ctx, "SELECT doc FROM connections WHERE name = ?", name).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("connection %q: %w", name, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read connection %q: %w", name, err)
-	}
-	return decodeConnection(name, body)
-}
-
-func decodeConnection(name, body string) (*flow.Connection, error) {
-	c := new(flow.Connection)
-	if err := json.Unmarshal([]byte(body), c); err != nil {
-		return nil, fmt.Errorf("stored connection %q cannot be read: %w", name, err)
-	}
-	return c, nil
+	return readDoc[flow.Connection](ctx, db, "connections", "connection", name)
 }
 
 // ListConnections returns every stored connection, by name.
 func (db *DB) ListConnections(ctx context.Context) ([]flow.Connection, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT name, doc FROM connections ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("list connections: %w", err)
-	}
-	defer rows.Close()
-	var out []flow.Connection
-	for rows.Next() {
-		var name, body string
-		if err := rows.Scan(&name, &body); err != nil {
-			return nil, fmt.Errorf("list connections: %w", err)
-		}
-		c, err := decodeConnection(name, body)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return listDocs[flow.Connection](ctx, db, "connections", "connection")
 }
 
 // DeleteConnection removes the named connection and the secrets sealed for
@@ -216,7 +183,7 @@ func (db *DB) RenameConnection(ctx context.Context, oldName, newName string) err
 		if taken > 0 {
 			return fmt.Errorf("a connection named %q exists already; choose another name or delete that one first", newName)
 		}
-		c, err := decodeConnection(oldName, body)
+		c, err := decodeDoc[flow.Connection]("connection", oldName, body)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -100,49 +99,13 @@ func cloneMockAuth(a flow.MockAuth) flow.MockAuth {
 // Mock returns the stored mock with that name, its secret fields as
 // references; an unknown name is an error wrapping ErrNotFound.
 func (db *DB) Mock(ctx context.Context, name string) (*flow.Mock, error) {
-	var body string
-	err := db.r.QueryRowContext(ctx, "SELECT doc FROM mocks WHERE name = ?", name).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("mock %q: %w", name, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read mock %q: %w", name, err)
-	}
-	return decodeMock(name, body)
-}
-
-func decodeMock(name, body string) (*flow.Mock, error) {
-	m := new(flow.Mock)
-	if err := json.Unmarshal([]byte(body), m); err != nil {
-		return nil, fmt.Errorf("stored mock %q cannot be read: %w", name, err)
-	}
-	return m, nil
+	return readDoc[flow.Mock](ctx, db, "mocks", "mock", name)
 }
 
 // ListMocks returns every stored mock, by name, ready for the mock server's
 // SetMocks or an export with flow.EncodeMocks.
 func (db *DB) ListMocks(ctx context.Context) ([]flow.Mock, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT name, doc FROM mocks ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("list mocks: %w", err)
-	}
-	defer rows.Close()
-	var out []flow.Mock
-	for rows.Next() {
-		var name, body string
-		if err := rows.Scan(&name, &body); err != nil {
-			return nil, fmt.Errorf("list mocks: %w", err)
-		}
-		m, err := decodeMock(name, body)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list mocks: %w", err)
-	}
-	return out, nil
+	return listDocs[flow.Mock](ctx, db, "mocks", "mock")
 }
 
 // DeleteMock removes the named mock and the secrets sealed for it

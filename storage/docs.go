@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Connections and mocks are stored the same way: one JSON document per name,
+// in a table with columns name and doc. These read them for both.
+
+// decodeDoc decodes the document stored under name; what names its kind in
+// errors ("connection", "mock").
+func decodeDoc[T any](what, name, body string) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		return nil, fmt.Errorf("stored %s %q cannot be read: %w", what, name, err)
+	}
+	return v, nil
+}
+
+// readDoc returns the document stored under name in table; an unknown name
+// is an error wrapping ErrNotFound. table is one of this package's constants.
+func readDoc[T any](ctx context.Context, db *DB, table, what, name string) (*T, error) {
+	var body string
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM "+table+" WHERE name = ?", name).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s %q: %w", what, name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s %q: %w", what, name, err)
+	}
+	return decodeDoc[T](what, name, body)
+}
+
+// listDocs returns every document in table, by name.
+func listDocs[T any](ctx context.Context, db *DB, table, what string) ([]T, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT name, doc FROM "+table+" ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var name, body string
+		if err := rows.Scan(&name, &body); err != nil {
+			return nil, fmt.Errorf("list %ss: %w", what, err)
+		}
+		v, err := decodeDoc[T](what, name, body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %ss: %w", what, err)
+	}
+	return out, nil
+}
