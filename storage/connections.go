@@ -134,25 +134,7 @@ func (db *DB) ListConnections(ctx context.Context) ([]flow.Connection, error) {
 // it ("conn/<name>/..."). Flows that call it are left as they are (see
 // FlowsUsingConnection). An unknown name is an error wrapping ErrNotFound.
 func (db *DB) DeleteConnection(ctx context.Context, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM connections WHERE name = ?", name)
-		if err != nil {
-			return fmt.Errorf("delete connection %q: %w", name, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("delete connection %q: %w", name, ErrNotFound)
-		}
-		old, err := secretsUnder(ctx, tx, connSecretPrefix(name))
-		if err != nil {
-			return fmt.Errorf("delete the secrets of connection %q: %w", name, err)
-		}
-		for s := range old {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", s); err != nil {
-				return fmt.Errorf("delete secret %q of connection %q: %w", s, name, err)
-			}
-		}
-		return nil
-	})
+	return db.deleteDoc(ctx, "connections", "connection", name, connSecretPrefix(name))
 }
 
 // RenameConnection renames a stored connection. Its sealed secrets move to

@@ -113,25 +113,7 @@ func (db *DB) ListMocks(ctx context.Context) ([]flow.Mock, error) {
 // unknown name is an error wrapping ErrNotFound. The requests it received
 // stay in the history.
 func (db *DB) DeleteMock(ctx context.Context, name string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM mocks WHERE name = ?", name)
-		if err != nil {
-			return fmt.Errorf("delete mock %q: %w", name, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("delete mock %q: %w", name, ErrNotFound)
-		}
-		old, err := secretsUnder(ctx, tx, mockSecretPrefix(name))
-		if err != nil {
-			return fmt.Errorf("delete the secrets of mock %q: %w", name, err)
-		}
-		for s := range old {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", s); err != nil {
-				return fmt.Errorf("delete secret %q of mock %q: %w", s, name, err)
-			}
-		}
-		return nil
-	})
+	return db.deleteDoc(ctx, "mocks", "mock", name, mockSecretPrefix(name))
 }
 
 // RecordReceived keeps one received request in the history. The record is
