@@ -140,6 +140,13 @@ type Program struct {
 	loops bool
 	lit   any  // the value when the expression is a constant
 	isLt  bool // lit is set
+	// The expression's shape, when it has one that evaluates cheaper than a
+	// CEL program (shape.go).
+	isMap  bool
+	fields []field
+	isList bool
+	items  []*Program
+	parts  []part
 }
 
 // Source returns the expression text the program was compiled from.
@@ -190,9 +197,13 @@ func (e *Env) Compile(src string) (*Program, error) {
 	// Constant expressions (a quoted URI, a JSON literal body) are folded by
 	// OptOptimize; evaluate them once so a run does no work for them.
 	if isConstant(src, ast) {
-		if v, err := p.eval(context.Background(), emptyActivation()); err == nil {
+		if v, err := p.evalCEL(context.Background(), celActivation{emptyActivation()}); err == nil {
 			p.lit, p.isLt = v, true
+			return p, nil
 		}
+	}
+	if err := e.shape(p, ast.NativeRep(), opts); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -302,21 +313,22 @@ func (p *Program) Eval(ctx context.Context, act *Activation) (any, error) {
 	if p.isLt {
 		return p.lit, nil
 	}
-	return p.eval(ctx, act)
-}
-
-func (p *Program) eval(ctx context.Context, act *Activation) (any, error) {
 	if act == nil {
 		act = emptyActivation()
 	}
+	return p.run(ctx, celActivation{act})
+}
+
+// evalCEL evaluates the CEL program itself.
+func (p *Program) evalCEL(ctx context.Context, a interpreter.Activation) (any, error) {
 	var (
 		out ref.Val
 		err error
 	)
 	if p.loops {
-		out, _, err = p.prg.ContextEval(ctx, celActivation{act})
+		out, _, err = p.prg.ContextEval(ctx, a)
 	} else {
-		out, _, err = p.prg.Eval(celActivation{act})
+		out, _, err = p.prg.Eval(a)
 	}
 	if err != nil {
 		msg := err.Error()

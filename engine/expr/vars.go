@@ -2,7 +2,6 @@ package expr
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,29 +61,7 @@ func (p *Program) EvalWith(ctx context.Context, act *Activation, extra map[strin
 	if act == nil {
 		act = emptyActivation()
 	}
-	a := extraActivation{act: act, extra: extra}
-	var err error
-	if p.loops {
-		out, _, e := p.prg.ContextEval(ctx, a)
-		if e == nil {
-			return ToNative(out)
-		}
-		err = e
-	} else {
-		out, _, e := p.prg.Eval(a)
-		if e == nil {
-			return ToNative(out)
-		}
-		err = e
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "cost limit exceeded") {
-		msg = "the expression is too expensive to evaluate (cost limit exceeded); simplify it"
-	}
-	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		msg = "evaluation stopped: " + ctx.Err().Error()
-	}
-	return nil, &Error{Message: msg}
+	return p.run(ctx, extraActivation{act: act, extra: extra})
 }
 
 // extraActivation resolves the extra names first, then the flow context.
