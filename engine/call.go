@@ -338,7 +338,9 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	sens = st.auth.Sensitive()
 	recordRequest(sens, hr, req, ex)
-	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+	if x.r.obs.wants(flow.EventRequestSent) {
+		x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+	}
 
 	hresp, err := st.client.Do(hr)
 	if err != nil {
@@ -371,7 +373,9 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	// A response may echo a credential (a debugging endpoint, httpbin): the
 	// record never keeps it.
 	ex.ResponseBody = redactString(printable(body2), sens)
-	x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+	if x.r.obs.wants(flow.EventResponseReceived) {
+		x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
+	}
 	return resp, nil
 }
 

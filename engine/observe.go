@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowbench/flowbench/flow"
@@ -14,6 +15,50 @@ import (
 // every observer has received everything emitted so far.
 type Observer interface {
 	Observe(ev flow.RunEvent)
+}
+
+// EventFilter is implemented by an observer that needs only some kinds of
+// events (a recorder that writes finished steps has no use for request or
+// branch events). The runner asks once, when the observer is added, and then
+// neither queues the other kinds for it nor, when no observer wants a kind,
+// builds those events at all.
+type EventFilter interface {
+	Wants(kind flow.EventKind) bool
+}
+
+// eventKinds are the kinds a runner emits, for filters to be asked about.
+var eventKinds = []flow.EventKind{
+	flow.EventRunStarted, flow.EventStepStarted, flow.EventRequestSent, flow.EventResponseReceived,
+	flow.EventBranchTaken, flow.EventStepFinished, flow.EventRaised, flow.EventRunFinished,
+}
+
+// kindMask is a set of event kinds, one bit per entry of eventKinds.
+type kindMask uint16
+
+// kindBit is k's bit; a kind not in eventKinds has a bit every mask holds.
+func kindBit(k flow.EventKind) kindMask {
+	for i, e := range eventKinds {
+		if e == k {
+			return 1 << i
+		}
+	}
+	return 1 << len(eventKinds)
+}
+
+// wantedKinds asks obs which kinds it wants; an observer without a filter
+// wants every kind, and so does one for kinds unknown to this list.
+func wantedKinds(obs Observer) kindMask {
+	f, ok := obs.(EventFilter)
+	if !ok {
+		return ^kindMask(0)
+	}
+	var m kindMask
+	for _, k := range eventKinds {
+		if f.Wants(k) {
+			m |= kindBit(k)
+		}
+	}
+	return m | ^kindMask(0)<<len(eventKinds)
 }
 
 // ObserverFunc adapts a function to Observer.
@@ -32,6 +77,7 @@ const observerWake = 2 * time.Millisecond
 // queue delivers events to one observer from its own goroutine.
 type queue struct {
 	obs     Observer
+	wants   kindMask
 	mu      sync.Mutex
 	cond    *sync.Cond
 	pending []flow.RunEvent
@@ -44,7 +90,7 @@ type queue struct {
 }
 
 func newQueue(obs Observer) *queue {
-	q := &queue{obs: obs, done: make(chan struct{})}
+	q := &queue{obs: obs, wants: wantedKinds(obs), done: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
 	q.wake = time.AfterFunc(time.Hour, func() {
 		q.mu.Lock()
@@ -130,18 +176,35 @@ func (q *queue) close() {
 type fanout struct {
 	mu     sync.RWMutex
 	queues []*queue
+	// wanted is the union of what the queues want, read without the lock
+	// so a run can skip building an event nobody wants.
+	wanted atomic.Uint32
 }
 
 func (f *fanout) add(obs Observer) {
+	q := newQueue(obs)
 	f.mu.Lock()
-	f.queues = append(f.queues, newQueue(obs))
+	f.queues = append(f.queues, q)
+	f.wanted.Store(f.wanted.Load() | uint32(q.wants))
 	f.mu.Unlock()
 }
 
+// wants reports whether any observer wants events of kind k. Callers check
+// it before building an event that takes copies.
+func (f *fanout) wants(k flow.EventKind) bool {
+	return kindMask(f.wanted.Load())&kindBit(k) != 0
+}
+
 func (f *fanout) emit(ev flow.RunEvent) {
+	bit := kindBit(ev.Kind)
+	if kindMask(f.wanted.Load())&bit == 0 {
+		return
+	}
 	f.mu.RLock()
 	for _, q := range f.queues {
-		q.push(ev)
+		if q.wants&bit != 0 {
+			q.push(ev)
+		}
 	}
 	f.mu.RUnlock()
 }
@@ -162,6 +225,7 @@ func (f *fanout) close() {
 	f.mu.Lock()
 	qs := f.queues
 	f.queues = nil
+	f.wanted.Store(0)
 	f.mu.Unlock()
 	for _, q := range qs {
 		q.close()

@@ -163,7 +163,7 @@ func (x *execution) execute() {
 		}
 		next, ok := cur.next[res.port]
 		edgeIdx, hasEdge := cur.edges[res.port]
-		if hasEdge {
+		if hasEdge && x.r.obs.wants(flow.EventBranchTaken) {
 			e := x.p.Flow.Edges[edgeIdx]
 			x.r.obs.emit(flow.RunEvent{Kind: flow.EventBranchTaken, At: x.r.opts.Now(), RunID: x.run.ID, Edge: &e,
 				Step: x.lastStepCopy()})
@@ -204,8 +204,10 @@ func (x *execution) step(s *step) stepResult {
 	n := s.node
 	rec := flow.Step{RunID: x.run.ID, Seq: len(x.steps) + 1, Node: n.ID, Kind: n.Kind, Title: n.Title,
 		Status: flow.StatusRunning, StartedAt: x.r.opts.Now()}
-	started := rec
-	x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepStarted, At: rec.StartedAt, RunID: x.run.ID, Step: &started})
+	if x.r.obs.wants(flow.EventStepStarted) {
+		started := rec
+		x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepStarted, At: rec.StartedAt, RunID: x.run.ID, Step: &started})
+	}
 
 	var res stepResult
 	switch n.Kind {

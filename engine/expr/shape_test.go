@@ -37,14 +37,14 @@ func TestShapesGiveWhatCELGives(t *testing.T) {
 		{`vars.ratio`, "template"},
 		{`vars.flag`, "template"},
 		{`vars.none`, "template"},
-		{`env.port`, "template"},                     // a Go int: CEL makes it int64
-		{`vars.customer`, "template"},                // a map: CEL copies it
-		{`vars.tags`, "template"},                    // a list: CEL copies it
+		{`env.port`, "template"},                      // a Go int: CEL makes it int64
+		{`vars.customer`, "template"},                 // a map: CEL copies it
+		{`vars.tags`, "template"},                     // a list: CEL copies it
 		{`steps.lookup.body.returnValue`, "template"}, // a deep path
-		{`steps.lookup.body.missing`, "template"},    // no such key: CEL's error
-		{`trigger.chatId.deeper`, "template"},        // a field of a string: CEL's error
-		{`"n-" + vars.amount`, "template"},           // + of string and int: CEL's error
-		{`"n-" + vars.none`, "template"},             // + of string and null: CEL's error
+		{`steps.lookup.body.missing`, "template"},     // no such key: CEL's error
+		{`trigger.chatId.deeper`, "template"},         // a field of a string: CEL's error
+		{`"n-" + vars.amount`, "template"},            // + of string and int: CEL's error
+		{`"n-" + vars.none`, "template"},              // + of string and null: CEL's error
 		{`vars.name + vars.name`, "template"},
 		{`{"chatId": trigger.chatId, "priority": "High", "amount": vars.amount * 2}`, "map"},
 		{`{"customer": {"id": vars.customer.id, "tier": vars.customer.tier}, "tags": vars.tags + ["c"]}`, "map"},
