@@ -402,15 +402,24 @@ func copyExchange(ex *flow.Exchange) *flow.Exchange {
 func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepResult {
 	cl := s.node.Call
 	rec.HTTPStatus = resp.status
-	body := parseBody(resp)
-	ctxStep := map[string]any{
-		"status":     int64(resp.status),
-		"headers":    headerMap(resp.header),
-		"body":       body,
-		"durationMs": time.Since(rec.StartedAt).Milliseconds(),
-		"error":      "",
+	// The parsed body is needed by expressions that read steps, by saveTo and
+	// completion events, and for the default return value (a body's
+	// returnValue field); a flow that needs none of these skips the parse.
+	var body any
+	if x.stepCtx || cl.SaveTo != "" || cl.CompletionEvent != "" || s.returnValue == nil && mayHaveReturnValue(resp.body) {
+		body = parseBody(resp)
 	}
-	x.act.Steps[s.node.ID] = ctxStep
+	var ctxStep map[string]any
+	if x.stepCtx {
+		ctxStep = map[string]any{
+			"status":     int64(resp.status),
+			"headers":    headerMap(resp.header),
+			"body":       body,
+			"durationMs": time.Since(rec.StartedAt).Milliseconds(),
+			"error":      "",
+		}
+		x.act.Steps[s.node.ID] = ctxStep
+	}
 
 	var rv any
 	if s.returnValue != nil {
@@ -422,7 +431,9 @@ func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepR
 	} else if obj, ok := body.(map[string]any); ok {
 		rv = obj["returnValue"]
 	}
-	ctxStep["returnValue"] = rv
+	if ctxStep != nil {
+		ctxStep["returnValue"] = rv
+	}
 	rec.ReturnValue = rv
 
 	res := stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
@@ -467,18 +478,26 @@ func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepR
 // callFailed records a failed call; it leaves by the failure port.
 func (x *execution) callFailed(s *step, rec *flow.Step, status int, resp *response, msg string) stepResult {
 	rec.HTTPStatus = status
-	ctxStep := map[string]any{"status": int64(status), "error": msg, "returnValue": nil,
-		"durationMs": time.Since(rec.StartedAt).Milliseconds(), "headers": map[string]any{}, "body": nil}
-	if resp != nil {
-		ctxStep["headers"] = headerMap(resp.header)
-		ctxStep["body"] = parseBody(resp)
+	if x.stepCtx {
+		ctxStep := map[string]any{"status": int64(status), "error": msg, "returnValue": nil,
+			"durationMs": time.Since(rec.StartedAt).Milliseconds(), "headers": map[string]any{}, "body": nil}
+		if resp != nil {
+			ctxStep["headers"] = headerMap(resp.header)
+			ctxStep["body"] = parseBody(resp)
+		}
+		x.act.Steps[s.node.ID] = ctxStep
 	}
-	x.act.Steps[s.node.ID] = ctxStep
 	decision := "failure path: " + msg
 	if x.ctx.Err() != nil {
 		return stepResult{status: flow.StatusStopped, err: msg}
 	}
 	return stepResult{status: flow.StatusFailed, port: flow.PortFailure, err: msg, decision: decision}
+}
+
+// mayHaveReturnValue reports whether a body could be a JSON object with a
+// returnValue field: its bytes hold the name, or an escape that could spell it.
+func mayHaveReturnValue(b []byte) bool {
+	return bytes.Contains(b, []byte("returnValue")) || bytes.Contains(b, []byte(`\u`))
 }
 
 // parseBody returns the JSON value of a JSON body, else the body as text.

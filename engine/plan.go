@@ -21,6 +21,9 @@ type Plan struct {
 	start *step
 	steps map[string]*step
 	vars  []compiledAssign // flow variables, in name order
+	// readsSteps is set when an expression of the flow refers to steps;
+	// when none does, a run does not build the step contexts.
+	readsSteps bool
 }
 
 // step is one node of a plan with its expressions compiled and its ports resolved.
@@ -165,13 +168,15 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		return nil, flow.Problems{{Severity: flow.SeverityError, Field: "nodes", Message: "the flow has no start node; add one"}}
 	}
 	p.Warnings = warns
+	p.readsSteps = c.readsSteps
 	return p, nil
 }
 
 type compiler struct {
-	env      *expr.Env
-	node     string
-	problems flow.Problems
+	env        *expr.Env
+	node       string
+	problems   flow.Problems
+	readsSteps bool // an expression compiled so far refers to steps
 }
 
 // compile compiles one expression, recording a problem naming the node, the
@@ -191,6 +196,7 @@ func (c *compiler) compile(node, field, src string) *expr.Program {
 			Message: "expression does not compile: " + msg})
 		return nil
 	}
+	c.readsSteps = c.readsSteps || prg.Reads(expr.NameSteps)
 	return prg
 }
 

@@ -74,7 +74,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	events := r.events
 	r.mu.Unlock()
 	x := &execution{
-		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from,
+		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from, stepCtx: p.readsSteps,
 		act: &expr.Activation{
 			Vars:    map[string]any{},
 			Steps:   map[string]any{},
@@ -120,6 +120,9 @@ type execution struct {
 	// events is the bus that starts flows listening to what this run raises.
 	events *Events
 	chain  chain
+	// stepCtx says to build steps.<id> for every step: some expression
+	// reads it, or the caller shows it (TestStep).
+	stepCtx bool
 }
 
 // stepResult is how a node's execution ended.
@@ -234,7 +237,7 @@ func (x *execution) step(s *step) stepResult {
 	if n.Kind == flow.KindEnd || res.port == "" {
 		rec.Port = ""
 	}
-	if s.node.Kind != flow.KindCall {
+	if s.node.Kind != flow.KindCall && x.stepCtx {
 		x.act.Steps[n.ID] = map[string]any{"status": string(res.status), "error": res.err, "durationMs": rec.DurationMs}
 	}
 	x.steps = append(x.steps, rec)

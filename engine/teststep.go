@@ -60,7 +60,7 @@ func (r *Runner) TestStep(ctx context.Context, p *Plan, nodeID string, in StepIn
 	f := p.Flow
 	run := flow.Run{ID: id, FlowID: f.ID, FlowName: f.Name, FlowVersion: f.Version, Status: flow.StatusRunning,
 		Trigger: "test", Input: in.Trigger, StartedAt: started}
-	x := &execution{r: r, p: p, run: &run, ctx: ctx, chain: chain{flows: []string{f.Name}},
+	x := &execution{r: r, p: p, run: &run, ctx: ctx, chain: chain{flows: []string{f.Name}}, stepCtx: true,
 		act: &expr.Activation{
 			Vars: vars, Steps: steps, Trigger: trigger, Env: in.Env,
 			Run:  map[string]any{"id": id, "startedAt": started.UTC().Format(time.RFC3339Nano), "attempt": int64(1), "trigger": "test"},

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -138,8 +139,9 @@ type Program struct {
 	// evaluation run long enough to need watching ctx (which costs a goroutine
 	// per evaluation); the cost limit bounds every evaluation either way.
 	loops bool
-	lit   any  // the value when the expression is a constant
-	isLt  bool // lit is set
+	lit   any      // the value when the expression is a constant
+	isLt  bool     // lit is set
+	reads []string // the context names the expression refers to
 	// The expression's shape, when it has one that evaluates cheaper than a
 	// CEL program (shape.go).
 	isMap  bool
@@ -193,7 +195,7 @@ func (e *Env) Compile(src string) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Message: err.Error()}
 	}
-	p := &Program{src: src, prg: prg, loops: loops}
+	p := &Program{src: src, prg: prg, loops: loops, reads: referencedNames(ast)}
 	// Constant expressions (a quoted URI, a JSON literal body) are folded by
 	// OptOptimize; evaluate them once so a run does no work for them.
 	if isConstant(src, ast) {
@@ -206,6 +208,29 @@ func (e *Env) Compile(src string) (*Program, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// Reads reports whether the expression refers to the context name (one of
+// Names, or a name declared by WithVariables), so a runner can skip building
+// context that no expression of a plan reads.
+func (p *Program) Reads(name string) bool {
+	for _, n := range p.reads {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// referencedNames lists the variables the checked expression refers to.
+func referencedNames(ast *cel.Ast) []string {
+	var names []string
+	for _, r := range ast.NativeRep().ReferenceMap() {
+		if r.Name != "" && !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }
 
 // isConstant reports whether the checked expression refers to no variable and
