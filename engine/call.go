@@ -260,8 +260,12 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState) (*
 	if req.header.Get(HeaderIdempotencyKey) == "" {
 		req.header.Set(HeaderIdempotencyKey, req.guid)
 	}
-	sum := sha256.Sum256(req.body)
-	req.hash = hex.EncodeToString(sum[:])
+	if st.conn.Auth.Type == flow.AuthSigV4 {
+		// Only SigV4 signs the payload's hash; it is computed once per step
+		// and reused by every attempt.
+		sum := sha256.Sum256(req.body)
+		req.hash = hex.EncodeToString(sum[:])
+	}
 	if cl.Signing != nil {
 		secret, err := secretResolver{x.r}.Resolve(ctx, cl.Signing.Secret)
 		if err != nil {
@@ -321,8 +325,17 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	u := *req.url
 	hr.URL, hr.Host = &u, u.Host
+	// Each attempt gets its own copy of the header values (authenticators
+	// set theirs on it), taken from one allocation.
+	n := 0
+	for _, vs := range req.header {
+		n += len(vs)
+	}
+	all := make([]string, 0, n)
 	for k, vs := range req.header {
-		hr.Header[k] = append([]string(nil), vs...)
+		start := len(all)
+		all = append(all, vs...)
+		hr.Header[k] = all[start:len(all):len(all)]
 	}
 	if req.signKey != nil {
 		ts := x.r.opts.Now().Unix()

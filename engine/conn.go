@@ -143,9 +143,11 @@ func joinURL(base *url.URL, uri string) (*url.URL, error) {
 	if rel.Scheme != "" || rel.Host != "" || strings.HasPrefix(uri, "//") {
 		return nil, fmt.Errorf("the URI %q is absolute; give a path relative to the connection's base URL", uri)
 	}
-	for _, seg := range strings.Split(rel.Path, "/") {
-		if seg == ".." {
-			return nil, fmt.Errorf("the URI %q climbs above the base URL with \"..\"", uri)
+	if strings.Contains(rel.Path, "..") {
+		for _, seg := range strings.Split(rel.Path, "/") {
+			if seg == ".." {
+				return nil, fmt.Errorf("the URI %q climbs above the base URL with \"..\"", uri)
+			}
 		}
 	}
 	basePath := strings.TrimRight(base.EscapedPath(), "/")
@@ -164,6 +166,10 @@ func joinURL(base *url.URL, uri string) (*url.URL, error) {
 	u.Path, u.RawPath = p, joined
 	if u.EscapedPath() != joined {
 		u.RawPath = ""
+	}
+	u.Fragment = ""
+	if base.RawQuery == "" && rel.RawQuery == "" {
+		return &u, nil
 	}
 	q := base.Query()
 	for k, vs := range rel.Query() {

@@ -159,7 +159,7 @@ func (s Sensitive) redactText(text string) string {
 
 func containsFold(list []string, name string) bool {
 	for _, n := range list {
-		if strings.EqualFold(n, name) {
+		if len(n) == len(name) && strings.EqualFold(n, name) {
 			return true
 		}
 	}
