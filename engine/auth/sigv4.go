@@ -145,6 +145,9 @@ func normalizePath(p string) string {
 	if p == "" || p == "/" {
 		return "/"
 	}
+	if p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p // already normal: no empty, "." or ".." segment
+	}
 	var out []string
 	for _, seg := range strings.Split(p, "/") {
 		switch seg {
