@@ -90,8 +90,9 @@ func writeRunByHand(ctx context.Context, db *DB, run *flow.Run, steps []flow.Ste
 			return err
 		}
 		defer st.Close()
+		var sa stepArgs
 		for i := range steps {
-			args, err := stepArgs(run.ID, &steps[i])
+			args, err := sa.of(run.ID, &steps[i])
 			if err != nil {
 				return err
 			}
@@ -162,10 +163,11 @@ func callRun(id string, n int, start time.Time) (flow.Run, []flow.Step) {
 func BenchmarkStepArgs(b *testing.B) {
 	_, steps := callRun("run-1", 100, baseTime)
 	var argsTime, marshalTime time.Duration
+	var sa stepArgs
 	for b.Loop() {
 		t0 := time.Now()
 		for i := range steps {
-			if _, err := stepArgs("run-1", &steps[i]); err != nil {
+			if _, err := sa.of("run-1", &steps[i]); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -73,6 +73,7 @@ type Recorder struct {
 	known map[string]bool // runs whose row exists in this recorder's view
 	stmts recorderStmts
 	buf   []record
+	args  stepArgs
 }
 
 // recordKind says which statement a record needs.
@@ -376,7 +377,7 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			}
 			var args []any
 			if err == nil {
-				args, err = stepArgs(rec.runID, rec.step)
+				args, err = r.args.of(rec.runID, rec.step)
 			}
 			if err == nil {
 				_, err = step.ExecContext(ctx, args...)

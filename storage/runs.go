@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -86,25 +87,63 @@ func runArgs(r *flow.Run) []any {
 		rawOrNil(r.Input), r.Env, unixNano(r.StartedAt), unixNano(r.FinishedAt), r.DurationMs, r.Error, r.ParentRunID}
 }
 
-// stepArgs are the upsertStepSQL arguments for s of run runID.
-func stepArgs(runID string, s *flow.Step) ([]any, error) {
-	var rv, ex any
+// maxKeptArgsBuffer is the largest JSON buffer a stepArgs keeps between
+// steps; common steps need a few kilobytes.
+const maxKeptArgsBuffer = 1 << 20
+
+// stepArgs builds upsertStepSQL arguments, reusing its buffers from one
+// step to the next: the recorder's writer keeps one. The zero value is ready
+// to use; it is not safe for concurrent use.
+type stepArgs struct {
+	buf  []byte
+	args [15]any
+}
+
+// of returns the upsertStepSQL arguments for s of run runID. They are valid
+// until the next call: the JSON columns point into the reused buffer, which
+// the driver copies when it binds them.
+func (a *stepArgs) of(runID string, s *flow.Step) ([]any, error) {
+	if cap(a.buf) > maxKeptArgsBuffer {
+		a.buf = nil // one huge step should not pin its buffer for good
+	}
+	b := a.buf[:0]
+	var err error
 	if s.ReturnValue != nil {
-		b, err := json.Marshal(s.ReturnValue)
-		if err != nil {
+		if b, err = appendValue(b, s.ReturnValue, 0); err != nil {
 			return nil, fmt.Errorf("step %d (node %q): encode its return value: %w", s.Seq, s.Node, err)
 		}
-		rv = string(b)
+	}
+	rvEnd := len(b)
+	if len(s.Exchanges) > 0 {
+		b = appendExchanges(b, s.Exchanges)
+	}
+	a.buf = b
+	var rv, ex any
+	if s.ReturnValue != nil {
+		rv = bufString(b[:rvEnd])
 	}
 	if len(s.Exchanges) > 0 {
-		b, err := json.Marshal(s.Exchanges)
-		if err != nil {
-			return nil, fmt.Errorf("step %d (node %q): encode its exchanges: %w", s.Seq, s.Node, err)
-		}
-		ex = string(b)
+		ex = bufString(b[rvEnd:])
 	}
-	return []any{runID, s.Seq, s.Node, string(s.Kind), s.Title, string(s.Status), s.Port, s.HTTPStatus, rv,
-		s.Decision, s.Attempts, unixNano(s.StartedAt), s.DurationMs, s.Error, ex}, nil
+	// Integers go in as int64, the driver's own type, which database/sql
+	// passes through instead of converting by reflection.
+	a.args = [...]any{runID, int64(s.Seq), s.Node, string(s.Kind), s.Title, string(s.Status), s.Port, int64(s.HTTPStatus), rv,
+		s.Decision, int64(s.Attempts), unixNano(s.StartedAt), s.DurationMs, s.Error, ex}
+	return a.args[:], nil
+}
+
+// bufString returns the bytes of b as a string without copying them, for
+// arguments bound to a statement before b is written again. The sqlite
+// driver copies a string into its own memory when it binds it (bindText),
+// and database/sql keeps no argument past the call, so the string is never
+// read after b changes. The JSON columns are bound as strings, not []byte,
+// to stay TEXT: a BLOB would read the same through scanStep but is JSONB
+// to SQLite's json functions.
+func bufString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // eventArgs are the insertEventSQL arguments for e, raised in run runID.

@@ -1,0 +1,308 @@
+package storage
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// The recorder encodes every step's exchanges and return value as JSON on
+// its writer goroutine, where each CPU microsecond is taken from the runs
+// being recorded. encoding/json spends most of that on reflection, on
+// sorting header maps through reflect.Value keys and on a fresh buffer per
+// call, so the recorder appends the JSON itself into a buffer it keeps.
+//
+// The bytes are the ones json.Marshal writes for the same values (map keys
+// sorted, <, > and & escaped, invalid UTF-8 replaced), so what is stored,
+// and what readers decode, does not depend on which encoder wrote it; the
+// tests in encode_test.go hold the two to that. A value of a type not
+// handled here is written by json.Marshal.
+
+// maxEncodeDepth bounds how deep appendValue recurses into maps and slices
+// before leaving the rest to json.Marshal, which reports cycles.
+const maxEncodeDepth = 256
+
+// appendExchanges appends exs as json.Marshal writes a []flow.Exchange.
+func appendExchanges(b []byte, exs []flow.Exchange) []byte {
+	if exs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range exs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendExchange(b, &exs[i])
+	}
+	return append(b, ']')
+}
+
+// appendExchange appends x as json.Marshal writes a flow.Exchange: fields in
+// declaration order, those tagged omitempty left out when empty. A field
+// added to flow.Exchange must be added here too (TestAppendExchangeFields
+// fails until it is).
+func appendExchange(b []byte, x *flow.Exchange) []byte {
+	b = append(b, `{"attempt":`...)
+	b = strconv.AppendInt(b, int64(x.Attempt), 10)
+	if x.TaskGUID != "" {
+		b = append(b, `,"taskGuid":`...)
+		b = appendString(b, x.TaskGUID)
+	}
+	b = append(b, `,"method":`...)
+	b = appendString(b, x.Method)
+	b = append(b, `,"url":`...)
+	b = appendString(b, x.URL)
+	if len(x.RequestHeaders) > 0 {
+		b = append(b, `,"requestHeaders":`...)
+		b = appendHeader(b, x.RequestHeaders)
+	}
+	if x.RequestBody != "" {
+		b = append(b, `,"requestBody":`...)
+		b = appendString(b, x.RequestBody)
+	}
+	if x.Status != 0 {
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(x.Status), 10)
+	}
+	if len(x.ResponseHeaders) > 0 {
+		b = append(b, `,"responseHeaders":`...)
+		b = appendHeader(b, x.ResponseHeaders)
+	}
+	if x.ResponseBody != "" {
+		b = append(b, `,"responseBody":`...)
+		b = appendString(b, x.ResponseBody)
+	}
+	if x.ResponseSize != 0 {
+		b = append(b, `,"responseSize":`...)
+		b = strconv.AppendInt(b, x.ResponseSize, 10)
+	}
+	if x.Truncated {
+		b = append(b, `,"truncated":true`...)
+	}
+	b = append(b, `,"durationMs":`...)
+	b = strconv.AppendInt(b, x.DurationMs, 10)
+	if x.WaitMs != 0 {
+		b = append(b, `,"waitMs":`...)
+		b = strconv.AppendInt(b, x.WaitMs, 10)
+	}
+	if x.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendString(b, x.Error)
+	}
+	return append(b, '}')
+}
+
+// appendHeader appends h with its keys sorted, as json.Marshal does; a nil
+// value list is null.
+func appendHeader(b []byte, h map[string][]string) []byte {
+	if h == nil {
+		return append(b, "null"...)
+	}
+	// Headers are small: sort the keys in a stack array when they fit.
+	var arr [16]string
+	keys := arr[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		vs := h[k]
+		if vs == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendValue appends v as json.Marshal writes it. It handles the values a
+// step's return value is made of (what engine/expr.ToNative and
+// encoding/json's decoding produce) and leaves anything else, and NaN or
+// infinite numbers, to json.Marshal, whose error it returns.
+func appendValue(b []byte, v any, depth int) ([]byte, error) {
+	if depth > maxEncodeDepth {
+		return appendMarshal(b, v)
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return appendMarshal(b, v)
+		}
+		return appendFloat(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	case []byte:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, x)
+		return append(b, '"'), nil
+	case map[string]any:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		var arr [16]string
+		keys := arr[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, x[k], depth+1); err != nil {
+				return b, err
+			}
+		}
+		return append(b, '}'), nil
+	case []any:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendValue(b, e, depth+1); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	return appendMarshal(b, v)
+}
+
+func appendMarshal(b []byte, v any) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return b, err
+	}
+	return append(b, j...), nil
+}
+
+// appendFloat writes f as encoding/json does (the ES6 number-to-string
+// rule): plain decimals, exponents only below 1e-6 or from 1e21 on, and no
+// leading zero in a negative exponent.
+func appendFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// strconv writes e-07 where encoding/json writes e-7.
+		if n := len(b) - start; n >= 4 && b[len(b)-4] == 'e' && b[len(b)-3] == '-' && b[len(b)-2] == '0' {
+			b[len(b)-2] = b[len(b)-1]
+			b = b[:len(b)-1]
+		}
+	}
+	return b
+}
+
+// jsonPlain marks the bytes json.Marshal copies into a string as they are:
+// printable ASCII other than the quote, the backslash and the HTML-sensitive
+// <, > and &. Bytes from 0x80 on start a multi-byte rune and are looked at
+// as one.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a quoted JSON string, escaped as json.Marshal
+// escapes it.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	plain := 0 // s[plain:i] is waiting to be copied as it is
+	for i := 0; i < len(s); {
+		for i < len(s) && jsonPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			b = append(b, s[plain:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, `\b`...)
+			case '\f':
+				b = append(b, `\f`...)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\r':
+				b = append(b, `\r`...)
+			case '\t':
+				b = append(b, `\t`...)
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			plain = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[plain:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			// Valid JSON, but not valid JavaScript: escaped for JSONP.
+			b = append(b, s[plain:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		plain = i
+	}
+	b = append(b, s[plain:]...)
+	return append(b, '"')
+}
