@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/flowbench/flowbench/engine"
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
@@ -60,11 +62,17 @@ func linearGETFlow(n int) *flow.Flow {
 	return f
 }
 
-// rawLoop sends the same n requests with plain net/http over the given transport.
+// rawLoop sends the same n requests with plain net/http over the given
+// transport: the same method, URL and headers as the flow's steps, including
+// the task GUID and idempotency key every call carries (a fresh UUID per
+// request, as the engine makes).
 func rawLoop(b *testing.B, client *http.Client, base string, n int) {
 	for i := 0; i < n; i++ {
 		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/items/acme/%d", base, i), nil)
 		req.Header.Set("X-Request-Tag", "run-x")
+		id := uuid.NewString()
+		req.Header.Set(engine.HeaderTaskGUID, id)
+		req.Header.Set(engine.HeaderIdempotencyKey, id)
 		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)

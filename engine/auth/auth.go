@@ -213,7 +213,7 @@ type noAuth struct{}
 
 func (noAuth) Apply(context.Context, *http.Request, string) error { return nil }
 func (noAuth) Refresh(context.Context) bool                       { return false }
-func (noAuth) Sensitive() Sensitive                               { return newSensitive(nil, nil, nil) }
+func (noAuth) Sensitive() Sensitive                               { return Sensitive{} }
 
 // staticHeader sets one fixed header (basic and bearer).
 type staticHeader struct {
