@@ -362,7 +362,13 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	defer hresp.Body.Close()
 	limit := x.r.opts.MaxBodyBytes
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
+	// The body is read into the run's buffer: everything kept from it
+	// (the record's text, the parsed JSON, an error's excerpt) is a copy,
+	// and the next attempt or step reuses the memory.
+	data, err := readCapped(hresp.Body, limit+1, x.bodyBuf[:0])
+	if cap(data) <= maxKeptBodyBuffer {
+		x.bodyBuf = data[:0]
+	}
 	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	ex.Status = hresp.StatusCode
 	ex.ResponseHeaders = redactHeaders(hresp.Header, sens)
@@ -390,6 +396,32 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	}
 	return resp, nil
+}
+
+// maxKeptBodyBuffer is the largest response buffer a run keeps for reuse.
+const maxKeptBodyBuffer = 1 << 20
+
+// readCapped appends at most n bytes of r to buf, like io.ReadAll of an
+// io.LimitReader without their allocations.
+func readCapped(r io.Reader, n int64, buf []byte) ([]byte, error) {
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		end := cap(buf)
+		if int64(end) > n {
+			end = int(n)
+		}
+		k, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 func recordRequest(sens auth.Sensitive, hr *http.Request, req *request, ex *flow.Exchange) {

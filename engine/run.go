@@ -123,6 +123,8 @@ type execution struct {
 	// stepCtx says to build steps.<id> for every step: some expression
 	// reads it, or the caller shows it (TestStep).
 	stepCtx bool
+	// bodyBuf is reused to read response bodies (see readCapped).
+	bodyBuf []byte
 }
 
 // stepResult is how a node's execution ended.

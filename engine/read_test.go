@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestReadCapped(t *testing.T) {
+	big := strings.Repeat("0123456789", 1000)
+	for _, c := range []struct {
+		name string
+		r    io.Reader
+		n    int64
+		want string
+		err  bool
+	}{
+		{"empty", strings.NewReader(""), 11, "", false},
+		{"under the cap", strings.NewReader("hello"), 11, "hello", false},
+		{"exactly the cap", strings.NewReader("hello"), 5, "hello", false},
+		{"over the cap stops at it", strings.NewReader(big), 4097, big[:4097], false},
+		{"one byte at a time", iotest.OneByteReader(strings.NewReader(big[:3000])), 1 << 20, big[:3000], false},
+		{"data then an error", iotest.DataErrReader(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errors.New("reset")))), 100, "abc", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, buf := range [][]byte{nil, make([]byte, 0, 3), []byte("stale bytes")[:0]} {
+				got, err := readCapped(c.r, c.n, buf)
+				if (err != nil) != c.err {
+					t.Fatalf("err = %v, want error %v", err, c.err)
+				}
+				if string(got) != c.want {
+					t.Fatalf("read %d bytes %.20q…, want %d bytes", len(got), got, len(c.want))
+				}
+				if sr, ok := c.r.(*strings.Reader); ok {
+					sr.Seek(0, io.SeekStart)
+				} else {
+					break // readers that cannot rewind run once
+				}
+			}
+		})
+	}
+	// A reused buffer keeps its memory.
+	buf := make([]byte, 0, 64)
+	got, _ := readCapped(bytes.NewReader([]byte("abc")), 100, buf)
+	if &got[0] != &buf[:1][0] {
+		t.Error("a buffer with room was not reused")
+	}
+}
