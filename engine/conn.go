@@ -136,6 +136,30 @@ func joinURL(base *url.URL, uri string) (*url.URL, error) {
 	if strings.ContainsAny(uri, "\r\n") {
 		return nil, fmt.Errorf("the URI contains a line break")
 	}
+	if base.RawPath == "" && base.RawQuery == "" && plainPath(uri) {
+		// The common case, a path of plain characters: nothing to parse,
+		// unescape or merge.
+		if strings.Contains(uri, "..") {
+			for _, seg := range strings.Split(uri, "/") {
+				if seg == ".." {
+					return nil, fmt.Errorf("the URI %q climbs above the base URL with \"..\"", uri)
+				}
+			}
+		}
+		rel := uri
+		if rel[0] != '/' {
+			rel = "/" + rel
+		}
+		u.Path, u.RawPath, u.RawQuery, u.Fragment = strings.TrimRight(base.Path, "/")+rel, "", "", ""
+		return &u, nil
+	}
+	return joinParsed(base, uri)
+}
+
+// joinParsed is joinURL for any URI: parsed, checked and merged with the
+// base URL's path and query.
+func joinParsed(base *url.URL, uri string) (*url.URL, error) {
+	u := *base
 	rel, err := url.Parse(uri)
 	if err != nil {
 		return nil, fmt.Errorf("the URI %q is not valid: %v", uri, err)
@@ -180,6 +204,22 @@ func joinURL(base *url.URL, uri string) (*url.URL, error) {
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
 	return &u, nil
+}
+
+// plainPath reports whether uri is a non-empty path of letters, digits and
+// -._~/ only: nothing in it needs escaping or unescaping, and it names no
+// scheme, host, query or fragment. A leading "//" is not plain.
+func plainPath(uri string) bool {
+	if uri == "" || strings.HasPrefix(uri, "//") {
+		return false
+	}
+	for i := 0; i < len(uri); i++ {
+		c := uri[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // stringify turns an expression result into text for a URI, query value or

@@ -222,7 +222,9 @@ func (s Sensitive) redactURL(raw string) string {
 	}
 	base, frag, hasFrag := strings.Cut(raw, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
-	if u, err := url.Parse(path); err == nil && u.User != nil {
+	if !strings.Contains(path, "@") {
+		// No user information, so no password to hide.
+	} else if u, err := url.Parse(path); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "REDACTED")
 			path = strings.Replace(u.String(), "REDACTED", Marker, 1)

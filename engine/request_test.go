@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -47,5 +48,26 @@ func TestReadCapped(t *testing.T) {
 	got, _ := readCapped(bytes.NewReader([]byte("abc")), 100, buf)
 	if &got[0] != &buf[:1][0] {
 		t.Error("a buffer with room was not reused")
+	}
+}
+
+// TestPlainPathsJoinAsParsedOnes: the fast path for plain URIs gives exactly
+// what parsing and merging gives, for bases with and without a path.
+func TestPlainPathsJoinAsParsedOnes(t *testing.T) {
+	for _, b := range []string{"https://api.example.com/v2/", "https://api.example.com", "https://api.example.com/v2", "http://127.0.0.1:8080/a%20b/", "http://h/x y/"} {
+		base, err := url.Parse(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, uri := range []string{"/v1/tier", "items", "/a/./b", "a-b_c.d~e/", "/", "x", "/..a/b..", "/a/../b"} {
+			fast, ferr := joinURL(base, uri)
+			slow, serr := joinParsed(base, uri)
+			if (ferr == nil) != (serr == nil) {
+				t.Fatalf("%s + %q: fast error %v, parsed error %v", b, uri, ferr, serr)
+			}
+			if ferr == nil && fast.String() != slow.String() {
+				t.Errorf("%s + %q: fast %s, parsed %s", b, uri, fast, slow)
+			}
+		}
 	}
 }
