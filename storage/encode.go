@@ -103,13 +103,8 @@ func appendHeader(b []byte, h map[string][]string) []byte {
 	if h == nil {
 		return append(b, "null"...)
 	}
-	// Headers are small: sort the keys in a stack array when they fit.
 	var arr [16]string
-	keys := arr[:0]
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(h, arr[:0])
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -132,6 +127,16 @@ func appendHeader(b []byte, h map[string][]string) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// sortedKeys appends m's keys to keys and sorts them. Maps here are small:
+// callers pass a stack array's slice so most need no allocation.
+func sortedKeys[V any](m map[string]V, keys []string) []string {
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // appendValue appends v as json.Marshal writes it. It handles the values a
@@ -172,11 +177,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 			return append(b, "null"...), nil
 		}
 		var arr [16]string
-		keys := arr[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := sortedKeys(x, arr[:0])
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
