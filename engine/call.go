@@ -61,8 +61,8 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	if cl.Timeout > 0 {
 		timeout = cl.Timeout.D()
 	}
-	ctx, cancel := context.WithTimeoutCause(x.ctx, timeout, errStepDeadline)
-	defer cancel()
+	ctx := x.deadline.start(x.ctx, timeout)
+	defer x.deadline.done()
 
 	req, err := x.buildRequest(ctx, s, st)
 	if err != nil {
@@ -111,7 +111,7 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 				wait = ra
 			}
 		}
-		if dl, ok := ctx.Deadline(); ok && x.r.opts.Now().Add(wait).After(dl) {
+		if x.r.opts.Now().Add(wait).After(x.deadline.at) {
 			lastErr = fmt.Errorf("the next attempt would wait %s, past the step's %s timeout", wait.Round(time.Millisecond), timeout)
 			break
 		}

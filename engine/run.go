@@ -87,6 +87,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	runCopy := run
 	r.obs.emit(flow.RunEvent{Kind: flow.EventRunStarted, At: started, RunID: id, Run: &runCopy})
 	x.execute()
+	x.deadline.close()
 
 	run.FinishedAt = r.opts.Now()
 	run.DurationMs = run.FinishedAt.Sub(started).Milliseconds()
@@ -125,6 +126,8 @@ type execution struct {
 	stepCtx bool
 	// bodyBuf is reused to read response bodies (see readCapped).
 	bodyBuf []byte
+	// deadline bounds each call step in turn.
+	deadline stepDeadline
 }
 
 // stepResult is how a node's execution ended.

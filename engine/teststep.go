@@ -79,6 +79,7 @@ func (r *Runner) TestStep(ctx context.Context, p *Plan, nodeID string, in StepIn
 	runCopy := run
 	r.obs.emit(flow.RunEvent{Kind: flow.EventRunStarted, At: started, RunID: id, Run: &runCopy})
 	res := x.step(s)
+	x.deadline.close()
 	run.Status = res.status
 	run.Error = res.err
 	run.FinishedAt = r.opts.Now()
