@@ -318,13 +318,13 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	// The URL was parsed and checked once per step; build on it rather than
 	// formatting and parsing it again for every attempt.
-	hr, err := http.NewRequestWithContext(ctx, req.method, "/", body)
+	hr, err := http.NewRequestWithContext(ctx, req.method, "", body)
 	if err != nil {
 		ex.Error = err.Error()
 		return nil, err
 	}
-	u := *req.url
-	hr.URL, hr.Host = &u, u.Host
+	*hr.URL = *req.url // a copy: authenticators may change the query
+	hr.Host = hr.URL.Host
 	// Each attempt gets its own copy of the header values (authenticators
 	// set theirs on it), taken from one allocation.
 	n := 0

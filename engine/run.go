@@ -75,6 +75,9 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	r.mu.Unlock()
 	x := &execution{
 		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from, stepCtx: p.readsSteps,
+		// Most runs visit each node once or less; room for that saves
+		// growing the record as it fills.
+		steps: make([]flow.Step, 0, min(len(p.steps), 256)),
 		act: &expr.Activation{
 			Vars:    map[string]any{},
 			Steps:   map[string]any{},
