@@ -358,11 +358,36 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	}
 	run, placeholder := tx.StmtContext(ctx, r.stmts.run), tx.StmtContext(ctx, r.stmts.placeholder)
 	step, event := tx.StmtContext(ctx, r.stmts.step), tx.StmtContext(ctx, r.stmts.event)
-	for _, rec := range recs {
+	// A run that starts and finishes within this batch is written once, with
+	// its final snapshot, where it starts: both writes land in this one
+	// transaction, so no reader can tell, and the run's row and its indexes
+	// are written once instead of twice.
+	var finalAt map[string]int
+	for i := range recs {
+		if recs[i].kind == recRunFinished {
+			if finalAt == nil {
+				finalAt = map[string]int{}
+			}
+			finalAt[recs[i].runID] = i
+		}
+	}
+	var early map[int]bool // finished records already written at their start
+	for i, rec := range recs {
 		var err error
 		switch rec.kind {
 		case recRun, recRunFinished:
+			if early[i] {
+				r.known[rec.runID] = false
+				continue
+			}
 			snap := rec.run
+			if j, ok := finalAt[rec.runID]; ok && rec.kind == recRun && j > i {
+				if early == nil {
+					early = map[int]bool{}
+				}
+				early[j] = true
+				snap = recs[j].run
+			}
 			if snap.ID == "" {
 				cp := *snap
 				cp.ID = rec.runID
