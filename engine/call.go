@@ -47,6 +47,8 @@ type request struct {
 	hash    string // hex SHA-256 of body, for SigV4
 	guid    string
 	signKey []byte
+	// shared says the one attempt may use header itself rather than a copy.
+	shared bool
 }
 
 // call executes a call node: builds the request, sends it with retries, parses
@@ -70,6 +72,10 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	}
 
 	attempts := maxAttempts(cl.Retry)
+	// A step that may send again (retries, or a forced OAuth refresh) gives
+	// each attempt a copy of the request's headers; one that sends once
+	// lends them to its only attempt.
+	req.shared = attempts == 1 && st.conn.Auth.Type != flow.AuthOAuth2
 	var (
 		resp      *response
 		lastErr   error
@@ -325,17 +331,21 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	}
 	*hr.URL = *req.url // a copy: authenticators may change the query
 	hr.Host = hr.URL.Host
-	// Each attempt gets its own copy of the header values (authenticators
-	// set theirs on it), taken from one allocation.
-	n := 0
-	for _, vs := range req.header {
-		n += len(vs)
-	}
-	all := make([]string, 0, n)
-	for k, vs := range req.header {
-		start := len(all)
-		all = append(all, vs...)
-		hr.Header[k] = all[start:len(all):len(all)]
+	if req.shared {
+		hr.Header = req.header
+	} else {
+		// Each attempt gets its own copy of the header values
+		// (authenticators set theirs on it), taken from one allocation.
+		n := 0
+		for _, vs := range req.header {
+			n += len(vs)
+		}
+		all := make([]string, 0, n)
+		for k, vs := range req.header {
+			start := len(all)
+			all = append(all, vs...)
+			hr.Header[k] = all[start:len(all):len(all)]
+		}
 	}
 	if req.signKey != nil {
 		ts := x.r.opts.Now().Unix()
