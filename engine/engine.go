@@ -146,6 +146,17 @@ func (r *Runner) Connections() []flow.Connection {
 // Drain waits until every observer has received every event emitted so far.
 func (r *Runner) Drain(ctx context.Context) error { return r.obs.drain(ctx) }
 
+// CloseIdleConnections closes the keep-alive connections no call is using,
+// on every connection's transport, as http.Client.CloseIdleConnections does;
+// the next call to a host dials it again.
+func (r *Runner) CloseIdleConnections() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.live {
+		st.close()
+	}
+}
+
 // Close drains and stops the observers and closes idle connections.
 func (r *Runner) Close() {
 	r.obs.close()
