@@ -66,7 +66,7 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	ctx := x.deadline.start(x.ctx, timeout)
 	defer x.deadline.done()
 
-	req, err := x.buildRequest(ctx, s, st)
+	req, err := x.buildRequest(ctx, s, st, "")
 	if err != nil {
 		return x.callFailed(s, rec, 0, nil, err.Error())
 	}
@@ -89,7 +89,22 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 				break
 			}
 		}
-		x.act.Run["attempt"] = int64(attempt)
+		if attempt > 1 {
+			x.act.Run["attempt"] = int64(attempt)
+			if s.readsAttempt {
+				// The request's expressions read run.attempt: build it
+				// anew for this attempt, under the step's task GUID.
+				next, err := x.buildRequest(ctx, s, st, req.guid)
+				if err != nil {
+					lastErr = err
+					rec.Exchanges = append(rec.Exchanges, flow.Exchange{Attempt: attempt, TaskGUID: req.guid, Error: err.Error()})
+					rec.Attempts = attempt
+					break
+				}
+				next.shared = req.shared
+				req = next
+			}
+		}
 		ex := flow.Exchange{Attempt: attempt, TaskGUID: req.guid, WaitMs: wait.Milliseconds()}
 		resp, lastErr = x.send(ctx, st, req, &ex)
 		rec.Exchanges = append(rec.Exchanges, ex)
@@ -122,7 +137,9 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 			break
 		}
 	}
-	x.act.Run["attempt"] = int64(1)
+	if rec.Attempts > 1 {
+		x.act.Run["attempt"] = int64(1)
+	}
 
 	if lastErr != nil {
 		msg := describeSendError(ctx, lastErr, timeout, st)
@@ -183,10 +200,14 @@ func describeSendError(ctx context.Context, err error, timeout time.Duration, st
 }
 
 // buildRequest evaluates the call's expressions into a request, checking header
-// names and values before anything is sent.
-func (x *execution) buildRequest(ctx context.Context, s *step, st *connState) (*request, error) {
+// names and values before anything is sent. guid is the step's task GUID, or
+// empty for a new one.
+func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, guid string) (*request, error) {
 	cl := s.node.Call
-	req := &request{method: strings.ToUpper(cl.Method), header: http.Header{}, guid: x.r.opts.NewID()}
+	if guid == "" {
+		guid = x.r.opts.NewID()
+	}
+	req := &request{method: strings.ToUpper(cl.Method), header: http.Header{}, guid: guid}
 	if req.method == "" {
 		req.method = http.MethodGet
 	}

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/flowbench/flowbench/engine/auth"
 	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/flow"
@@ -95,7 +93,7 @@ func NewRunner(opts Options) *Runner {
 		opts.Rand = rand.Float64
 	}
 	if opts.NewID == nil {
-		opts.NewID = uuid.NewString
+		opts.NewID = newIDSource().NewString
 	}
 	if opts.MaxBodyBytes <= 0 || opts.MaxBodyBytes > expr.MaxInputBytes {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes

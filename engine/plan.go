@@ -35,6 +35,9 @@ type step struct {
 	// call
 	uri, body, returnValue *expr.Program
 	query, headers         []compiledPair
+	// readsAttempt is set when the request's expressions may read
+	// run.attempt, so each attempt builds the request anew.
+	readsAttempt bool
 	// decision
 	cases []compiledCase
 	// set
@@ -44,6 +47,23 @@ type step struct {
 }
 
 type compiledPair struct{ key, value *expr.Program }
+
+// readsAttempt reports whether any expression of a call's request refers to
+// run and mentions attempt (a conservative test: a false positive only
+// rebuilds the request on a retry).
+func readsAttempt(s *step) bool {
+	progs := []*expr.Program{s.uri, s.body}
+	for _, pr := range append(append([]compiledPair(nil), s.query...), s.headers...) {
+		progs = append(progs, pr.key, pr.value)
+	}
+	for _, p := range progs {
+		if p != nil && p.Reads(expr.NameRun) && strings.Contains(p.Source(), "attempt") {
+			return true
+		}
+	}
+	return false
+}
+
 type compiledCase struct {
 	port string
 	when *expr.Program
@@ -120,6 +140,7 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 			if strings.TrimSpace(cl.Body) != "" {
 				s.body = c.compile(n.ID, "call.body", cl.Body)
 			}
+			s.readsAttempt = readsAttempt(s)
 			if strings.TrimSpace(cl.ReturnValue) != "" {
 				s.returnValue = c.compile(n.ID, "call.returnValue", cl.ReturnValue)
 			}
