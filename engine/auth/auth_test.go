@@ -447,3 +447,20 @@ func TestTestConnection(t *testing.T) {
 		})
 	}
 }
+
+// TestRedactSignaturesInAnyCase: a SigV4-style signature is replaced however
+// "Signature=" is cased, and text without one is left as it is.
+func TestRedactSignaturesInAnyCase(t *testing.T) {
+	sig := strings.Repeat("0f", 32)
+	for _, name := range []string{"Signature", "signature", "SIGNATURE", "SIGnature", "X-Amz-Signature"} {
+		_, _, got := Redact(Sensitive{}, nil, "", "a=1, "+name+"="+sig+", b=2")
+		if want := "a=1, " + name + "=" + Marker + ", b=2"; got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	for _, text := range []string{"", "=", "a=b=c", "signatur=" + sig, "no equals sign", "x=signature"} {
+		if _, _, got := Redact(Sensitive{}, nil, "", text); got != text {
+			t.Errorf("%q became %q", text, got)
+		}
+	}
+}

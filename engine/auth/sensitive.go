@@ -151,10 +151,27 @@ func (s Sensitive) redactText(text string) string {
 			}
 		}
 	}
-	if strings.Contains(text, "ignature=") || strings.Contains(text, "IGNATURE=") {
+	if mayHaveSignature(text) {
 		text = sigPattern.ReplaceAllString(text, "${1}"+Marker)
 	}
 	return text
+}
+
+// mayHaveSignature reports whether text holds "signature=" in any case, the
+// start of what sigPattern replaces, in one pass over its '=' signs.
+func mayHaveSignature(text string) bool {
+	const name = "signature"
+	for i := strings.IndexByte(text, '='); i >= 0; {
+		if i >= len(name) && strings.EqualFold(text[i-len(name):i], name) {
+			return true
+		}
+		j := strings.IndexByte(text[i+1:], '=')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 func containsFold(list []string, name string) bool {
