@@ -207,7 +207,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 	if guid == "" {
 		guid = x.r.opts.NewID()
 	}
-	req := &request{method: strings.ToUpper(cl.Method), header: http.Header{}, guid: guid}
+	req := &request{method: strings.ToUpper(cl.Method), header: make(http.Header, len(s.headers)+3), guid: guid}
 	if req.method == "" {
 		req.method = http.MethodGet
 	}
@@ -275,17 +275,19 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 			}
 			req.body = enc
 		}
-		if req.header.Get("Content-Type") == "" {
-			req.header.Set("Content-Type", "application/json")
+		if firstValue(req.header, "Content-Type") == "" {
+			req.header["Content-Type"] = []string{"application/json"}
 		}
 	}
-	if req.header.Get(HeaderTaskGUID) == "" {
-		req.header.Set(HeaderTaskGUID, req.guid)
+	// The names are canonical constants and the pairs above were added
+	// through Header.Add, so the map is read and written directly.
+	if g := firstValue(req.header, HeaderTaskGUID); g != "" {
+		req.guid = g
 	} else {
-		req.guid = req.header.Get(HeaderTaskGUID)
+		req.header[HeaderTaskGUID] = []string{req.guid}
 	}
-	if req.header.Get(HeaderIdempotencyKey) == "" {
-		req.header.Set(HeaderIdempotencyKey, req.guid)
+	if firstValue(req.header, HeaderIdempotencyKey) == "" {
+		req.header[HeaderIdempotencyKey] = []string{req.guid}
 	}
 	if st.conn.Auth.Type == flow.AuthSigV4 {
 		// Only SigV4 signs the payload's hash; it is computed once per step
@@ -301,6 +303,14 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		req.signKey = webhook.Key(secret)
 	}
 	return req, nil
+}
+
+// firstValue is h.Get(key) for a key already in canonical form.
+func firstValue(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // evalPair evaluates a key/value pair; a list value gives one entry per element.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -68,6 +69,16 @@ func TestPlainPathsJoinAsParsedOnes(t *testing.T) {
 			if ferr == nil && fast.String() != slow.String() {
 				t.Errorf("%s + %q: fast %s, parsed %s", b, uri, fast, slow)
 			}
+		}
+	}
+}
+
+// TestHeaderConstantsAreCanonical: buildRequest reads and writes these names
+// in the header map directly, which is only right for canonical keys.
+func TestHeaderConstantsAreCanonical(t *testing.T) {
+	for _, k := range []string{HeaderTaskGUID, HeaderIdempotencyKey, "Content-Type"} {
+		if c := http.CanonicalHeaderKey(k); c != k {
+			t.Errorf("%q is not canonical (%q)", k, c)
 		}
 	}
 }
