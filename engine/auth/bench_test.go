@@ -109,6 +109,24 @@ func BenchmarkSigV4HeadersOnlyRatio(b *testing.B) {
 	benchRatioWith(b, func(string) Authenticator { return headersOnly{} })
 }
 
+// keyHeaderOnly sets the API-key header the way a hand-written client
+// would, with no authenticator: the floor any API-key implementation pays
+// on the wire, to read BenchmarkAPIKeyRatio against.
+type keyHeaderOnly struct{}
+
+func (keyHeaderOnly) Apply(_ context.Context, req *http.Request, _ string) error {
+	req.Header["X-Api-Key"] = []string{"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
+	return nil
+}
+func (keyHeaderOnly) Refresh(context.Context) bool { return false }
+func (keyHeaderOnly) Sensitive() Sensitive         { return Sensitive{} }
+
+// BenchmarkAPIKeyHeaderOnlyRatio: the cost of the API-key header alone
+// (reference for BenchmarkAPIKeyRatio).
+func BenchmarkAPIKeyHeaderOnlyRatio(b *testing.B) {
+	benchRatioWith(b, func(string) Authenticator { return keyHeaderOnly{} })
+}
+
 // BenchmarkApplySigV4 is the signing alone, no network.
 func BenchmarkApplySigV4(b *testing.B) {
 	a, err := New(flow.Connection{Name: "aws", BaseURL: "http://127.0.0.1:1", Region: "eu-central-1", Auth: flow.Auth{Type: flow.AuthSigV4,
