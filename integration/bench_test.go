@@ -87,7 +87,11 @@ func rawLoop(b *testing.B, client *http.Client, base string, n int) {
 
 // BenchmarkLinear100 compares a 100-step flow of GET calls, recorded to
 // SQLite, with a plain net/http loop making the same 100 requests over the same
-// kind of transport. The reported ratio is flow time / raw time (target ≤ 1.15).
+// kind of transport. The reported ratio is flow time / raw time (target ≤ 1.15):
+// the run's wall time, with the recorder working alongside it as it does in
+// use. What the recorder has left when the run returns (it writes off the
+// run's critical path) is committed before the raw loop starts, so none of it
+// is charged to the raw loop; "recorded-ratio" counts that wait too.
 func BenchmarkLinear100(b *testing.B) {
 	const steps = 100
 	srv := newCountingServer(b)
@@ -106,7 +110,7 @@ func BenchmarkLinear100(b *testing.B) {
 	client := &http.Client{Transport: tr}
 	ctx := context.Background()
 
-	var flowTime, rawTime time.Duration
+	var flowTime, recordedTime, rawTime time.Duration
 	for b.Loop() {
 		t0 := time.Now()
 		res, err := r.Run(ctx, plan, engine.Input{})
@@ -114,27 +118,41 @@ func BenchmarkLinear100(b *testing.B) {
 			b.Fatalf("run: %v %s", err, res.Run.Error)
 		}
 		flowTime += time.Since(t0)
+		recordAll(b, r, rec)
+		recordedTime += time.Since(t0)
 		t1 := time.Now()
 		rawLoop(b, client, srv.URL, steps)
 		rawTime += time.Since(t1)
 	}
+	b.ReportMetric(float64(flowTime)/float64(rawTime), "ratio")
+	b.ReportMetric(float64(recordedTime)/float64(rawTime), "recorded-ratio")
+	b.ReportMetric(float64(flowTime.Microseconds())/float64(b.N), "flow-µs/run")
+	b.ReportMetric(float64(rawTime.Microseconds())/float64(b.N), "raw-µs/run")
+}
+
+// recordAll waits until every event the runner emitted has reached the
+// recorder and every record is committed.
+func recordAll(b *testing.B, r *engine.Runner, rec *storage.Recorder) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	if err := r.Drain(ctx); err != nil {
 		b.Fatal(err)
 	}
 	if err := rec.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(flowTime)/float64(rawTime), "ratio")
-	b.ReportMetric(float64(flowTime.Microseconds())/float64(b.N), "flow-µs/run")
-	b.ReportMetric(float64(rawTime.Microseconds())/float64(b.N), "raw-µs/run")
 }
 
 // BenchmarkConcurrentRuns compares 16 concurrent runs of 20 steps with a
 // 16-goroutine raw loop: throughput ratio (target ≥ 0.85), connections opened
 // relative to the raw loop (target ≤ 1.1), and SQLITE_BUSY errors (target 0).
-// Each round closes both sides' idle connections first, so both dial anew.
+// Each round closes both sides' idle connections first, so both dial anew,
+// then has every worker make concurrentRounds runs (or raw loops) back to
+// back; the flow's round ends when all its records are committed, so
+// recording is paid for in full and none of it spills into the raw loop.
+// "runs-only-ratio" stops the flow's clock when its runs return instead.
 func BenchmarkConcurrentRuns(b *testing.B) {
-	const workers, steps = 16, 20
+	const workers, steps, concurrentRounds = 16, 20, 5
 	flowSrv, rawSrv := newCountingServer(b), newCountingServer(b)
 	db := openTestDB(b)
 	rec := db.NewRecorder(storage.RecorderOptions{})
@@ -151,7 +169,7 @@ func BenchmarkConcurrentRuns(b *testing.B) {
 	client := &http.Client{Transport: tr}
 	ctx := context.Background()
 
-	var flowTime, rawTime time.Duration
+	var flowTime, runsTime, rawTime time.Duration
 	var failed atomic.Int64
 	for b.Loop() {
 		// Every round starts cold on both sides, so the connection counts
@@ -165,18 +183,27 @@ func BenchmarkConcurrentRuns(b *testing.B) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				res, err := r.Run(ctx, plan, engine.Input{})
-				if err != nil || res.Run.Status != flow.StatusSucceeded {
-					failed.Add(1)
+				for range concurrentRounds {
+					res, err := r.Run(ctx, plan, engine.Input{})
+					if err != nil || res.Run.Status != flow.StatusSucceeded {
+						failed.Add(1)
+					}
 				}
 			}()
 		}
 		wg.Wait()
+		runsTime += time.Since(t0)
+		recordAll(b, r, rec)
 		flowTime += time.Since(t0)
 		t1 := time.Now()
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
-			go func() { defer wg.Done(); rawLoop(b, client, rawSrv.URL, steps) }()
+			go func() {
+				defer wg.Done()
+				for range concurrentRounds {
+					rawLoop(b, client, rawSrv.URL, steps)
+				}
+			}()
 		}
 		wg.Wait()
 		rawTime += time.Since(t1)
@@ -196,6 +223,7 @@ func BenchmarkConcurrentRuns(b *testing.B) {
 		b.Fatalf("%d runs failed", failed.Load())
 	}
 	b.ReportMetric(float64(rawTime)/float64(flowTime), "throughput-ratio")
+	b.ReportMetric(float64(rawTime)/float64(runsTime), "runs-only-ratio")
 	b.ReportMetric(float64(flowSrv.conns.Load())/float64(max(1, rawSrv.conns.Load())), "conn-ratio")
 	b.ReportMetric(busy, "busy-errors")
 }
