@@ -2,8 +2,10 @@ package expr
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // shapeActivation has a value of every kind the engine puts in a context:
@@ -129,4 +131,35 @@ func TestShapedEvalWithReadsExtraNames(t *testing.T) {
 	if want := map[string]any{"echo": "Bo", "env": "dev"}; !reflect.DeepEqual(v, want) {
 		t.Fatalf("got %#v, want %#v", v, want)
 	}
+}
+
+// FuzzShapesMatchCEL: for any expression that compiles, evaluating it by its
+// shape gives what the whole CEL program gives, value or error.
+func FuzzShapesMatchCEL(f *testing.F) {
+	for _, s := range []string{
+		`"/items/" + trigger.chatId`, `env.port`, `vars.customer`, `"n-" + vars.amount`,
+		`{"a": trigger.chatId, "b": [vars.amount, {"c": env.name}], "d": 1.5}`,
+		`[steps.lookup.body.items, vars.none, "x" + run.id]`, `{"a": 1, "a": 2}`,
+		`steps.lookup.body.missing`, `{"k": vars.ratio * 2.0, "t": now()}`,
+	} {
+		f.Add(s)
+	}
+	env := newEnv(f)
+	act := shapeActivation()
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := env.Compile(src)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		want, wantErr := p.evalCEL(ctx, celActivation{act})
+		got, gotErr := p.Eval(ctx, act)
+		if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+			t.Fatalf("%s: error %v, CEL gives %v", src, gotErr, wantErr)
+		}
+		if g, w := fmt.Sprintf("%#v", got), fmt.Sprintf("%#v", want); g != w {
+			t.Fatalf("%s: value %s, CEL gives %s", src, g, w)
+		}
+	})
 }
