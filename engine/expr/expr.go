@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
-	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -196,15 +195,7 @@ func (e *Env) Compile(src string) (*Program, error) {
 		return nil, &Error{Message: err.Error()}
 	}
 	p := &Program{src: src, prg: prg, loops: loops, reads: referencedNames(ast)}
-	// Constant expressions (a quoted URI, a JSON literal body) are folded by
-	// OptOptimize; evaluate them once so a run does no work for them.
-	if isConstant(src, ast) {
-		if v, err := p.evalCEL(context.Background(), celActivation{emptyActivation()}); err == nil {
-			p.lit, p.isLt = v, true
-			return p, nil
-		}
-	}
-	if err := e.shape(p, ast.NativeRep(), opts); err != nil {
+	if err := e.prepare(p, ast.NativeRep(), opts); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -231,20 +222,6 @@ func referencedNames(ast *cel.Ast) []string {
 		}
 	}
 	return names
-}
-
-// isConstant reports whether the checked expression refers to no variable and
-// calls no function whose result can change between evaluations.
-func isConstant(src string, ast *cel.Ast) bool {
-	if strings.Contains(src, "uuid(") || strings.Contains(src, "now(") {
-		return false
-	}
-	for _, r := range ast.NativeRep().ReferenceMap() {
-		if r.Name != "" { // an identifier reference
-			return false
-		}
-	}
-	return true
 }
 
 // MaxInputBytes bounds the size of any value an expression reads from its
@@ -275,15 +252,7 @@ func (e *Env) withinLimit(a *cel.Ast) bool {
 	return err == nil && est.Max <= e.costLimit
 }
 
-func hasComprehension(a *cel.Ast) bool {
-	found := false
-	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
-		if e.Kind() == celast.ComprehensionKind {
-			found = true
-		}
-	}))
-	return found
-}
+func hasComprehension(a *cel.Ast) bool { return hasComprehensionExpr(a.NativeRep().Expr()) }
 
 // Activation is the context an expression is evaluated against. Nil maps are
 // treated as empty.

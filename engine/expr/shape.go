@@ -101,16 +101,23 @@ func (e *Env) subProgram(a *celast.AST, sub celast.Expr, loops bool, opts []cel.
 		return nil, &Error{Message: err.Error()}
 	}
 	p := &Program{prg: prg, loops: loops && hasComprehensionExpr(sub)}
-	if constantExpr(sub) {
-		if v, err := p.evalCEL(context.Background(), celActivation{emptyActivation()}); err == nil {
-			p.lit, p.isLt = v, true
-			return p, nil
-		}
-	}
-	if err := e.shape(p, checked, opts); err != nil {
+	if err := e.prepare(p, checked, opts); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// prepare readies a planned program for evaluation: a constant expression (a
+// quoted URI, a JSON literal body) is evaluated once, so a run does no work
+// for it; any other gets its shape.
+func (e *Env) prepare(p *Program, a *celast.AST, opts []cel.ProgramOption) error {
+	if constantExpr(a.Expr()) {
+		if v, err := p.evalCEL(context.Background(), celActivation{emptyActivation()}); err == nil {
+			p.lit, p.isLt = v, true
+			return nil
+		}
+	}
+	return e.shape(p, a, opts)
 }
 
 // stringLiteral returns the value of a string literal expression.
