@@ -152,13 +152,28 @@ func recordAll(b *testing.B, r *engine.Runner, rec *storage.Recorder) {
 // recording is paid for in full and none of it spills into the raw loop.
 // "runs-only-ratio" stops the flow's clock when its runs return instead.
 func BenchmarkConcurrentRuns(b *testing.B) {
+	benchConcurrentRuns(b, true)
+}
+
+// BenchmarkConcurrentRunsUnrecorded is BenchmarkConcurrentRuns with no
+// observer at all: what the engine alone costs against the raw loop, so the
+// recorder's share of BenchmarkConcurrentRuns is the difference.
+func BenchmarkConcurrentRunsUnrecorded(b *testing.B) {
+	benchConcurrentRuns(b, false)
+}
+
+func benchConcurrentRuns(b *testing.B, record bool) {
 	const workers, steps, concurrentRounds = 16, 20, 5
 	flowSrv, rawSrv := newCountingServer(b), newCountingServer(b)
 	db := openTestDB(b)
 	rec := db.NewRecorder(storage.RecorderOptions{})
 	defer rec.Close()
 	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: flowSrv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
-	r := engine.NewRunner(engine.Options{Connections: conns, Observers: []engine.Observer{rec}})
+	var observers []engine.Observer
+	if record {
+		observers = []engine.Observer{rec}
+	}
+	r := engine.NewRunner(engine.Options{Connections: conns, Observers: observers})
 	defer r.Close()
 	plan, err := engine.Compile(linearGETFlow(steps), conns)
 	if err != nil {
