@@ -396,7 +396,7 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	}
 
-	hresp, err := st.client.Do(hr)
+	hresp, err := st.do(hr)
 	if err != nil {
 		ex.Error = redactString(err.Error(), sens)
 		return nil, err

@@ -125,6 +125,56 @@ func (r *Runner) newConnState(ctx context.Context, conn flow.Connection) (*connS
 	return &connState{conn: conn, base: base, client: client, transport: tr, auth: a, sensitive: sens, timeout: timeout}, nil
 }
 
+// do sends a request as st.client.Do would, with its redirects, its errors
+// and its credential stripping, without the client's per-request work
+// (a copy of the headers for redirects, the hop list) when the answer is
+// not a redirect. The request goes to the transport first; a redirect, or an
+// error, is then handed to the client as if the transport had just given it,
+// so the client follows the redirect (or wraps the error) exactly as it would
+// have. A URL with user information goes through the client, which turns it
+// into basic authentication.
+func (st *connState) do(req *http.Request) (*http.Response, error) {
+	if req.URL.User != nil {
+		return st.client.Do(req)
+	}
+	resp, err := st.transport.RoundTrip(req)
+	if err == nil && !redirectStatus(resp.StatusCode) {
+		return resp, nil
+	}
+	c := *st.client
+	c.Transport = &replayFirst{resp: resp, err: err, next: st.client.Transport}
+	return c.Do(req)
+}
+
+// redirectStatus reports whether http.Client may follow a response of this
+// status (it then decides by the Location header and the request's body).
+func redirectStatus(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// replayFirst is a transport whose first round trip answers with what the
+// real transport already gave for that request; the next ones (redirect
+// hops) go to the real transport. It serves one Client.Do call.
+type replayFirst struct {
+	resp   *http.Response
+	err    error
+	next   http.RoundTripper
+	played bool
+}
+
+func (t *replayFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !t.played {
+		t.played = true
+		return t.resp, t.err
+	}
+	return t.next.RoundTrip(req)
+}
+
 // joinURL joins a relative URI to a base URL. The URI may carry its own query;
 // it must not name another scheme or host, so a flow cannot send a
 // connection's credentials anywhere else.

@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -39,5 +42,63 @@ func TestConnectionsAreReusedUntilClosed(t *testing.T) {
 	run(t, r, p, "")
 	if n := opened.Load(); n != 2 {
 		t.Fatalf("after CloseIdleConnections the run opened %d connections in all, want 2", n)
+	}
+}
+
+// TestDoAnswersAsTheClientWould: a connection's requests go to its transport
+// directly, yet redirects, redirected bodies and errors come out as
+// http.Client.Do gives them.
+func TestDoAnswersAsTheClientWould(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/see":
+			http.Redirect(w, r, "/final", http.StatusSeeOther)
+		case "/temp":
+			http.Redirect(w, r, "/final", http.StatusTemporaryRedirect)
+		case "/nowhere":
+			w.WriteHeader(http.StatusFound) // no Location: not followed
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			body, _ := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "%s %s %q %s", r.Method, r.URL.Path, body, r.Header.Get("X-Tag"))
+		}
+	}))
+	defer srv.Close()
+	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	st, err := r.connection(context.Background(), "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(send func(*http.Request) (*http.Response, error), method, url string) string {
+		var body io.Reader
+		if method == "POST" {
+			body = strings.NewReader("payload")
+		}
+		req, err := http.NewRequest(method, url, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Tag", "tagged")
+		resp, err := send(req)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Sprintf("%d %s %s", resp.StatusCode, resp.Request.URL.Path, b)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	for _, c := range []struct{ method, url string }{
+		{"GET", srv.URL + "/plain"}, {"POST", srv.URL + "/see"}, {"POST", srv.URL + "/temp"},
+		{"GET", srv.URL + "/nowhere"}, {"GET", srv.URL + "/loop"}, {"GET", dead.URL + "/x"},
+	} {
+		want := answer(st.client.Do, c.method, c.url)
+		if got := answer(st.do, c.method, c.url); got != want {
+			t.Errorf("%s %s: got %q, the client gives %q", c.method, c.url, got, want)
+		}
 	}
 }
