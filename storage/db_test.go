@@ -3,11 +3,16 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/flowbench/flowbench/flow"
 )
 
 func TestMigrations(t *testing.T) {
@@ -17,7 +22,7 @@ func TestMigrations(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "nested", "dir", "flowbench.db")
 	tables := func(db *DB) string {
-		rows, err := db.r.Query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+		rows, err := db.r.Query("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,12 +53,124 @@ func TestMigrations(t *testing.T) {
 			} else if got != first {
 				t.Fatalf("tables changed on reopen: %s, was %s", got, first)
 			}
-			for _, want := range []string{"connections", "events", "flow_versions", "flows", "meta", "runs", "secrets", "steps", "tokens"} {
+			for _, want := range []string{"connections", "events", "flow_versions", "flows", "meta", "runs", "secrets", "step_batches", "steps", "tokens"} {
 				if !strings.Contains(","+got+",", ","+want+",") {
-					t.Errorf("table %s missing: %s", want, got)
+					t.Errorf("table or view %s missing: %s", want, got)
 				}
 			}
 		})
+	}
+}
+
+// TestMigrateStepsToBatches opens a file of schema 2, whose steps table
+// holds one row per step, and checks that migration 0003 moves every step
+// into step_batches unchanged, and that the steps view reads them back as the
+// table did.
+func TestMigrateStepsToBatches(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "flowbench.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:2] {
+		if _, err := old.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("migration %s: %v", m.name, err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, "PRAGMA user_version = 2"); err != nil {
+		t.Fatal(err)
+	}
+	// Runs as schema 2 stored them: a steps row per step, JSON columns
+	// written by json.Marshal, NULL where a step had no value.
+	type stored struct {
+		run   flow.Run
+		steps []flow.Step
+	}
+	var runs []stored
+	for i, mk := range []func(string, int, time.Time) (flow.Run, []flow.Step){sampleRun, callRun} {
+		run, steps := mk(fmt.Sprintf("old-%d", i), 12, baseTime.Add(time.Duration(i)*time.Minute))
+		runs = append(runs, stored{run, steps})
+		if _, err := old.ExecContext(ctx, upsertRunSQL, runArgs(&run)...); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range steps {
+			var rv, ex any
+			if s.ReturnValue != nil {
+				b, _ := json.Marshal(s.ReturnValue)
+				rv = string(b)
+			}
+			if len(s.Exchanges) > 0 {
+				b, _ := json.Marshal(s.Exchanges)
+				ex = string(b)
+			}
+			_, err := old.ExecContext(ctx, `INSERT INTO steps(run_id, seq, node, kind, title, status, port, http_status,
+				return_value, decision, attempts, started_at, duration_ms, error, exchanges) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				run.ID, s.Seq, s.Node, string(s.Kind), s.Title, string(s.Status), s.Port, s.HTTPStatus, rv,
+				s.Decision, s.Attempts, unixNano(s.StartedAt), s.DurationMs, s.Error, ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// What the steps table answered before the migration.
+	viewQuery := `SELECT run_id, seq, node, kind, title, status, port, http_status, coalesce(return_value, 'none'),
+		decision, attempts, started_at, duration_ms, error, coalesce(json(exchanges), 'none') FROM steps ORDER BY run_id, seq`
+	readView := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) [][]any {
+		rows, err := q.QueryContext(ctx, viewQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out [][]any
+		for rows.Next() {
+			vals := make([]any, 15)
+			ptrs := make([]any, 15)
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			// Compare JSON columns by meaning: the view's JSON is minified.
+			for _, i := range []int{8, 14} {
+				if s, ok := vals[i].(string); ok && s != "none" {
+					var v any
+					if err := json.Unmarshal([]byte(s), &v); err != nil {
+						t.Fatalf("column %d: %v", i, err)
+					}
+					vals[i] = v
+				}
+			}
+			out = append(out, vals)
+		}
+		return out
+	}
+	before := readView(old)
+	old.Close()
+	if len(before) != 24 {
+		t.Fatalf("schema 2 holds %d steps, want 24", len(before))
+	}
+
+	db := openAt(t, path, testSealer(t, 1))
+	for _, r := range runs {
+		run, steps, err := db.Run(ctx, r.run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustEqual(t, "run "+r.run.ID, *run, r.run)
+		mustEqual(t, "steps of "+r.run.ID, steps, r.steps)
+	}
+	mustEqual(t, "the steps view after migration", readView(db.r), before)
+	var batches int
+	if err := db.r.QueryRow("SELECT count(*) FROM step_batches").Scan(&batches); err != nil || batches != 24 {
+		t.Fatalf("%d step batches, %v; want one per migrated step", batches, err)
 	}
 }
 

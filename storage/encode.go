@@ -27,6 +27,67 @@ import (
 // before leaving the rest to json.Marshal, which reports cycles.
 const maxEncodeDepth = 256
 
+// appendStep appends s as json.Marshal writes its storedStep (toStored):
+// fields in declaration order, empty ones left out. A field added to
+// storedStep must be added here too (TestAppendStep fails until it is). The
+// error is appendValue's, for a return value JSON cannot hold.
+func appendStep(b []byte, s *flow.Step) ([]byte, error) {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, int64(s.Seq), 10)
+	b = append(b, `,"node":`...)
+	b = appendString(b, s.Node)
+	if s.Kind != "" {
+		b = append(b, `,"kind":`...)
+		b = appendString(b, string(s.Kind))
+	}
+	if s.Title != "" {
+		b = append(b, `,"title":`...)
+		b = appendString(b, s.Title)
+	}
+	b = append(b, `,"status":`...)
+	b = appendString(b, string(s.Status))
+	if s.Port != "" {
+		b = append(b, `,"port":`...)
+		b = appendString(b, s.Port)
+	}
+	if s.HTTPStatus != 0 {
+		b = append(b, `,"httpStatus":`...)
+		b = strconv.AppendInt(b, int64(s.HTTPStatus), 10)
+	}
+	if s.ReturnValue != nil {
+		b = append(b, `,"returnValue":`...)
+		var err error
+		if b, err = appendValue(b, s.ReturnValue, 0); err != nil {
+			return b, err
+		}
+	}
+	if s.Decision != "" {
+		b = append(b, `,"decision":`...)
+		b = appendString(b, s.Decision)
+	}
+	if s.Attempts != 0 {
+		b = append(b, `,"attempts":`...)
+		b = strconv.AppendInt(b, int64(s.Attempts), 10)
+	}
+	if at := unixNano(s.StartedAt); at != 0 {
+		b = append(b, `,"startedAt":`...)
+		b = strconv.AppendInt(b, at, 10)
+	}
+	if s.DurationMs != 0 {
+		b = append(b, `,"durationMs":`...)
+		b = strconv.AppendInt(b, s.DurationMs, 10)
+	}
+	if s.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendString(b, s.Error)
+	}
+	if len(s.Exchanges) > 0 {
+		b = append(b, `,"exchanges":`...)
+		b = appendExchanges(b, s.Exchanges)
+	}
+	return append(b, '}'), nil
+}
+
 // appendExchanges appends exs as json.Marshal writes a []flow.Exchange.
 func appendExchanges(b []byte, exs []flow.Exchange) []byte {
 	if exs == nil {

@@ -187,29 +187,74 @@ func TestAppendValueErrors(t *testing.T) {
 	}
 }
 
-// TestStepArgsJSON checks that the JSON columns of a step read back, through
-// the driver-facing arguments, as the bytes json.Marshal writes.
-func TestStepArgsJSON(t *testing.T) {
+// TestStoredStepFields fails when flow.Step gains a field that storedStep
+// (and so appendStep and the step batches) does not store.
+func TestStoredStepFields(t *testing.T) {
+	stored := reflect.TypeFor[storedStep]()
+	for f := range reflect.TypeFor[flow.Step]().Fields() {
+		if f.Name == "RunID" {
+			continue // the batch row holds it
+		}
+		if _, ok := stored.FieldByName(f.Name); !ok {
+			t.Errorf("flow.Step.%s is not in storedStep: add it there, to toStored and step, and to appendStep", f.Name)
+		}
+	}
+	// A step with every field set survives toStored and back.
+	var st flow.Step
+	v := reflect.ValueOf(&st).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case string, flow.NodeKind, flow.Status:
+			f.SetString(fmt.Sprintf("field %d", i))
+		case int, int64:
+			f.SetInt(int64(100 + i))
+		case time.Time:
+			f.Set(reflect.ValueOf(baseTime))
+		case []flow.Exchange:
+			f.Set(reflect.ValueOf([]flow.Exchange{{Attempt: 1, Method: "GET", URL: "/"}}))
+		default:
+			if f.Kind() == reflect.Interface {
+				f.Set(reflect.ValueOf("returned"))
+				continue
+			}
+			t.Fatalf("flow.Step.%s is a %s: teach this test about it", v.Type().Field(i).Name, f.Type())
+		}
+	}
+	ss := toStored(&st)
+	mustEqual(t, "a step through toStored and back", ss.step(st.RunID), st)
+}
+
+// TestAppendStep checks that a step batch holds the bytes json.Marshal
+// writes for the same steps, and that a step JSON cannot hold fails its
+// batch with an error naming it.
+func TestAppendStep(t *testing.T) {
 	_, steps := callRun("run-1", 20, baseTime)
 	_, sample := sampleRun("run-1", 8, baseTime)
 	// A step larger than the kept buffer, then smaller ones again.
-	steps = append(steps, flow.Step{Seq: 21, Node: "big", Exchanges: []flow.Exchange{{ResponseBody: strings.Repeat("<x>", 1<<19)}}})
+	steps = append(steps, flow.Step{Seq: 21, Node: "big", Exchanges: []flow.Exchange{{ResponseBody: strings.Repeat("<x>", 1<<21)}}})
 	steps = append(steps, sample...)
-	var sa stepArgs
-	for i := range steps {
-		s := &steps[i]
-		args, err := sa.of("run-1", s)
-		if err != nil {
-			t.Fatalf("step %d: %v", s.Seq, err)
+	steps = append(steps, flow.Step{}, flow.Step{Seq: -1, Node: awkward[4], Title: awkward[5], Error: awkward[7], ReturnValue: []any{}})
+	var sb stepBatch
+	for _, batch := range [][]flow.Step{steps[:1], steps[:20], steps[20:21], steps[21:]} {
+		ptrs := make([]*flow.Step, len(batch))
+		stored := make([]storedStep, len(batch))
+		for i := range batch {
+			ptrs[i], stored[i] = &batch[i], toStored(&batch[i])
 		}
-		want, err := stepArgsMarshal("run-1", s)
+		args, err := sb.of("run-1", ptrs)
 		if err != nil {
-			t.Fatalf("step %d: %v", s.Seq, err)
+			t.Fatal(err)
 		}
-		mustEqual(t, fmt.Sprintf("step %d arguments", s.Seq), fmt.Sprint(args), fmt.Sprint(want))
+		mustMatchMarshal(t, fmt.Sprintf("batch from step %d", batch[0].Seq), []byte(args[3].(string)), stored)
+		first, last := int64(batch[0].Seq), int64(batch[0].Seq)
+		for _, s := range batch {
+			first, last = min(first, int64(s.Seq)), max(last, int64(s.Seq))
+		}
+		mustEqual(t, "batch row", fmt.Sprint(args[:3]), fmt.Sprint([]any{"run-1", first, last}))
 	}
-	bad := flow.Step{Seq: 3, Node: "n3", ReturnValue: math.Inf(1)}
-	if _, err := sa.of("run-1", &bad); err == nil || !strings.Contains(err.Error(), `node "n3"`) {
+	bad := []*flow.Step{&steps[0], {Seq: 3, Node: "n3", ReturnValue: math.Inf(1)}}
+	if _, err := sb.of("run-1", bad); err == nil || !strings.Contains(err.Error(), `node "n3"`) {
 		t.Fatalf("an infinite return value gave error %v, want one naming the node", err)
 	}
 }

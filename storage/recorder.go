@@ -70,10 +70,12 @@ type Recorder struct {
 	closeOnce sync.Once
 
 	// Owned by the writer goroutine.
-	known map[string]bool // runs whose row exists in this recorder's view
-	stmts recorderStmts
-	buf   []record
-	args  stepArgs
+	known   map[string]*flow.Run // runs whose row exists in this recorder's view: the snapshot it holds
+	stmts   recorderStmts
+	buf     []record
+	enc     stepBatch
+	byRun   map[string][]*flow.Step // a transaction's steps, by run
+	runList []string                // byRun's keys in the order first seen
 }
 
 // recordKind says which statement a record needs.
@@ -98,7 +100,7 @@ type record struct {
 
 // recorderStmts are prepared once on the writer connection.
 type recorderStmts struct {
-	run, placeholder, step, event *sql.Stmt
+	run, finish, placeholder, steps, event *sql.Stmt
 }
 
 // NewRecorder starts a recorder writing to db. Close it when done; DB.Close
@@ -112,7 +114,8 @@ func (db *DB) NewRecorder(opts RecorderOptions) *Recorder {
 		progress: make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
-		known:    map[string]bool{},
+		known:    map[string]*flow.Run{},
+		byRun:    map[string][]*flow.Step{},
 	}
 	if r.batch <= 0 {
 		r.batch = defaultBatchSize
@@ -356,8 +359,13 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	if err != nil {
 		return fmt.Errorf("record runs: %w", err)
 	}
-	run, placeholder := tx.StmtContext(ctx, r.stmts.run), tx.StmtContext(ctx, r.stmts.placeholder)
-	step, event := tx.StmtContext(ctx, r.stmts.step), tx.StmtContext(ctx, r.stmts.event)
+	run, finish := tx.StmtContext(ctx, r.stmts.run), tx.StmtContext(ctx, r.stmts.finish)
+	placeholder := tx.StmtContext(ctx, r.stmts.placeholder)
+	stepBatch, event := tx.StmtContext(ctx, r.stmts.steps), tx.StmtContext(ctx, r.stmts.event)
+	// Steps are gathered by run and written after the loop, one row per run
+	// (see migration 0003): its run row exists by then, written earlier in
+	// this transaction, in an earlier one, or as a placeholder.
+	defer r.clearSteps()
 	// A run that starts and finishes within this batch is written once, with
 	// its final snapshot, where it starts: both writes land in this one
 	// transaction, so no reader can tell, and the run's row and its indexes
@@ -377,7 +385,7 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 		switch rec.kind {
 		case recRun, recRunFinished:
 			if early[i] {
-				r.known[rec.runID] = false
+				delete(r.known, rec.runID)
 				continue
 			}
 			snap := rec.run
@@ -393,26 +401,51 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 				cp.ID = rec.runID
 				snap = &cp
 			}
-			if _, err = run.ExecContext(ctx, runArgs(snap)...); err == nil {
-				r.known[rec.runID] = rec.kind == recRun
+			// A run finishing whose row holds its start snapshot needs only
+			// the fields a finish changes: an upsert would rewrite the row
+			// and every index of runs, this touches the status indexes.
+			done := false
+			if start := r.known[rec.runID]; rec.kind == recRunFinished && start != nil && sameStart(start, snap) {
+				var res sql.Result
+				if res, err = finish.ExecContext(ctx, finishArgs(snap)...); err == nil {
+					n, _ := res.RowsAffected()
+					done = n == 1 // else the row went (a run deleted while running)
+				}
+			}
+			if err == nil && !done {
+				_, err = run.ExecContext(ctx, runArgs(snap)...)
+			}
+			if err == nil {
+				if rec.kind == recRun {
+					r.known[rec.runID] = snap
+				} else {
+					delete(r.known, rec.runID)
+				}
 			}
 		case recStep:
-			if !r.known[rec.runID] {
-				_, err = placeholder.ExecContext(ctx, rec.runID, unixNano(rec.step.StartedAt))
+			if len(r.byRun[rec.runID]) == 0 {
+				r.runList = append(r.runList, rec.runID)
+				if r.known[rec.runID] == nil {
+					_, err = placeholder.ExecContext(ctx, rec.runID, unixNano(rec.step.StartedAt))
+				}
 			}
-			var args []any
-			if err == nil {
-				args, err = r.args.of(rec.runID, rec.step)
-			}
-			if err == nil {
-				_, err = step.ExecContext(ctx, args...)
-			}
+			r.byRun[rec.runID] = append(r.byRun[rec.runID], rec.step)
 		case recEvent:
 			_, err = event.ExecContext(ctx, eventArgs(rec.runID, rec.event)...)
 		}
 		if err != nil {
 			tx.Rollback()
 			return fmt.Errorf("record run %q: %w", rec.runID, err)
+		}
+	}
+	for _, id := range r.runList {
+		args, err := r.enc.of(id, r.byRun[id])
+		if err == nil {
+			_, err = stepBatch.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record run %q: %w", id, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -428,6 +461,14 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	return nil
 }
 
+// clearSteps empties the by-run step lists for the next transaction.
+func (r *Recorder) clearSteps() {
+	for _, id := range r.runList {
+		delete(r.byRun, id)
+	}
+	r.runList = r.runList[:0]
+}
+
 func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 	if s.run != nil {
 		return nil
@@ -440,8 +481,9 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 	}
 	*s = recorderStmts{
 		run:         prep(upsertRunSQL),
+		finish:      prep(finishRunSQL),
 		placeholder: prep(placeholderRunSQL),
-		step:        prep(upsertStepSQL),
+		steps:       prep(insertStepBatchSQL),
 		event:       prep(insertEventSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -452,7 +494,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *recorderStmts) close() {
-	for _, st := range []*sql.Stmt{s.run, s.placeholder, s.step, s.event} {
+	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event} {
 		if st != nil {
 			st.Close()
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -367,5 +368,66 @@ func TestRecorderBadRecord(t *testing.T) {
 	}
 	if got.Status != flow.StatusSucceeded || len(gotSteps) != 5 {
 		t.Fatalf("run %s with %d steps stored, want succeeded with the 5 good steps", got.Status, len(gotSteps))
+	}
+}
+
+// TestRecorderFinishSpansBatches: a run whose start and finish land in
+// different commits ends with its final snapshot stored, whether only the
+// finishing fields changed (the narrow update), others changed too (the
+// whole row is written), or the row was deleted while the run went on (it
+// is written again, as before).
+func TestRecorderFinishSpansBatches(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	rec := db.NewRecorder(RecorderOptions{})
+	defer rec.Close()
+	for _, tc := range []struct {
+		name   string
+		change func(*flow.Run)
+		delete bool
+	}{
+		{name: "finish fields only"},
+		{name: "start fields changed too", change: func(r *flow.Run) {
+			r.FlowName, r.Input, r.Env, r.Trigger = "renamed", json.RawMessage(`{"late":true}`), "staging", "event:x"
+		}},
+		{name: "row deleted while running", delete: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run, steps := sampleRun("span-"+strings.ReplaceAll(tc.name, " ", "-"), 4, baseTime)
+			evs := runEvents(run, steps)
+			last := len(evs) - 1
+			for _, ev := range evs[:last] {
+				rec.Observe(ev)
+			}
+			if err := rec.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := db.Run(ctx, run.ID)
+			if err != nil || got.Status != flow.StatusRunning {
+				t.Fatalf("before its finish the run reads %v, %v; want running", got, err)
+			}
+			if tc.delete {
+				if err := db.DeleteRun(ctx, run.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.change != nil {
+				tc.change(&run)
+				evs[last].Run = &run
+			}
+			rec.Observe(evs[last])
+			if err := rec.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, gotSteps, err := db.Run(ctx, run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustEqual(t, "stored run", *got, run)
+			if tc.delete {
+				steps = nil // they went with the row
+			}
+			mustEqual(t, "stored steps", gotSteps, steps)
+		})
 	}
 }

@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -55,20 +58,31 @@ const upsertRunSQL = `INSERT INTO runs(` + runColumns + `) VALUES(?, ?, ?, ?, ?,
 		started_at = excluded.started_at, finished_at = excluded.finished_at,
 		duration_ms = excluded.duration_ms, error = excluded.error, parent_run_id = excluded.parent_run_id`
 
+// finishRunSQL writes what finishing changes in a run whose row holds its
+// start snapshot (see sameStart).
+const finishRunSQL = `UPDATE runs SET status = ?, outcome = ?, finished_at = ?, duration_ms = ?, error = ? WHERE id = ?`
+
+// finishArgs are the finishRunSQL arguments for r.
+func finishArgs(r *flow.Run) []any {
+	return []any{string(r.Status), r.Outcome, unixNano(r.FinishedAt), r.DurationMs, r.Error, r.ID}
+}
+
+// sameStart reports whether two snapshots of a run differ at most in the
+// fields finishRunSQL writes.
+func sameStart(a, b *flow.Run) bool {
+	return a.ID == b.ID && a.FlowID == b.FlowID && a.FlowName == b.FlowName && a.FlowVersion == b.FlowVersion &&
+		a.Trigger == b.Trigger && bytes.Equal(a.Input, b.Input) && a.Env == b.Env &&
+		a.StartedAt.Equal(b.StartedAt) && a.ParentRunID == b.ParentRunID
+}
+
 // placeholderRunSQL creates a run row for steps whose RunStarted was never
 // seen (a recorder attached mid-run), so the steps are kept.
 const placeholderRunSQL = `INSERT OR IGNORE INTO runs(id, status, started_at) VALUES(?, 'running', ?)`
 
-// stepColumns are the steps columns in the order scanStep reads them.
-const stepColumns = "run_id, seq, node, kind, title, status, port, http_status, return_value, decision, attempts, started_at, duration_ms, error, exchanges"
-
-// upsertStepSQL writes a whole step snapshot.
-const upsertStepSQL = `INSERT INTO steps(` + stepColumns + `) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT(run_id, seq) DO UPDATE SET node = excluded.node, kind = excluded.kind, title = excluded.title,
-		status = excluded.status, port = excluded.port, http_status = excluded.http_status,
-		return_value = excluded.return_value, decision = excluded.decision, attempts = excluded.attempts,
-		started_at = excluded.started_at, duration_ms = excluded.duration_ms, error = excluded.error,
-		exchanges = excluded.exchanges`
+// insertStepBatchSQL writes the steps one commit holds for one run. A batch
+// written again (the same run and first step) replaces the earlier one.
+const insertStepBatchSQL = `INSERT INTO step_batches(run_id, first_seq, last_seq, steps) VALUES(?, ?, ?, ?)
+	ON CONFLICT(run_id, first_seq) DO UPDATE SET last_seq = excluded.last_seq, steps = excluded.steps`
 
 // insertEventSQL logs one raised event.
 const insertEventSQL = `INSERT INTO events(name, payload, run_id, node, at) VALUES(?, ?, ?, ?, ?)`
@@ -87,48 +101,45 @@ func runArgs(r *flow.Run) []any {
 		rawOrNil(r.Input), r.Env, unixNano(r.StartedAt), unixNano(r.FinishedAt), r.DurationMs, r.Error, r.ParentRunID}
 }
 
-// maxKeptArgsBuffer is the largest JSON buffer a stepArgs keeps between
-// steps; common steps need a few kilobytes.
-const maxKeptArgsBuffer = 1 << 20
+// maxKeptBatchBuffer is the largest JSON buffer a stepBatch keeps between
+// batches; common batches need some tens of kilobytes.
+const maxKeptBatchBuffer = 4 << 20
 
-// stepArgs builds upsertStepSQL arguments, reusing its buffers from one
-// step to the next: the recorder's writer keeps one. The zero value is ready
-// to use; it is not safe for concurrent use.
-type stepArgs struct {
+// stepBatch encodes the steps of one run that one commit writes, reusing its
+// buffer from one batch to the next: the recorder's writer keeps one. The
+// zero value is ready to use; it is not safe for concurrent use.
+type stepBatch struct {
 	buf  []byte
-	args [15]any
+	args [4]any
 }
 
-// of returns the upsertStepSQL arguments for s of run runID. They are valid
-// until the next call: the JSON columns point into the reused buffer, which
-// the driver copies when it binds them.
-func (a *stepArgs) of(runID string, s *flow.Step) ([]any, error) {
-	if cap(a.buf) > maxKeptArgsBuffer {
-		a.buf = nil // one huge step should not pin its buffer for good
+// of returns the insertStepBatchSQL arguments for steps, which must be
+// non-empty and of run runID. They are valid until the next call: the JSON
+// points into the reused buffer, which the driver copies when it binds it.
+// A step whose return value cannot be encoded fails the whole batch, with an
+// error naming the step.
+func (a *stepBatch) of(runID string, steps []*flow.Step) ([]any, error) {
+	if cap(a.buf) > maxKeptBatchBuffer {
+		a.buf = nil // one huge batch should not pin its buffer for good
 	}
-	b := a.buf[:0]
-	var err error
-	if s.ReturnValue != nil {
-		if b, err = appendValue(b, s.ReturnValue, 0); err != nil {
+	b := append(a.buf[:0], '[')
+	first, last := steps[0].Seq, steps[0].Seq
+	for i, s := range steps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendStep(b, s); err != nil {
+			a.buf = b
 			return nil, fmt.Errorf("step %d (node %q): encode its return value: %w", s.Seq, s.Node, err)
 		}
+		first, last = min(first, s.Seq), max(last, s.Seq)
 	}
-	rvEnd := len(b)
-	if len(s.Exchanges) > 0 {
-		b = appendExchanges(b, s.Exchanges)
-	}
+	b = append(b, ']')
 	a.buf = b
-	var rv, ex any
-	if s.ReturnValue != nil {
-		rv = bufString(b[:rvEnd])
-	}
-	if len(s.Exchanges) > 0 {
-		ex = bufString(b[rvEnd:])
-	}
 	// Integers go in as int64, the driver's own type, which database/sql
 	// passes through instead of converting by reflection.
-	a.args = [...]any{runID, int64(s.Seq), s.Node, string(s.Kind), s.Title, string(s.Status), s.Port, int64(s.HTTPStatus), rv,
-		s.Decision, int64(s.Attempts), unixNano(s.StartedAt), s.DurationMs, s.Error, ex}
+	a.args = [...]any{runID, int64(first), int64(last), bufString(b)}
 	return a.args[:], nil
 }
 
@@ -136,9 +147,8 @@ func (a *stepArgs) of(runID string, s *flow.Step) ([]any, error) {
 // arguments bound to a statement before b is written again. The sqlite
 // driver copies a string into its own memory when it binds it (bindText),
 // and database/sql keeps no argument past the call, so the string is never
-// read after b changes. The JSON columns are bound as strings, not []byte,
-// to stay TEXT: a BLOB would read the same through scanStep but is JSONB
-// to SQLite's json functions.
+// read after b changes. The JSON is bound as a string, not []byte, to stay
+// TEXT: SQLite's json functions would take a BLOB for JSONB.
 func bufString(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -174,28 +184,82 @@ func scanRun(s scanner) (flow.Run, error) {
 	return r, nil
 }
 
-func scanStep(s scanner) (flow.Step, error) {
-	var st flow.Step
-	var kind, status string
-	var rv, ex sql.NullString
-	var started int64
-	err := s.Scan(&st.RunID, &st.Seq, &st.Node, &kind, &st.Title, &status, &st.Port, &st.HTTPStatus, &rv,
-		&st.Decision, &st.Attempts, &started, &st.DurationMs, &st.Error, &ex)
+// storedStep is how a step is stored inside a step batch: flow.Step without
+// its run ID, its start time in Unix nanoseconds, and empty fields left out.
+// appendStep writes it without reflection; TestAppendStep holds the two to
+// the same bytes, and TestStoredStepFields fails when flow.Step gains a
+// field that is not stored.
+type storedStep struct {
+	Seq         int             `json:"seq"`
+	Node        string          `json:"node"`
+	Kind        flow.NodeKind   `json:"kind,omitempty"`
+	Title       string          `json:"title,omitempty"`
+	Status      flow.Status     `json:"status"`
+	Port        string          `json:"port,omitempty"`
+	HTTPStatus  int             `json:"httpStatus,omitempty"`
+	ReturnValue any             `json:"returnValue,omitempty"`
+	Decision    string          `json:"decision,omitempty"`
+	Attempts    int             `json:"attempts,omitempty"`
+	StartedAt   int64           `json:"startedAt,omitempty"`
+	DurationMs  int64           `json:"durationMs,omitempty"`
+	Error       string          `json:"error,omitempty"`
+	Exchanges   []flow.Exchange `json:"exchanges,omitempty"`
+}
+
+// toStored is s as it is stored.
+func toStored(s *flow.Step) storedStep {
+	return storedStep{Seq: s.Seq, Node: s.Node, Kind: s.Kind, Title: s.Title, Status: s.Status, Port: s.Port,
+		HTTPStatus: s.HTTPStatus, ReturnValue: s.ReturnValue, Decision: s.Decision, Attempts: s.Attempts,
+		StartedAt: unixNano(s.StartedAt), DurationMs: s.DurationMs, Error: s.Error, Exchanges: s.Exchanges}
+}
+
+// step is the flow.Step of run runID that st stores.
+func (st *storedStep) step(runID string) flow.Step {
+	return flow.Step{RunID: runID, Seq: st.Seq, Node: st.Node, Kind: st.Kind, Title: st.Title, Status: st.Status,
+		Port: st.Port, HTTPStatus: st.HTTPStatus, ReturnValue: st.ReturnValue, Decision: st.Decision,
+		Attempts: st.Attempts, StartedAt: fromUnixNano(st.StartedAt), DurationMs: st.DurationMs, Error: st.Error,
+		Exchanges: st.Exchanges}
+}
+
+// readSteps reads the step batches of run runID in order. Should one step
+// have been stored twice, the batch written for the later first step wins.
+func readSteps(ctx context.Context, tx *sql.Tx, runID string) ([]flow.Step, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT first_seq, steps FROM step_batches WHERE run_id = ? ORDER BY first_seq", runID)
 	if err != nil {
-		return st, err
+		return nil, err
 	}
-	st.Kind, st.Status, st.StartedAt = flow.NodeKind(kind), flow.Status(status), fromUnixNano(started)
-	if rv.Valid {
-		if err := json.Unmarshal([]byte(rv.String), &st.ReturnValue); err != nil {
-			return st, fmt.Errorf("step %d: stored return value cannot be read: %w", st.Seq, err)
+	defer rows.Close()
+	var steps []flow.Step
+	for rows.Next() {
+		var first int
+		var raw sql.RawBytes
+		if err := rows.Scan(&first, &raw); err != nil {
+			return nil, err
+		}
+		var batch []storedStep // fresh: decoding into old elements would keep their fields
+		if err := json.Unmarshal(raw, &batch); err != nil {
+			return nil, fmt.Errorf("the steps stored from step %d cannot be read: %w", first, err)
+		}
+		for i := range batch {
+			steps = append(steps, batch[i].step(runID))
 		}
 	}
-	if ex.Valid {
-		if err := json.Unmarshal([]byte(ex.String), &st.Exchanges); err != nil {
-			return st, fmt.Errorf("step %d: stored exchanges cannot be read: %w", st.Seq, err)
-		}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	return st, nil
+	// Batches come in seq order and do not overlap; a stable sort keeps a
+	// step stored twice in write order, and only its last copy is kept.
+	if !slices.IsSortedFunc(steps, func(a, b flow.Step) int { return cmp.Compare(a.Seq, b.Seq) }) {
+		slices.SortStableFunc(steps, func(a, b flow.Step) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
+	out := steps[:0]
+	for i := range steps {
+		if i+1 < len(steps) && steps[i+1].Seq == steps[i].Seq {
+			continue
+		}
+		out = append(out, steps[i])
+	}
+	return out, nil
 }
 
 // runFilter builds the WHERE clause shared by ListRuns and CountRuns. The
@@ -293,19 +357,8 @@ func (db *DB) Run(ctx context.Context, id string) (*flow.Run, []flow.Step, error
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT "+stepColumns+" FROM steps WHERE run_id = ? ORDER BY seq", id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			st, err := scanStep(rows)
-			if err != nil {
-				return err
-			}
-			steps = append(steps, st)
-		}
-		return rows.Err()
+		steps, err = readSteps(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("run %q: %w", id, err)
