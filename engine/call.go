@@ -106,7 +106,7 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 			}
 		}
 		ex := flow.Exchange{Attempt: attempt, TaskGUID: req.guid, WaitMs: wait.Milliseconds()}
-		resp, lastErr = x.send(ctx, st, req, &ex)
+		resp, lastErr = x.send(ctx, st, &req, &ex)
 		rec.Exchanges = append(rec.Exchanges, ex)
 		rec.Attempts = attempt
 		if lastErr == nil && resp.status == http.StatusUnauthorized && !refreshed && st.auth.Refresh(ctx) {
@@ -202,12 +202,12 @@ func describeSendError(ctx context.Context, err error, timeout time.Duration, st
 // buildRequest evaluates the call's expressions into a request, checking header
 // names and values before anything is sent. guid is the step's task GUID, or
 // empty for a new one.
-func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, guid string) (*request, error) {
+func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, guid string) (request, error) {
 	cl := s.node.Call
 	if guid == "" {
 		guid = x.r.opts.NewID()
 	}
-	req := &request{method: strings.ToUpper(cl.Method), header: make(http.Header, len(s.headers)+3), guid: guid}
+	req := request{method: strings.ToUpper(cl.Method), header: make(http.Header, len(s.headers)+3), guid: guid}
 	if req.method == "" {
 		req.method = http.MethodGet
 	}
@@ -215,27 +215,30 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 	if s.uri != nil {
 		v, err := s.uri.Eval(ctx, x.act)
 		if err != nil {
-			return nil, fmt.Errorf("call.uri: %v", err)
+			return request{}, fmt.Errorf("call.uri: %v", err)
 		}
 		uri = stringify(v)
 	}
 	u, err := joinURL(st.base, uri)
 	if err != nil {
-		return nil, fmt.Errorf("call.uri: %v", err)
+		return request{}, fmt.Errorf("call.uri: %v", err)
 	}
 	if len(s.query) > 0 {
 		q := u.Query()
+		var vals []string
 		for i, pr := range s.query {
-			k, vals, err := x.evalPair(ctx, pr)
+			var k string
+			var err error
+			k, vals, err = x.evalPair(ctx, pr, vals[:0])
 			if err != nil {
-				return nil, fmt.Errorf("call.query[%d]: %v", i, err)
+				return request{}, fmt.Errorf("call.query[%d]: %v", i, err)
 			}
 			if k == "" {
-				return nil, fmt.Errorf("call.query[%d]: the parameter name is empty", i)
+				return request{}, fmt.Errorf("call.query[%d]: the parameter name is empty", i)
 			}
 			for _, v := range vals {
 				if strings.ContainsAny(k+v, "\r\n") {
-					return nil, fmt.Errorf("call.query[%d] (%s): contains a line break", i, k)
+					return request{}, fmt.Errorf("call.query[%d] (%s): contains a line break", i, k)
 				}
 				q.Add(k, v)
 			}
@@ -243,25 +246,40 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		u.RawQuery = q.Encode()
 	}
 	req.url = u
+	// The header's values share one array, each name's slice capped at its
+	// own values, so adding to a name later appends to a copy.
+	vals := make([]string, 0, len(s.headers)+2)
 	for i, pr := range s.headers {
-		k, vals, err := x.evalPair(ctx, pr)
+		first := len(vals)
+		var k string
+		var err error
+		k, vals, err = x.evalPair(ctx, pr, vals)
 		if err != nil {
-			return nil, fmt.Errorf("call.headers[%d]: %v", i, err)
+			return request{}, fmt.Errorf("call.headers[%d]: %v", i, err)
 		}
 		if !httpguts.ValidHeaderFieldName(k) {
-			return nil, fmt.Errorf("call.headers[%d]: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", i, k)
+			return request{}, fmt.Errorf("call.headers[%d]: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", i, k)
 		}
-		for _, v := range vals {
+		added := vals[first:len(vals):len(vals)]
+		for _, v := range added {
 			if strings.ContainsAny(v, "\r\n") || !httpguts.ValidHeaderFieldValue(v) {
-				return nil, fmt.Errorf("call.headers[%d] (%s): the value contains a line break or a control character", i, k)
+				return request{}, fmt.Errorf("call.headers[%d] (%s): the value contains a line break or a control character", i, k)
 			}
-			req.header.Add(k, v)
+		}
+		if len(added) == 0 {
+			continue
+		}
+		k = http.CanonicalHeaderKey(k)
+		if have, ok := req.header[k]; ok {
+			req.header[k] = append(have, added...)
+		} else {
+			req.header[k] = added
 		}
 	}
 	if s.body != nil {
 		v, err := s.body.Eval(ctx, x.act)
 		if err != nil {
-			return nil, fmt.Errorf("call.body: %v", err)
+			return request{}, fmt.Errorf("call.body: %v", err)
 		}
 		switch b := v.(type) {
 		case string:
@@ -271,7 +289,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		default:
 			enc, err := json.Marshal(v)
 			if err != nil {
-				return nil, fmt.Errorf("call.body: the value cannot be written as JSON: %v", err)
+				return request{}, fmt.Errorf("call.body: the value cannot be written as JSON: %v", err)
 			}
 			req.body = enc
 		}
@@ -280,14 +298,16 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		}
 	}
 	// The names are canonical constants and the pairs above were added
-	// through Header.Add, so the map is read and written directly.
+	// under canonical names, so the map is read and written directly.
 	if g := firstValue(req.header, HeaderTaskGUID); g != "" {
 		req.guid = g
 	} else {
-		req.header[HeaderTaskGUID] = []string{req.guid}
+		vals = append(vals, req.guid)
+		req.header[HeaderTaskGUID] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	if firstValue(req.header, HeaderIdempotencyKey) == "" {
-		req.header[HeaderIdempotencyKey] = []string{req.guid}
+		vals = append(vals, req.guid)
+		req.header[HeaderIdempotencyKey] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	if st.conn.Auth.Type == flow.AuthSigV4 {
 		// Only SigV4 signs the payload's hash; it is computed once per step
@@ -298,7 +318,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 	if cl.Signing != nil {
 		secret, err := secretResolver{x.r}.Resolve(ctx, cl.Signing.Secret)
 		if err != nil {
-			return nil, fmt.Errorf("call.signing.secret: %v", err)
+			return request{}, fmt.Errorf("call.signing.secret: %v", err)
 		}
 		req.signKey = webhook.Key(secret)
 	}
@@ -313,24 +333,24 @@ func firstValue(h http.Header, key string) string {
 	return ""
 }
 
-// evalPair evaluates a key/value pair; a list value gives one entry per element.
-func (x *execution) evalPair(ctx context.Context, pr compiledPair) (string, []string, error) {
+// evalPair evaluates a key/value pair, appending its values to vals: a list
+// value gives one entry per element.
+func (x *execution) evalPair(ctx context.Context, pr compiledPair, vals []string) (string, []string, error) {
 	k, err := pr.key.Eval(ctx, x.act)
 	if err != nil {
-		return "", nil, fmt.Errorf("key: %v", err)
+		return "", vals, fmt.Errorf("key: %v", err)
 	}
 	v, err := pr.value.Eval(ctx, x.act)
 	if err != nil {
-		return "", nil, fmt.Errorf("value: %v", err)
+		return "", vals, fmt.Errorf("value: %v", err)
 	}
 	if list, ok := v.([]any); ok {
-		vals := make([]string, len(list))
-		for i, e := range list {
-			vals[i] = stringify(e)
+		for _, e := range list {
+			vals = append(vals, stringify(e))
 		}
 		return stringify(k), vals, nil
 	}
-	return stringify(k), []string{stringify(v)}, nil
+	return stringify(k), append(vals, stringify(v)), nil
 }
 
 // response is what one attempt received.
@@ -410,7 +430,10 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 	if cap(data) <= maxKeptBodyBuffer {
 		x.bodyBuf = data[:0]
 	}
-	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}
+	// The run's one response value: what an attempt received is used
+	// before the next attempt or step begins.
+	resp := &x.resp
+	*resp = response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	ex.Status = hresp.StatusCode
 	ex.ResponseHeaders = redactHeaders(hresp.Header, sens)
 	ex.ResponseSize = int64(len(data))

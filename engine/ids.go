@@ -39,11 +39,16 @@ func (s *idSource) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// NewString returns a new random UUID in its canonical text form.
+// NewString returns a new random UUID in its canonical text form. The
+// bytes are read straight from the batch (uuid.NewRandomFromReader would take
+// them through an io.Reader, which moves its array to the heap), then marked
+// as version 4, RFC 4122 variant, as uuid does.
 func (s *idSource) NewString() string {
-	u, err := uuid.NewRandomFromReader(s)
-	if err != nil {
+	var u uuid.UUID
+	if _, err := s.Read(u[:]); err != nil {
 		return uuid.NewString() // crypto/rand failed: let uuid report it as it does
 	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
 	return u.String()
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/flowbench/flowbench/flow"
 )
 
 func TestReadCapped(t *testing.T) {
@@ -80,5 +83,45 @@ func TestHeaderConstantsAreCanonical(t *testing.T) {
 		if c := http.CanonicalHeaderKey(k); c != k {
 			t.Errorf("%q is not canonical (%q)", k, c)
 		}
+	}
+}
+
+// TestHeaderValuesAreAddedUnderCanonicalNames: list values give one value
+// each, a name given twice (in any case) keeps both pairs' values in order,
+// an empty list adds nothing, and a flow's own task GUID header is the
+// step's GUID and idempotency key.
+func TestHeaderValuesAreAddedUnderCanonicalNames(t *testing.T) {
+	got := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
+	f := linear(callNode("call", flow.Call{URI: `"/h"`, Headers: []flow.Pair{
+		{Key: `"x-multi"`, Value: `["a", "b"]`},
+		{Key: `"X-Empty"`, Value: `[]`},
+		{Key: `"X-MULTI"`, Value: `"c"`},
+		{Key: `"x-http-task-guid"`, Value: `"guid-1"`},
+		{Key: `"X-Other"`, Value: `1`},
+	}}))
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	res := run(t, r, mustCompile(t, f, conns), "")
+	if res.Run.Status != flow.StatusSucceeded {
+		t.Fatalf("run %s: %s", res.Run.Status, res.Run.Error)
+	}
+	h := <-got
+	if v := strings.Join(h.Values("X-Multi"), ","); v != "a,b,c" {
+		t.Errorf("X-Multi = %q, want a,b,c", v)
+	}
+	if _, ok := h["X-Empty"]; ok {
+		t.Errorf("X-Empty was sent: %q", h["X-Empty"])
+	}
+	if h.Get("X-Other") != "1" || h.Get(HeaderTaskGUID) != "guid-1" || h.Get(HeaderIdempotencyKey) != "guid-1" {
+		t.Errorf("headers = %v", h)
+	}
+	if ex := res.Steps[1].Exchanges[0]; ex.TaskGUID != "guid-1" || strings.Join(ex.RequestHeaders["X-Multi"], ",") != "a,b,c" {
+		t.Errorf("exchange = %+v", ex)
 	}
 }

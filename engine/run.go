@@ -129,6 +129,8 @@ type execution struct {
 	stepCtx bool
 	// bodyBuf is reused to read response bodies (see readCapped).
 	bodyBuf []byte
+	// resp is what the current attempt received (its body is in bodyBuf).
+	resp response
 	// deadline bounds each call step in turn.
 	deadline stepDeadline
 }
@@ -249,8 +251,10 @@ func (x *execution) step(s *step) stepResult {
 		x.act.Steps[n.ID] = map[string]any{"status": string(res.status), "error": res.err, "durationMs": rec.DurationMs}
 	}
 	x.steps = append(x.steps, rec)
-	finished := rec
-	x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepFinished, At: x.r.opts.Now(), RunID: x.run.ID, Step: &finished})
+	if x.r.obs.wants(flow.EventStepFinished) {
+		finished := rec
+		x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepFinished, At: x.r.opts.Now(), RunID: x.run.ID, Step: &finished})
+	}
 	return res
 }
 
