@@ -151,6 +151,12 @@ func recordAll(b *testing.B, r *engine.Runner, rec *storage.Recorder) {
 // back; the flow's round ends when all its records are committed, so
 // recording is paid for in full and none of it spills into the raw loop.
 // "runs-only-ratio" stops the flow's clock when its runs return instead.
+//
+// A third phase runs the raw loop again keeping its exchanges by hand in
+// SQLite (handRecorder): "floor-ratio" is the raw loop's throughput relative
+// to it, the best any recorded run could reach against the raw loop with this
+// driver on this machine, and "of-floor" is the flow's throughput relative to
+// that hand-recorded loop.
 func BenchmarkConcurrentRuns(b *testing.B) {
 	benchConcurrentRuns(b, true)
 }
@@ -184,7 +190,12 @@ func benchConcurrentRuns(b *testing.B, record bool) {
 	client := &http.Client{Transport: tr}
 	ctx := context.Background()
 
-	var flowTime, runsTime, rawTime time.Duration
+	var flowTime, runsTime, rawTime, floorTime time.Duration
+	var hand *handRecorder
+	var floorSrv *countingServer // its own, so rawSrv counts the raw loop's connections only
+	if record {
+		hand, floorSrv = newHandRecorder(b), newCountingServer(b)
+	}
 	var failed atomic.Int64
 	for b.Loop() {
 		// Every round starts cold on both sides, so the connection counts
@@ -222,6 +233,26 @@ func benchConcurrentRuns(b *testing.B, record bool) {
 		}
 		wg.Wait()
 		rawTime += time.Since(t1)
+		if !record {
+			continue
+		}
+		// The floor: the raw loop again, keeping its exchanges by hand.
+		tr.CloseIdleConnections()
+		t2 := time.Now()
+		hand.start()
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var buf []byte
+				for range concurrentRounds {
+					buf = rawRecordedLoop(b, hand, client, floorSrv.URL, steps, buf)
+				}
+			}()
+		}
+		wg.Wait()
+		hand.finish(b)
+		floorTime += time.Since(t2)
 	}
 	if err := r.Drain(ctx); err != nil {
 		b.Fatal(err)
@@ -239,6 +270,10 @@ func benchConcurrentRuns(b *testing.B, record bool) {
 	}
 	b.ReportMetric(float64(rawTime)/float64(flowTime), "throughput-ratio")
 	b.ReportMetric(float64(rawTime)/float64(runsTime), "runs-only-ratio")
+	if record {
+		b.ReportMetric(float64(rawTime)/float64(floorTime), "floor-ratio")
+		b.ReportMetric(float64(floorTime)/float64(flowTime), "of-floor")
+	}
 	b.ReportMetric(float64(flowSrv.conns.Load())/float64(max(1, rawSrv.conns.Load())), "conn-ratio")
 	b.ReportMetric(busy, "busy-errors")
 }
