@@ -237,7 +237,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 				return request{}, fmt.Errorf("call.query[%d]: the parameter name is empty", i)
 			}
 			for _, v := range vals {
-				if strings.ContainsAny(k+v, "\r\n") {
+				if hasLineBreak(k) || hasLineBreak(v) {
 					return request{}, fmt.Errorf("call.query[%d] (%s): contains a line break", i, k)
 				}
 				q.Add(k, v)
@@ -249,6 +249,8 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 	// The header's values share one array, each name's slice capped at its
 	// own values, so adding to a name later appends to a copy.
 	vals := make([]string, 0, len(s.headers)+2)
+	// namedGUID says a pair named a GUID header, which is then looked up.
+	namedGUID := false
 	for i, pr := range s.headers {
 		first := len(vals)
 		var k string
@@ -262,7 +264,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		}
 		added := vals[first:len(vals):len(vals)]
 		for _, v := range added {
-			if strings.ContainsAny(v, "\r\n") || !httpguts.ValidHeaderFieldValue(v) {
+			if hasLineBreak(v) || !httpguts.ValidHeaderFieldValue(v) {
 				return request{}, fmt.Errorf("call.headers[%d] (%s): the value contains a line break or a control character", i, k)
 			}
 		}
@@ -270,6 +272,7 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 			continue
 		}
 		k = http.CanonicalHeaderKey(k)
+		namedGUID = namedGUID || k == HeaderTaskGUID || k == HeaderIdempotencyKey
 		if have, ok := req.header[k]; ok {
 			req.header[k] = append(have, added...)
 		} else {
@@ -298,14 +301,19 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		}
 	}
 	// The names are canonical constants and the pairs above were added
-	// under canonical names, so the map is read and written directly.
-	if g := firstValue(req.header, HeaderTaskGUID); g != "" {
+	// under canonical names, so the map is read and written directly (and
+	// not read at all when no pair named either header).
+	g := ""
+	if namedGUID {
+		g = firstValue(req.header, HeaderTaskGUID)
+	}
+	if g != "" {
 		req.guid = g
 	} else {
 		vals = append(vals, req.guid)
 		req.header[HeaderTaskGUID] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
-	if firstValue(req.header, HeaderIdempotencyKey) == "" {
+	if !namedGUID || firstValue(req.header, HeaderIdempotencyKey) == "" {
 		vals = append(vals, req.guid)
 		req.header[HeaderIdempotencyKey] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
@@ -323,6 +331,11 @@ func (x *execution) buildRequest(ctx context.Context, s *step, st *connState, gu
 		req.signKey = webhook.Key(secret)
 	}
 	return req, nil
+}
+
+// hasLineBreak reports whether s holds a CR or an LF.
+func hasLineBreak(s string) bool {
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
 }
 
 // firstValue is h.Get(key) for a key already in canonical form.
@@ -365,23 +378,21 @@ type response struct {
 // and the response body read up to the cap.
 func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
 	start := time.Now()
-	defer func() { ex.DurationMs = time.Since(start).Milliseconds() }()
+	resp, err := x.attempt(ctx, st, req, ex)
+	ex.DurationMs = time.Since(start).Milliseconds()
+	return resp, err
+}
+
+// attempt is send without the timing.
+func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
 	// The authenticator's secrets can change (a refreshed OAuth token), so
 	// what to redact is asked per attempt.
 	sens := st.auth.Sensitive()
-	var body io.Reader
-	if req.body != nil {
-		body = bytes.NewReader(req.body)
-	}
-	// The URL was parsed and checked once per step; build on it rather than
-	// formatting and parsing it again for every attempt.
-	hr, err := http.NewRequestWithContext(ctx, req.method, "", body)
+	hr, err := newHTTPRequest(ctx, req)
 	if err != nil {
 		ex.Error = err.Error()
 		return nil, err
 	}
-	*hr.URL = *req.url // a copy: authenticators may change the query
-	hr.Host = hr.URL.Host
 	if req.shared {
 		hr.Header = req.header
 	} else {
@@ -460,6 +471,40 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	}
 	return resp, nil
+}
+
+// newHTTPRequest returns a new http.Request for one attempt at req, with its
+// own copy of the URL (authenticators may change the query). The URL was
+// parsed and checked once per step, so it is not formatted and parsed again.
+// A request without a body is made as http.NewRequestWithContext makes one,
+// without parsing an empty URL, and without a header map when the attempt
+// borrows req's; one with a body is made by http.NewRequestWithContext
+// (its length, and GetBody for redirects).
+func newHTTPRequest(ctx context.Context, req *request) (*http.Request, error) {
+	var hr *http.Request
+	if req.body == nil && httpguts.ValidHeaderFieldName(req.method) {
+		// A method is a token, as a header name is: what
+		// http.NewRequestWithContext checks before accepting it.
+		var header http.Header
+		if !req.shared {
+			header = make(http.Header, len(req.header)+2)
+		}
+		proto := http.Request{Method: req.method, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: header}
+		hr = proto.WithContext(ctx)
+		hr.URL = new(url.URL)
+	} else {
+		var body io.Reader
+		if req.body != nil {
+			body = bytes.NewReader(req.body)
+		}
+		var err error
+		if hr, err = http.NewRequestWithContext(ctx, req.method, "", body); err != nil {
+			return nil, err
+		}
+	}
+	*hr.URL = *req.url
+	hr.Host = hr.URL.Host
+	return hr, nil
 }
 
 // maxKeptBodyBuffer is the largest response buffer a run keeps for reuse.

@@ -183,7 +183,7 @@ func joinURL(base *url.URL, uri string) (*url.URL, error) {
 	if uri == "" {
 		return &u, nil
 	}
-	if strings.ContainsAny(uri, "\r\n") {
+	if hasLineBreak(uri) {
 		return nil, fmt.Errorf("the URI contains a line break")
 	}
 	if base.RawPath == "" && base.RawQuery == "" && plainPath(uri) {

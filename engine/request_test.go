@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -123,5 +124,45 @@ func TestHeaderValuesAreAddedUnderCanonicalNames(t *testing.T) {
 	}
 	if ex := res.Steps[1].Exchanges[0]; ex.TaskGUID != "guid-1" || strings.Join(ex.RequestHeaders["X-Multi"], ",") != "a,b,c" {
 		t.Errorf("exchange = %+v", ex)
+	}
+}
+
+// TestNewHTTPRequestIsNewRequestWithContext: the request an attempt sends is
+// the one http.NewRequestWithContext makes from the same method, URL and
+// body, with or without a body, borrowing the step's header or not.
+func TestNewHTTPRequestIsNewRequestWithContext(t *testing.T) {
+	u, err := url.Parse("http://example.test:8080/items/1?q=a%20b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "step")
+	for _, c := range []struct {
+		method string
+		body   []byte
+		shared bool
+	}{{"GET", nil, true}, {"GET", nil, false}, {"DELETE", nil, false}, {"POST", []byte(`{"a":1}`), true}, {"PUT", []byte{}, false}, {"BAD METHOD", nil, false}} {
+		req := &request{method: c.method, url: u, header: http.Header{"X-A": {"1"}}, body: c.body, shared: c.shared}
+		got, err := newHTTPRequest(ctx, req)
+		var body io.Reader
+		if c.body != nil {
+			body = bytes.NewReader(c.body)
+		}
+		want, wantErr := http.NewRequestWithContext(ctx, c.method, u.String(), body)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("%s: error %v, want %v", c.method, err, wantErr)
+		}
+		if err != nil {
+			continue
+		}
+		if got.URL == u || *got.URL != *want.URL || got.Host != want.Host || got.Method != want.Method ||
+			got.Proto != want.Proto || got.ProtoMajor != want.ProtoMajor || got.ProtoMinor != want.ProtoMinor ||
+			got.ContentLength != want.ContentLength || (got.Body == nil) != (want.Body == nil) ||
+			(got.GetBody == nil) != (want.GetBody == nil) || got.Context() != ctx {
+			t.Errorf("%s: got %+v, want %+v", c.method, got, want)
+		}
+		if !c.shared && (got.Header == nil || len(got.Header) != 0) {
+			t.Errorf("%s: an attempt with its own header starts with %v", c.method, got.Header)
+		}
 	}
 }

@@ -87,15 +87,19 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 			Env:     in.Env,
 		},
 	}
-	runCopy := run
-	r.obs.emit(flow.RunEvent{Kind: flow.EventRunStarted, At: started, RunID: id, Run: &runCopy})
+	if r.obs.wants(flow.EventRunStarted) {
+		runCopy := run
+		r.obs.emit(flow.RunEvent{Kind: flow.EventRunStarted, At: started, RunID: id, Run: &runCopy})
+	}
 	x.execute()
 	x.deadline.close()
 
 	run.FinishedAt = r.opts.Now()
 	run.DurationMs = run.FinishedAt.Sub(started).Milliseconds()
-	final := run
-	r.obs.emit(flow.RunEvent{Kind: flow.EventRunFinished, At: run.FinishedAt, RunID: id, Run: &final})
+	if r.obs.wants(flow.EventRunFinished) {
+		final := run
+		r.obs.emit(flow.RunEvent{Kind: flow.EventRunFinished, At: run.FinishedAt, RunID: id, Run: &final})
+	}
 	return &Result{Run: run, Steps: x.steps, Events: x.raised, Vars: x.act.Vars}, nil
 }
 
