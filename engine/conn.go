@@ -132,9 +132,11 @@ func (r *Runner) newConnState(ctx context.Context, conn flow.Connection) (*connS
 // error, is then handed to the client as if the transport had just given it,
 // so the client follows the redirect (or wraps the error) exactly as it would
 // have. A URL with user information goes through the client, which turns it
-// into basic authentication.
+// into basic authentication, and so does every request of a client with a
+// cookie jar or a timeout (newConnState sets neither), whose work would
+// otherwise be skipped.
 func (st *connState) do(req *http.Request) (*http.Response, error) {
-	if req.URL.User != nil {
+	if req.URL.User != nil || st.client.Jar != nil || st.client.Timeout != 0 {
 		return st.client.Do(req)
 	}
 	resp, err := st.transport.RoundTrip(req)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -99,6 +100,44 @@ func TestDoAnswersAsTheClientWould(t *testing.T) {
 		want := answer(st.client.Do, c.method, c.url)
 		if got := answer(st.do, c.method, c.url); got != want {
 			t.Errorf("%s %s: got %q, the client gives %q", c.method, c.url, got, want)
+		}
+	}
+}
+
+// TestDoKeepsTheClientsJar: a client given a cookie jar sends every request
+// through Client.Do, so the jar sees the answers and adds its cookies.
+func TestDoKeepsTheClientsJar(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: "abc"})
+			return
+		}
+		io.WriteString(w, r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	st, err := r.connection(context.Background(), "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.client.Jar = jar
+	defer func() { st.client.Jar = nil }()
+	for _, path := range []string{"/set", "/echo"} {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		resp, err := st.do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if path == "/echo" && string(b) != "session=abc" {
+			t.Fatalf("the second request carried cookies %q, want the jar's session=abc", b)
 		}
 	}
 }
