@@ -66,13 +66,7 @@ func TestDoAnswersAsTheClientWould(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
-	r := NewRunner(Options{Connections: conns})
-	defer r.Close()
-	st, err := r.connection(context.Background(), "api")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := plainConnState(t, srv.URL)
 	answer := func(send func(*http.Request) (*http.Response, error), method, url string) string {
 		var body io.Reader
 		if method == "POST" {
@@ -115,13 +109,7 @@ func TestDoKeepsTheClientsJar(t *testing.T) {
 		io.WriteString(w, r.Header.Get("Cookie"))
 	}))
 	defer srv.Close()
-	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: srv.URL, Auth: flow.Auth{Type: flow.AuthNone}}}
-	r := NewRunner(Options{Connections: conns})
-	defer r.Close()
-	st, err := r.connection(context.Background(), "api")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := plainConnState(t, srv.URL)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -140,4 +128,18 @@ func TestDoKeepsTheClientsJar(t *testing.T) {
 			t.Fatalf("the second request carried cookies %q, want the jar's session=abc", b)
 		}
 	}
+}
+
+// plainConnState is the state of an unauthenticated connection to baseURL,
+// from a runner closed when the test ends.
+func plainConnState(t *testing.T, baseURL string) *connState {
+	t.Helper()
+	conns := []flow.Connection{{Name: "api", Kind: flow.ConnCustom, BaseURL: baseURL, Auth: flow.Auth{Type: flow.AuthNone}}}
+	r := NewRunner(Options{Connections: conns})
+	t.Cleanup(func() { r.Close() })
+	st, err := r.connection(context.Background(), "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
