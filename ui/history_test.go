@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +89,47 @@ func TestRunsViewPagesThroughALargeHistory(t *testing.T) {
 			t.Fatalf("%d runs left (%v), want 9999", n, err)
 		}
 	})
+}
+
+// TestReplayOfAnotherFlowsRun: a run of a flow file (no stored flow) whose
+// name is not the open flow's lists its steps but lights nothing on the
+// canvas, whose nodes may share its node IDs, and is not re-run as the open
+// flow; a run of the open flow's name lights its path.
+func TestReplayOfAnotherFlowsRun(t *testing.T) {
+	h := newRunHarness(t, "http://127.0.0.1:1")
+	h.app.load(exampleDoc(t)) // its node IDs (start, lookup, ...) are common ones
+	doc := h.app.ed.Flow()
+	node := doc.Nodes[0].ID
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	record := func(id, name string) {
+		r := flow.Run{ID: id, FlowName: name, Status: flow.StatusSucceeded, StartedAt: at, FinishedAt: at, Trigger: "cli"}
+		st := flow.Step{RunID: id, Seq: 1, Node: node, Kind: flow.KindStart, Status: flow.StatusSucceeded, StartedAt: at}
+		h.rec.Observe(flow.RunEvent{Kind: flow.EventStepFinished, RunID: id, Step: &st})
+		h.rec.Observe(flow.RunEvent{Kind: flow.EventRunFinished, RunID: id, Run: &r})
+	}
+	record("run-other", "Some other flow")
+	record("run-same", doc.Name)
+	if err := h.rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	h.app.OpenRun("run-other")
+	if status, lit := h.app.cv.RunOverlay(); len(status) != 0 || len(lit) != 0 {
+		t.Fatalf("a run of another flow lit the open flow: %v %v", status, lit)
+	}
+	if text := h.consoleText(); !strings.Contains(text, "from a file, not a stored flow") || !strings.Contains(text, "#1 "+node) {
+		t.Fatalf("the console should list the run's step and say why nothing is lit:\n%s", text)
+	}
+	h.app.Rerun(flow.Run{ID: "run-other", FlowName: "Some other flow"})
+	if h.app.running {
+		t.Fatal("re-running another flow's run started the open flow")
+	}
+	if text := h.consoleText(); !strings.Contains(text, "re-run: run ") {
+		t.Fatalf("re-running another flow's run gave no error:\n%s", text)
+	}
+
+	h.app.OpenRun("run-same")
+	if status, _ := h.app.cv.RunOverlay(); status[node] != flow.StatusSucceeded {
+		t.Fatalf("a run of the open flow's name did not light node %s: %v", node, status)
+	}
 }

@@ -24,12 +24,28 @@ func (a *App) OpenRun(id string) {
 			a.console.logError(fmt.Sprintf("The flow of run %s is no longer stored (%v); its steps are listed without the canvas path.", shortID(id), err))
 		}
 	}
-	a.replay(run, steps)
+	onCanvas := a.isOpenFlowOf(run)
+	if !onCanvas && run.FlowID == "" {
+		a.console.log(fmt.Sprintf("Run %s ran %q from a file, not a stored flow; its steps are listed without the canvas path. Import the file to see it on the canvas.", shortID(id), run.FlowName))
+	}
+	a.replay(run, steps, onCanvas)
 }
 
-// replay lights the path of a finished run on the open flow and lists its
-// steps in the console.
-func (a *App) replay(run *flow.Run, steps []flow.Step) {
+// isOpenFlowOf reports whether the editor holds the flow run ran: the same
+// stored flow or, for a run of a flow file (no stored flow), a flow of the
+// same name. Node IDs repeat across flows ("start", "lookup"), so a run's
+// path lit on another flow would show a path that flow never took.
+func (a *App) isOpenFlowOf(run *flow.Run) bool {
+	if run.FlowID != "" {
+		return run.FlowID == a.flowID
+	}
+	return run.FlowName == a.ed.Flow().Name
+}
+
+// replay lists a finished run's steps in the console and, when onCanvas
+// (the open flow is the run's), lights its path; otherwise it clears the
+// canvas of any earlier path.
+func (a *App) replay(run *flow.Run, steps []flow.Step, onCanvas bool) {
 	doc := a.ed.Flow()
 	status := make(map[string]flow.Status, len(doc.Nodes))
 	for _, n := range doc.Nodes {
@@ -60,7 +76,11 @@ func (a *App) replay(run *flow.Run, steps []flow.Step) {
 		lr.steps = append(lr.steps, s)
 	}
 	a.live = lr
-	a.cv.SetRunOverlay(status, lit)
+	if onCanvas {
+		a.cv.SetRunOverlay(status, lit)
+	} else {
+		a.cv.SetRunOverlay(nil, nil)
+	}
 	a.console.commit()
 	if len(steps) > 0 {
 		a.showStep(&steps[len(steps)-1])
@@ -75,6 +95,10 @@ func (a *App) Rerun(run flow.Run) {
 			a.showError(fmt.Errorf("re-run: the flow of run %s is no longer stored: %w", shortID(run.ID), err))
 			return
 		}
+	}
+	if !a.isOpenFlowOf(&run) {
+		a.showError(fmt.Errorf("re-run: run %s ran %q from a file, not a stored flow, and the open flow is %q; import that file (or open a flow of that name) and re-run from there", shortID(run.ID), run.FlowName, a.ed.Flow().Name))
+		return
 	}
 	a.RunWith(RunInput{Trigger: run.Input, Env: a.envs.vars(run.Env), EnvName: run.Env})
 }
