@@ -2,7 +2,11 @@
 # installs what it needs on a fresh Debian machine first.
 SHELL := /bin/bash
 export LANG := en_US.UTF-8
+# LC_ALL keeps apt's perl quiet where en_US.UTF-8 is not installed; the Go
+# commands run without it, so Fyne reads its language from LANG instead of
+# failing to parse "C" (it logs "Error parsing user locale C" otherwise).
 export LC_ALL := C.UTF-8
+NOLC := env -u LC_ALL
 GO ?= go
 TAGS := migrated_fynedo
 # System packages: Fyne's GL driver needs cgo headers to build the app; the
@@ -22,7 +26,7 @@ endef
 .PHONY: run test bench deps-run deps-test build vet unit race smoke fmt-check
 
 run: deps-run
-	$(GO) run -tags $(TAGS) ./cmd/flowbench
+	$(NOLC) $(GO) run -tags $(TAGS) ./cmd/flowbench
 
 build: deps-run
 	$(GO) build -tags $(TAGS) -o bin/flowbench ./cmd/flowbench
@@ -44,18 +48,18 @@ vet:
 
 # Every package tests without cgo; cmd/flowbench uses Fyne's software driver (-tags ci).
 unit:
-	CGO_ENABLED=0 $(GO) test -tags ci,$(TAGS) -count=1 ./...
+	$(NOLC) CGO_ENABLED=0 $(GO) test -tags ci,$(TAGS) -count=1 ./...
 
 # The race detector on the engine and storage (needs gcc only).
 race:
-	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./engine/... ./storage/... ./integration/...
+	$(NOLC) CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./engine/... ./storage/... ./integration/...
 
 # The real window under Xvfb: builds the GL binary, opens the example flow,
 # captures the screen and checks the capture is not blank.
 smoke:
 	@if command -v Xvfb >/dev/null && [ -x scripts/xvfb-smoke.sh ]; then \
-	  scripts/xvfb-smoke.sh; \
+	  $(NOLC) scripts/xvfb-smoke.sh; \
 	else echo "smoke: skipped (no Xvfb or no scripts/xvfb-smoke.sh)"; fi
 
 bench:
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -bench . -benchtime 2s ./engine/... ./storage/... ./ui/... ./integration/...
+	$(NOLC) CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -bench . -benchtime 2s ./engine/... ./storage/... ./ui/... ./integration/...
