@@ -24,8 +24,9 @@ type inspector struct {
 	content *fyne.Container
 	box     fyne.CanvasObject
 
-	own  int    // > 0 while one of the form's own edits is applied
-	node string // the node whose form is shown, "" for none
+	own    int    // > 0 while one of the form's own edits is applied
+	typing int    // > 0 while a text field's keystroke is applied (see typed)
+	node   string // the node whose form is shown, "" for none
 
 	// fields and entries index the current form's inputs by field path
 	// ("call.uri", "title"), so tests find them as a person finds them by
@@ -104,12 +105,30 @@ func (in *inspector) rebuild() {
 	}
 }
 
-// edit applies one change of the form as an undoable edit.
+// edit applies one change of the form as an undoable edit; a keystroke (see
+// typed) joins the keystrokes before it in one undo step.
 func (in *inspector) edit(label string, fn func(f *flow.Flow) error) {
 	in.own++
 	defer func() { in.own-- }()
-	if err := in.a.ed.Edit(label, fn); err != nil {
+	apply := in.a.ed.Edit
+	if in.typing > 0 {
+		apply = in.a.ed.EditTyping
+	}
+	if err := apply(label, fn); err != nil {
 		in.a.console.logError(err.Error())
+	}
+}
+
+// typed wraps a text field's OnChanged: the edits it makes are keystrokes,
+// which Undo reverts a typing run at a time rather than a letter at a time.
+func (in *inspector) typed(onChange func(string)) func(string) {
+	if onChange == nil {
+		return nil
+	}
+	return func(s string) {
+		in.typing++
+		defer func() { in.typing-- }()
+		onChange(s)
 	}
 }
 
@@ -141,7 +160,7 @@ func (in *inspector) names() []string {
 
 // exprField makes an expression field registered under path.
 func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {
-	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, onChange)
+	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, in.typed(onChange))
 	in.fields[path] = f
 	return f
 }
@@ -149,7 +168,7 @@ func (in *inspector) exprField(path, src string, multiLine, optional bool, onCha
 // cellField makes a compact expression field (a table cell) registered
 // under path.
 func (in *inspector) cellField(path, src string, onChange func(string)) *exprField {
-	f := newExprField(in.a.checker, src, false, false, true, in.names, onChange)
+	f := newExprField(in.a.checker, src, false, false, true, in.names, in.typed(onChange))
 	in.fields[path] = f
 	return f
 }
@@ -159,7 +178,7 @@ func (in *inspector) entry(path, text, placeholder string, onChange func(string)
 	e := widget.NewEntry()
 	e.SetText(text)
 	e.SetPlaceHolder(placeholder)
-	e.OnChanged = onChange
+	e.OnChanged = in.typed(onChange)
 	in.entries[path] = e
 	return e
 }
@@ -187,9 +206,9 @@ func (in *inspector) flowForm() fyne.CanvasObject {
 	desc.Wrapping = fyne.TextWrapWord
 	desc.SetText(f.Description)
 	desc.SetMinRowsVisible(3)
-	desc.OnChanged = func(s string) {
+	desc.OnChanged = in.typed(func(s string) {
 		in.edit("Edit description", func(f *flow.Flow) error { f.Description = s; return nil })
-	}
+	})
 	in.entries["description"] = desc
 
 	vars := container.NewVBox()

@@ -390,7 +390,7 @@ func (in *inspector) branchesEditor(id string, branches []string) fyne.CanvasObj
 	box := container.NewVBox()
 	for i, b := range branches {
 		e := in.entry(fmt.Sprintf("call.branches[%d]", i), b, "vip", nil)
-		e.OnChanged = func(s string) {
+		e.OnChanged = in.typed(func(s string) {
 			in.edit("Rename branch of "+id, func(f *flow.Flow) error {
 				n := f.Node(id)
 				old := n.Call.Branches[i]
@@ -398,7 +398,7 @@ func (in *inspector) branchesEditor(id string, branches []string) fyne.CanvasObj
 				movePortEdges(f, id, old, s)
 				return nil
 			})
-		}
+		})
 		buttons := rowButtons(i, len(branches),
 			func() { in.structural(id, "Move branch up", func(n *flow.Node) { swap(n.Call.Branches, i, i-1) }) },
 			func() { in.structural(id, "Move branch down", func(n *flow.Node) { swap(n.Call.Branches, i, i+1) }) },
@@ -447,7 +447,7 @@ func (in *inspector) decisionForm(n *flow.Node) []fyne.CanvasObject {
 	box := container.NewVBox()
 	for i, c := range n.Cases {
 		port := in.entry(fmt.Sprintf("cases[%d].port", i), c.Port, "yes", nil)
-		port.OnChanged = func(s string) {
+		port.OnChanged = in.typed(func(s string) {
 			in.edit("Rename case of "+id, func(f *flow.Flow) error {
 				n := f.Node(id)
 				old := n.Cases[i].Port
@@ -455,7 +455,7 @@ func (in *inspector) decisionForm(n *flow.Node) []fyne.CanvasObject {
 				movePortEdges(f, id, old, s)
 				return nil
 			})
-		}
+		})
 		when := in.exprField(fmt.Sprintf("cases[%d].when", i), c.When, false, false, func(s string) {
 			in.editNode(id, "Edit condition", func(n *flow.Node) { n.Cases[i].When = s })
 		})

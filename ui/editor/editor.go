@@ -9,6 +9,7 @@ package editor
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -16,6 +17,10 @@ import (
 // maxHistory bounds the undo stack so a long session does not keep every
 // version of a large flow in memory.
 const maxHistory = 200
+
+// typingPause ends a run of keystrokes: keystrokes in one field closer
+// together than this are one undo step (see EditTyping).
+const typingPause = 2 * time.Second
 
 // Selection is what the person has selected on the canvas: a node, an edge,
 // or nothing. At most one of Node and Edge is set.
@@ -86,12 +91,20 @@ type Editor struct {
 	sel       Selection
 	problems  flow.Problems
 	listeners []func(Change)
+	// typing is the run of keystrokes EditTyping may extend: its label, the
+	// time of its last keystroke and the document state that one made.
+	typing struct {
+		label string
+		at    time.Time
+		gen   uint64
+	}
+	now func() time.Time // time.Now; tests set their own
 }
 
 // New starts an editing session on a deep copy of f, so the caller's value is
 // never changed. A nil f starts an empty flow. The new session is not dirty.
 func New(f *flow.Flow) *Editor {
-	e := &Editor{sel: None}
+	e := &Editor{sel: None, now: time.Now}
 	e.load(f)
 	return e
 }
@@ -159,6 +172,36 @@ func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error)
 	e.nextGen++
 	e.gen = e.nextGen
 	e.afterDocChange(Change{Kind: ChangeDoc, Label: label, Nodes: nodes})
+	return nil
+}
+
+// EditTyping is Edit for one keystroke in a text field, labelled by the
+// field. Keystrokes with the same label, each less than typingPause after
+// the one before and with nothing edited, undone, redone or loaded between
+// them, are one undo step, which restores the text as it was before the
+// first of them: typing a name and pressing Undo once gives the old name
+// back, not the name less its last letter.
+func (e *Editor) EditTyping(label string, fn func(f *flow.Flow) error) error {
+	now := e.now()
+	t := &e.typing
+	if t.label != label || t.gen != e.gen || len(e.undo) == 0 || now.Sub(t.at) >= typingPause {
+		if err := e.edit(label, nil, fn); err != nil {
+			return err
+		}
+		t.label, t.at, t.gen = label, now, e.gen
+		return nil
+	}
+	next := Clone(e.doc)
+	if err := fn(next); err != nil {
+		return err
+	}
+	// The undo entry of the run's first keystroke stays on top and keeps
+	// the document from before the run; redo was dropped by that keystroke.
+	e.doc = next
+	e.nextGen++
+	e.gen = e.nextGen
+	t.at, t.gen = now, e.gen
+	e.afterDocChange(Change{Kind: ChangeDoc, Label: label})
 	return nil
 }
 

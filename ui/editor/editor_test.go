@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -476,4 +477,89 @@ func TestLoadForgetsHistory(t *testing.T) {
 	if !reflect.DeepEqual(r.kinds, []ChangeKind{ChangeDoc, ChangeSelection}) {
 		t.Fatalf("events %v", r.kinds)
 	}
+}
+
+// TestEditTypingIsOneUndoStep: keystrokes in one field make one undo step
+// until the person pauses, edits something else, or undoes; a failed
+// keystroke changes nothing.
+func TestEditTypingIsOneUndoStep(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	newEd := func() *Editor {
+		e := New(&flow.Flow{Format: flow.Format, Name: "Old"})
+		e.now = func() time.Time { return clock }
+		return e
+	}
+	// typeText types text into the name field, or the description for that
+	// label, a keystroke every 150 ms.
+	typeText := func(e *Editor, label, text string) {
+		for i := 1; i <= len(text); i++ {
+			clock = clock.Add(150 * time.Millisecond)
+			err := e.EditTyping(label, func(f *flow.Flow) error {
+				if label == "Edit description" {
+					f.Description = text[:i]
+				} else {
+					f.Name = text[:i]
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Run("one run of keystrokes, one undo", func(t *testing.T) {
+		e := newEd()
+		typeText(e, "Rename flow", "Support")
+		if e.Flow().Name != "Support" || e.UndoLabel() != "Rename flow" {
+			t.Fatalf("name %q, undo %q", e.Flow().Name, e.UndoLabel())
+		}
+		if !e.Undo() || e.Flow().Name != "Old" || e.CanUndo() {
+			t.Fatalf("after one undo: name %q, can undo %v; want Old and nothing left", e.Flow().Name, e.CanUndo())
+		}
+		if !e.Redo() || e.Flow().Name != "Support" {
+			t.Fatalf("redo gave %q", e.Flow().Name)
+		}
+	})
+	t.Run("a pause starts a new step", func(t *testing.T) {
+		e := newEd()
+		typeText(e, "Rename flow", "Sup")
+		clock = clock.Add(typingPause)
+		typeText(e, "Rename flow", "Support")
+		e.Undo()
+		if e.Flow().Name != "Sup" {
+			t.Fatalf("undo after a pause gave %q, want Sup", e.Flow().Name)
+		}
+	})
+	t.Run("another field, an edit or an undo between", func(t *testing.T) {
+		e := newEd()
+		typeText(e, "Rename flow", "Ab")
+		typeText(e, "Edit description", "x") // another label
+		typeText(e, "Rename flow", "Abc")
+		if err := e.Edit("Add variable", func(f *flow.Flow) error { f.Variables = map[string]string{"v": "1"}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		typeText(e, "Rename flow", "Abcd")
+		var names []string
+		for e.Undo() {
+			names = append(names, e.Flow().Name)
+		}
+		if got := strings.Join(names, ","); got != "Abc,Abc,Ab,Ab,Old" {
+			t.Fatalf("undo steps went through %s, want Abc,Abc,Ab,Ab,Old", got)
+		}
+		e.Redo()
+		typeText(e, "Rename flow", "Z") // after an undo/redo: a new step
+		e.Undo()
+		if e.Flow().Name != "Ab" {
+			t.Fatalf("typing after a redo merged with the step before it: undo gave %q", e.Flow().Name)
+		}
+	})
+	t.Run("a failed keystroke changes nothing", func(t *testing.T) {
+		e := newEd()
+		typeText(e, "Rename flow", "Ab")
+		gen := e.gen
+		err := e.EditTyping("Rename flow", func(f *flow.Flow) error { f.Name = "broken"; return errFake })
+		if err == nil || e.Flow().Name != "Ab" || e.gen != gen {
+			t.Fatalf("failed keystroke: err %v, name %q", err, e.Flow().Name)
+		}
+	})
 }
