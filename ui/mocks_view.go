@@ -52,7 +52,7 @@ type mocksView struct {
 	freeAt  string // the address the last busy-port error offered
 	syncing bool
 
-	edit, dup, del *widget.Button
+	edit, dup, del *tipButton
 	editor         *mockEditor // the open editor dialog, nil when none
 }
 
@@ -90,16 +90,23 @@ func newMocksView(a *App) *mocksView {
 	})
 	v.usePort.Hide()
 
-	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() {
+	// The list's own buttons are icons with tips, in one row, so the list
+	// keeps room for several mocks in a short sidebar.
+	listButton := func(icon fyne.Resource, tip string, fn func()) *tipButton {
+		b := newTipButton("", icon, a.tips, tip, fn)
+		b.Importance = widget.MediumImportance
+		return b
+	}
+	add := listButton(theme.ContentAddIcon(), "Add a mock", func() {
 		v.openEditor(flow.Mock{Name: v.uniqueName("mock"), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
 	})
-	v.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
+	v.edit = listButton(theme.DocumentCreateIcon(), "Edit the selected mock", func() {
 		if m, ok := v.selected(); ok {
 			v.openEditor(m, false)
 		}
 	})
-	v.dup = widget.NewButtonWithIcon("Duplicate", theme.ContentCopyIcon(), v.duplicate)
-	v.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), v.deleteSelected)
+	v.dup = listButton(theme.ContentCopyIcon(), "Duplicate the selected mock", v.duplicate)
+	v.del = listButton(theme.DeleteIcon(), "Delete the selected mock", v.deleteSelected)
 	preset := widget.NewButtonWithIcon("Chatbot preset", theme.MailReplyIcon(), v.chatbotPresetInteractive)
 	imp := widget.NewButtonWithIcon("Import", theme.FolderOpenIcon(), v.importInteractive)
 	exp := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), v.exportInteractive)
@@ -108,8 +115,7 @@ func newMocksView(a *App) *mocksView {
 		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.addr),
 		v.serve, v.errL, v.usePort, v.status, widget.NewSeparator())
 	bottom := container.NewVBox(
-		container.NewGridWithColumns(2, add, v.edit),
-		container.NewGridWithColumns(2, v.dup, v.del),
+		container.NewGridWithColumns(4, add, v.edit, v.dup, v.del),
 		preset,
 		container.NewGridWithColumns(2, imp, exp))
 	v.box = container.NewBorder(top, bottom, nil, nil, v.list)
@@ -152,9 +158,9 @@ func (v *mocksView) selected() (flow.Mock, bool) {
 
 func (v *mocksView) updateButtons() {
 	_, ok := v.selected()
-	setEnabled(v.edit, ok)
-	setEnabled(v.dup, ok)
-	setEnabled(v.del, ok)
+	setEnabled(&v.edit.Button, ok)
+	setEnabled(&v.dup.Button, ok)
+	setEnabled(&v.del.Button, ok)
 }
 
 // names lists the stored mocks' names, for the connection form's picker.
@@ -391,7 +397,7 @@ func (v *mocksView) syncStatus() {
 		v.status.SetText(fmt.Sprintf("Stopped. %d mocks stored.", len(v.items)))
 		return
 	}
-	v.status.SetText(fmt.Sprintf("Serving %d mocks on %s; a mock's routes are under %s/<mock name>.", len(v.items), url, url))
+	v.status.SetText(fmt.Sprintf("Serving %d mocks at %s/<mock name>.", len(v.items), url))
 }
 
 // resetConnections makes the engine build every connection's client again,
