@@ -525,10 +525,7 @@ func TestEditTypingIsOneUndoStep(t *testing.T) {
 		typeText(e, "Rename flow", "Sup")
 		clock = clock.Add(typingPause)
 		typeText(e, "Rename flow", "Support")
-		e.Undo()
-		if e.Flow().Name != "Sup" {
-			t.Fatalf("undo after a pause gave %q, want Sup", e.Flow().Name)
-		}
+		mustUndoTo(t, e, "Sup")
 	})
 	t.Run("another field, an edit or an undo between", func(t *testing.T) {
 		e := newEd()
@@ -548,10 +545,7 @@ func TestEditTypingIsOneUndoStep(t *testing.T) {
 		}
 		e.Redo()
 		typeText(e, "Rename flow", "Z") // after an undo/redo: a new step
-		e.Undo()
-		if e.Flow().Name != "Ab" {
-			t.Fatalf("typing after a redo merged with the step before it: undo gave %q", e.Flow().Name)
-		}
+		mustUndoTo(t, e, "Ab")
 	})
 	t.Run("a failed keystroke changes nothing", func(t *testing.T) {
 		e := newEd()
@@ -562,4 +556,12 @@ func TestEditTypingIsOneUndoStep(t *testing.T) {
 			t.Fatalf("failed keystroke: err %v, name %q", err, e.Flow().Name)
 		}
 	})
+}
+
+// mustUndoTo undoes one step and checks the flow's name is then want.
+func mustUndoTo(t *testing.T, e *Editor, want string) {
+	t.Helper()
+	if !e.Undo() || e.Flow().Name != want {
+		t.Fatalf("one undo gave the name %q, want %q", e.Flow().Name, want)
+	}
 }
