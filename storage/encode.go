@@ -36,24 +36,12 @@ func appendStep(b []byte, s *flow.Step) ([]byte, error) {
 	b = strconv.AppendInt(b, int64(s.Seq), 10)
 	b = append(b, `,"node":`...)
 	b = appendString(b, s.Node)
-	if s.Kind != "" {
-		b = append(b, `,"kind":`...)
-		b = appendString(b, string(s.Kind))
-	}
-	if s.Title != "" {
-		b = append(b, `,"title":`...)
-		b = appendString(b, s.Title)
-	}
+	b = appendStringField(b, `,"kind":`, string(s.Kind))
+	b = appendStringField(b, `,"title":`, s.Title)
 	b = append(b, `,"status":`...)
 	b = appendString(b, string(s.Status))
-	if s.Port != "" {
-		b = append(b, `,"port":`...)
-		b = appendString(b, s.Port)
-	}
-	if s.HTTPStatus != 0 {
-		b = append(b, `,"httpStatus":`...)
-		b = strconv.AppendInt(b, int64(s.HTTPStatus), 10)
-	}
+	b = appendStringField(b, `,"port":`, s.Port)
+	b = appendIntField(b, `,"httpStatus":`, int64(s.HTTPStatus))
 	if s.ReturnValue != nil {
 		b = append(b, `,"returnValue":`...)
 		var err error
@@ -61,31 +49,34 @@ func appendStep(b []byte, s *flow.Step) ([]byte, error) {
 			return b, err
 		}
 	}
-	if s.Decision != "" {
-		b = append(b, `,"decision":`...)
-		b = appendString(b, s.Decision)
-	}
-	if s.Attempts != 0 {
-		b = append(b, `,"attempts":`...)
-		b = strconv.AppendInt(b, int64(s.Attempts), 10)
-	}
-	if at := unixNano(s.StartedAt); at != 0 {
-		b = append(b, `,"startedAt":`...)
-		b = strconv.AppendInt(b, at, 10)
-	}
-	if s.DurationMs != 0 {
-		b = append(b, `,"durationMs":`...)
-		b = strconv.AppendInt(b, s.DurationMs, 10)
-	}
-	if s.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendString(b, s.Error)
-	}
+	b = appendStringField(b, `,"decision":`, s.Decision)
+	b = appendIntField(b, `,"attempts":`, int64(s.Attempts))
+	b = appendIntField(b, `,"startedAt":`, unixNano(s.StartedAt))
+	b = appendIntField(b, `,"durationMs":`, s.DurationMs)
+	b = appendStringField(b, `,"error":`, s.Error)
 	if len(s.Exchanges) > 0 {
 		b = append(b, `,"exchanges":`...)
 		b = appendExchanges(b, s.Exchanges)
 	}
 	return append(b, '}'), nil
+}
+
+// appendStringField appends key (`,"name":`) and v as a JSON string, or
+// nothing when v is empty: an omitempty string field.
+func appendStringField(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendString(append(b, key...), v)
+}
+
+// appendIntField appends key (`,"name":`) and v, or nothing when v is 0: an
+// omitempty integer field.
+func appendIntField(b []byte, key string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	return strconv.AppendInt(append(b, key...), v, 10)
 }
 
 // appendExchanges appends exs as json.Marshal writes a []flow.Exchange.
@@ -110,10 +101,7 @@ func appendExchanges(b []byte, exs []flow.Exchange) []byte {
 func appendExchange(b []byte, x *flow.Exchange) []byte {
 	b = append(b, `{"attempt":`...)
 	b = strconv.AppendInt(b, int64(x.Attempt), 10)
-	if x.TaskGUID != "" {
-		b = append(b, `,"taskGuid":`...)
-		b = appendString(b, x.TaskGUID)
-	}
+	b = appendStringField(b, `,"taskGuid":`, x.TaskGUID)
 	b = append(b, `,"method":`...)
 	b = appendString(b, x.Method)
 	b = append(b, `,"url":`...)
@@ -122,39 +110,21 @@ func appendExchange(b []byte, x *flow.Exchange) []byte {
 		b = append(b, `,"requestHeaders":`...)
 		b = appendHeader(b, x.RequestHeaders)
 	}
-	if x.RequestBody != "" {
-		b = append(b, `,"requestBody":`...)
-		b = appendString(b, x.RequestBody)
-	}
-	if x.Status != 0 {
-		b = append(b, `,"status":`...)
-		b = strconv.AppendInt(b, int64(x.Status), 10)
-	}
+	b = appendStringField(b, `,"requestBody":`, x.RequestBody)
+	b = appendIntField(b, `,"status":`, int64(x.Status))
 	if len(x.ResponseHeaders) > 0 {
 		b = append(b, `,"responseHeaders":`...)
 		b = appendHeader(b, x.ResponseHeaders)
 	}
-	if x.ResponseBody != "" {
-		b = append(b, `,"responseBody":`...)
-		b = appendString(b, x.ResponseBody)
-	}
-	if x.ResponseSize != 0 {
-		b = append(b, `,"responseSize":`...)
-		b = strconv.AppendInt(b, x.ResponseSize, 10)
-	}
+	b = appendStringField(b, `,"responseBody":`, x.ResponseBody)
+	b = appendIntField(b, `,"responseSize":`, x.ResponseSize)
 	if x.Truncated {
 		b = append(b, `,"truncated":true`...)
 	}
 	b = append(b, `,"durationMs":`...)
 	b = strconv.AppendInt(b, x.DurationMs, 10)
-	if x.WaitMs != 0 {
-		b = append(b, `,"waitMs":`...)
-		b = strconv.AppendInt(b, x.WaitMs, 10)
-	}
-	if x.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendString(b, x.Error)
-	}
+	b = appendIntField(b, `,"waitMs":`, x.WaitMs)
+	b = appendStringField(b, `,"error":`, x.Error)
 	return append(b, '}')
 }
 
