@@ -131,22 +131,9 @@ func appendExchange(b []byte, x *flow.Exchange) []byte {
 // appendHeader appends h with its keys sorted, as json.Marshal does; a nil
 // value list is null.
 func appendHeader(b []byte, h map[string][]string) []byte {
-	if h == nil {
-		return append(b, "null"...)
-	}
-	var arr [16]string
-	keys := sortedKeys(h, arr[:0])
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		vs := h[k]
+	b, _ = appendObject(b, h, func(b []byte, vs []string) ([]byte, error) {
 		if vs == nil {
-			b = append(b, "null"...)
-			continue
+			return append(b, "null"...), nil
 		}
 		b = append(b, '[')
 		for j, v := range vs {
@@ -155,9 +142,33 @@ func appendHeader(b []byte, h map[string][]string) []byte {
 			}
 			b = appendString(b, v)
 		}
-		b = append(b, ']')
+		return append(b, ']'), nil
+	})
+	return b
+}
+
+// appendObject appends m as a JSON object with its keys sorted, as
+// json.Marshal does, each value written by val; a nil map is null. It stops
+// at val's first error.
+func appendObject[V any](b []byte, m map[string]V, val func([]byte, V) ([]byte, error)) ([]byte, error) {
+	if m == nil {
+		return append(b, "null"...), nil
 	}
-	return append(b, '}')
+	var arr [16]string
+	keys := sortedKeys(m, arr[:0])
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = val(b, m[k]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // sortedKeys appends m's keys to keys and sorts them. Maps here are small:
@@ -204,24 +215,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		b = base64.StdEncoding.AppendEncode(b, x)
 		return append(b, '"'), nil
 	case map[string]any:
-		if x == nil {
-			return append(b, "null"...), nil
-		}
-		var arr [16]string
-		keys := sortedKeys(x, arr[:0])
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			var err error
-			if b, err = appendValue(b, x[k], depth+1); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendObject(b, x, func(b []byte, v any) ([]byte, error) { return appendValue(b, v, depth+1) })
 	case []any:
 		if x == nil {
 			return append(b, "null"...), nil
