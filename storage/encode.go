@@ -11,11 +11,12 @@ import (
 	"github.com/flowbench/flowbench/flow"
 )
 
-// The recorder encodes every step's exchanges and return value as JSON on
-// its writer goroutine, where each CPU microsecond is taken from the runs
-// being recorded. encoding/json spends most of that on reflection, on
-// sorting header maps through reflect.Value keys and on a fresh buffer per
-// call, so the recorder appends the JSON itself into a buffer it keeps.
+// The recorder encodes every step it records (its exchanges and return value
+// included) as JSON on its writer goroutine, where each CPU microsecond is
+// taken from the runs being recorded. encoding/json spends most of that on
+// reflection, on sorting header maps through reflect.Value keys and on a
+// fresh buffer per call, so the recorder appends the JSON itself into a
+// buffer it keeps.
 //
 // The bytes are the ones json.Marshal writes for the same values (map keys
 // sorted, <, > and & escaped, invalid UTF-8 replaced), so what is stored,
