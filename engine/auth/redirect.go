@@ -15,7 +15,8 @@ const MaxRedirects = 10
 // RedirectPolicy returns an http.Client CheckRedirect function that keeps
 // credentials on the host they were meant for. On a redirect to another host
 // (or port), or from https to http, it removes Authorization, cookies, every
-// X-Amz-* header, the headers named in s, any header carrying a secret value,
+// X-Amz-* header, every Webhook-* header (a Standard Webhooks signature is
+// for the host it was sent to, and replayable there), the headers named in s, any header carrying a secret value,
 // and the query parameters named in s, before the request leaves; once
 // stripped, a chain stays stripped. On a same-host redirect the credentials
 // stay, and a query-parameter credential the new URL lacks is carried over.
@@ -94,7 +95,8 @@ func stripCredentials(s Sensitive, req *http.Request) {
 	}
 	live := s.live.snapshot()
 	for k, vs := range req.Header {
-		if s.secretHeader(k) || strings.HasPrefix(strings.ToLower(k), "x-amz-") || anyContains(vs, values) || anyContains(vs, live) {
+		lower := strings.ToLower(k)
+		if s.secretHeader(k) || strings.HasPrefix(lower, "x-amz-") || strings.HasPrefix(lower, "webhook-") || anyContains(vs, values) || anyContains(vs, live) {
 			delete(req.Header, k)
 		}
 	}

@@ -235,3 +235,55 @@ func TestRedirectPolicyLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestFaultRedirectDropsWebhookHeaders: a Standard Webhooks signature
+// (webhook-id, -timestamp, -signature) is replayable at the host it was sent
+// to; a redirect to another host must not carry it there, and a same-host
+// redirect keeps it.
+func TestFaultRedirectDropsWebhookHeaders(t *testing.T) {
+	var other recorder
+	b := httptest.NewServer(other.handler(nil))
+	defer b.Close()
+	var same recorder
+	var a *httptest.Server
+	a = httptest.NewServer(same.handler(func(w http.ResponseWriter, req *http.Request) {
+		switch req.URL.Path {
+		case "/away":
+			http.Redirect(w, req, b.URL+"/landed", http.StatusTemporaryRedirect)
+		case "/here":
+			http.Redirect(w, req, a.URL+"/landed", http.StatusTemporaryRedirect)
+		default:
+			_, _ = w.Write([]byte("landed"))
+		}
+	}))
+	defer a.Close()
+	client := &http.Client{CheckRedirect: RedirectPolicy(Sensitive{})}
+	for _, path := range []string{"/away", "/here"} {
+		req, _ := http.NewRequest("POST", a.URL+path, strings.NewReader(`{"a":1}`))
+		req.Header.Set("Webhook-Id", "msg_1")
+		req.Header.Set("Webhook-Timestamp", "1700000000")
+		req.Header.Set("Webhook-Signature", "v1,c2lnbmF0dXJl")
+		req.Header.Set("X-Custom", "kept")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := other.all()
+	if len(got) != 1 {
+		t.Fatalf("the other host got %d requests, want 1", len(got))
+	}
+	for _, h := range []string{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"} {
+		if v := got[0].header.Get(h); v != "" {
+			t.Errorf("the other host received %s: %q; webhook headers must stay on the signed host", h, v)
+		}
+	}
+	if got[0].header.Get("X-Custom") != "kept" {
+		t.Errorf("X-Custom lost on redirect: %v", got[0].header)
+	}
+	mine := same.all()
+	if last := mine[len(mine)-1]; last.url != "/landed" || last.header.Get("Webhook-Signature") == "" {
+		t.Errorf("a same-host redirect lost the signature: %+v", last)
+	}
+}
