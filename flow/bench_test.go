@@ -2,6 +2,7 @@ package flow
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -45,4 +46,90 @@ func BenchmarkDecodeFlow(b *testing.B) {
 
 func readTestdataB(name string) ([]byte, error) {
 	return os.ReadFile("testdata/" + name)
+}
+
+// genChainFlow returns an n-node flow in the shape large generated flows
+// have: a long chain of set and decision nodes where every decision may
+// loop back a few nodes, with one start and one end.
+func genChainFlow(n int) *Flow {
+	f := &Flow{Format: Format, Name: "generated"}
+	f.Nodes = append(f.Nodes, Node{ID: "start", Kind: KindStart})
+	prev := "start"
+	for i := 1; i < n-1; i++ {
+		id := fmt.Sprintf("n%d", i)
+		if i%3 == 0 {
+			f.Nodes = append(f.Nodes, Node{ID: id, Kind: KindDecision, Cases: []Case{{Port: "again", When: "vars.i < 3"}}})
+			f.Edges = append(f.Edges, Edge{From: id, Port: "again", To: fmt.Sprintf("n%d", i-2)})
+		} else {
+			f.Nodes = append(f.Nodes, Node{ID: id, Kind: KindSet, Assign: []Assignment{{Name: "i", Value: "vars.i + 1"}}})
+		}
+		port := ""
+		if strings.HasPrefix(prev, "n") && f.Nodes[len(f.Nodes)-2].Kind == KindDecision {
+			port = PortDefault
+		}
+		f.Edges = append(f.Edges, Edge{From: prev, Port: port, To: id})
+		prev = id
+	}
+	f.Nodes = append(f.Nodes, Node{ID: "end", Kind: KindEnd})
+	port := ""
+	if f.Nodes[len(f.Nodes)-2].Kind == KindDecision {
+		port = PortDefault
+	}
+	f.Edges = append(f.Edges, Edge{From: prev, Port: port, To: "end"})
+	return f
+}
+
+// BenchmarkValidateScaling validates a 1,000-node and a 10,000-node flow
+// in the same run and reports the time ratio (x-10k/1k). Linear validation
+// gives about 10; the acceptance bound is 12.
+func BenchmarkValidateScaling(b *testing.B) {
+	small, large := genChainFlow(1_000), genChainFlow(10_000)
+	for _, f := range []*Flow{small, large} {
+		if ps := Validate(f); ps.HasErrors() {
+			b.Fatalf("generated flow is invalid: %v", ps)
+		}
+	}
+	var ts, tl time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for range 10 {
+			Validate(small)
+		}
+		t1 := time.Now()
+		Validate(large)
+		tl += time.Since(t1)
+		ts += t1.Sub(t0) / 10
+	}
+	b.ReportMetric(float64(tl)/float64(ts), "x-10k/1k")
+}
+
+// genWideFlow returns a flow whose one decision has n cases, each with its
+// own edge: the shape that made port lookups quadratic.
+func genWideFlow(n int) *Flow {
+	w := &Flow{Format: Format, Name: "wide", Nodes: []Node{{ID: "start", Kind: KindStart}, {ID: "d", Kind: KindDecision}, {ID: "end", Kind: KindEnd}}}
+	w.Edges = append(w.Edges, Edge{From: "start", To: "d"}, Edge{From: "d", Port: PortDefault, To: "end"})
+	for i := range n {
+		p := fmt.Sprintf("p%d", i)
+		w.Nodes[1].Cases = append(w.Nodes[1].Cases, Case{Port: p, When: "true"})
+		w.Edges = append(w.Edges, Edge{From: "d", Port: p, To: "end"})
+	}
+	return w
+}
+
+// BenchmarkValidateWideScaling is BenchmarkValidateScaling for a decision
+// with 1,000 and 10,000 cases (x-10k/1k, bound 12).
+func BenchmarkValidateWideScaling(b *testing.B) {
+	small, large := genWideFlow(1_000), genWideFlow(10_000)
+	var ts, tl time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for range 10 {
+			Validate(small)
+		}
+		t1 := time.Now()
+		Validate(large)
+		tl += time.Since(t1)
+		ts += t1.Sub(t0) / 10
+	}
+	b.ReportMetric(float64(tl)/float64(ts), "x-10k/1k")
 }

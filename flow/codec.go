@@ -40,6 +40,10 @@ func DecodeFlow(data []byte) (*Flow, error) {
 	if err := decodeStrict(data, f, "flow"); err != nil {
 		return nil, err
 	}
+	if len(f.Nodes) > MaxFlowNodes {
+		return nil, &DecodeError{Problems: Problems{{Severity: SeverityError, Field: "nodes",
+			Message: tooManyNodes(len(f.Nodes))}}}
+	}
 	normalizeEmpty(reflect.ValueOf(f).Elem())
 	return f, nil
 }
@@ -145,6 +149,15 @@ func decodeStrict(data []byte, v any, what string) error {
 	// Some editors start files with a byte order mark; it carries no meaning.
 	data = bytes.TrimPrefix(data, utf8BOM)
 	d := &checker{data: data}
+	if max := maxFileBytes[what]; max > 0 && len(data) > max {
+		d.add(0, "", fmt.Sprintf("the file is %s, more than the %s a %s file may be; split it", FormatBytes(int64(len(data))), FormatBytes(int64(max)), what))
+		return &DecodeError{Problems: d.problems}
+	}
+	if bad := invalidUTF8(data); bad >= 0 {
+		// encoding/json would silently turn the bytes into U+FFFD.
+		d.add(bad, "", fmt.Sprintf("the byte 0x%02x is not valid UTF-8; save the file as UTF-8 (the text may have been written in another encoding such as Latin-1 or Windows-1252)", data[bad]))
+		return d.err()
+	}
 	root, ok := d.parse(what)
 	if !ok {
 		return d.err()
@@ -169,6 +182,29 @@ func decodeStrict(data []byte, v any, what string) error {
 		return d.err()
 	}
 	return nil
+}
+
+// maxFileBytes caps each kind of file decodeStrict reads, by its what.
+var maxFileBytes = map[string]int{
+	"flow":        MaxFlowFileBytes,
+	"connections": MaxConnectionsFileBytes,
+	"mocks":       MaxMocksFileBytes,
+}
+
+// invalidUTF8 returns the offset of the first byte that is not valid UTF-8,
+// or -1 when data is valid.
+func invalidUTF8(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // normalizeEmpty sets every empty slice and map to nil. encoding/json omits

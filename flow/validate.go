@@ -161,6 +161,9 @@ func Validate(f *Flow) Problems {
 	if f == nil {
 		return Problems{{Severity: SeverityError, Message: "no flow given"}}
 	}
+	if len(f.Nodes) > MaxFlowNodes {
+		return Problems{{Severity: SeverityError, Field: "nodes", Message: tooManyNodes(len(f.Nodes))}}
+	}
 	v := &validator{f: f}
 	switch f.Format {
 	case "":
@@ -184,8 +187,8 @@ func Validate(f *Flow) Problems {
 	}
 
 	// byID holds the first node with each valid id; later duplicates are reported.
-	byID := map[string]*Node{}
-	firstIndex := map[string]int{}
+	byID := make(map[string]*Node, len(f.Nodes))
+	firstIndex := make(map[string]int, len(f.Nodes))
 	var starts []string
 	for i := range f.Nodes {
 		n := &f.Nodes[i]
@@ -417,13 +420,27 @@ func (v *validator) set(id string, field func(string) string, n *Node) {
 // edges checks every edge and returns the graph of the valid ones: for each
 // node id, the ids its ports lead to, in edge order.
 func (v *validator) edges(byID map[string]*Node) map[string][]string {
-	g := map[string][]string{}
+	g := make(map[string][]string, len(v.f.Nodes))
 	// taken maps node id and port to the first edge leaving that way.
 	type port struct{ node, name string }
-	taken := map[port]int{}
+	taken := make(map[port]int, len(v.f.Edges))
+	// portSets holds each source node's ports as a set, built once: a node
+	// with thousands of branches or cases must not cost a scan per edge.
+	portSets := map[*Node]map[string]bool{}
+	hasPort := func(n *Node, name string) bool {
+		ps, ok := portSets[n]
+		if !ok {
+			ps = map[string]bool{}
+			for _, p := range n.Ports() {
+				ps[p] = true
+			}
+			portSets[n] = ps
+		}
+		return ps[name]
+	}
 	for i, e := range v.f.Edges {
 		from, to := byID[e.From], byID[e.To]
-		ef := fmt.Sprintf("edges[%d]", i)
+		ef := edgeField(i)
 		ok := true
 		if from == nil {
 			if e.From == "" {
@@ -453,7 +470,7 @@ func (v *validator) edges(byID map[string]*Node) map[string][]string {
 			continue
 		case !slices.Contains(Kinds, from.Kind):
 			continue // unknown kind, reported with the node
-		case !from.HasPort(e.PortName()):
+		case !hasPort(from, e.PortName()):
 			v.errorf(e.From, ef+".port", "the node has no port %q; %s", e.PortName(), portList(from))
 			continue
 		}
@@ -470,9 +487,13 @@ func (v *validator) edges(byID map[string]*Node) map[string][]string {
 	return g
 }
 
+// edgeField names edges[i] in problems, without fmt on the path every
+// edge takes.
+func edgeField(i int) string { return "edges[" + strconv.Itoa(i) + "]" }
+
 // graph reports dead ends, nodes the start cannot reach and loops with no way out.
 func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
-	out := map[string]bool{}
+	out := make(map[string]bool, len(v.f.Nodes))
 	for _, e := range v.f.Edges {
 		out[e.From] = true
 	}
@@ -483,7 +504,7 @@ func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
 			break
 		}
 	}
-	reached := map[string]bool{}
+	reached := make(map[string]bool, len(v.f.Nodes))
 	if start != "" {
 		stack := []string{start}
 		reached[start] = true
@@ -546,8 +567,8 @@ func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
 // in the order its nodes appear in the flow, components ordered by their
 // first node.
 func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) [][]string {
-	order := map[string]int{}
-	var ids []string
+	order := make(map[string]int, len(f.Nodes))
+	ids := make([]string, 0, len(f.Nodes))
 	for i := range f.Nodes {
 		if n := &f.Nodes[i]; byID[n.ID] == n {
 			order[n.ID] = len(ids)
@@ -627,6 +648,11 @@ func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) []
 	}
 	slices.SortFunc(comps, func(a, b []string) int { return order[a[0]] - order[b[0]] })
 	return comps
+}
+
+// tooManyNodes says a flow is over MaxFlowNodes and what to do.
+func tooManyNodes(n int) string {
+	return fmt.Sprintf("the flow has %d nodes, more than the %d a flow may have; split it into flows that start each other with events", n, MaxFlowNodes)
 }
 
 // ValidateConnections checks a connections file and reports every problem at

@@ -244,7 +244,7 @@ func TestValidateLoopMessageNamesItsNodes(t *testing.T) {
 // TestValidateLargeFlow checks a long chain and a long loop, which a
 // recursive graph walk would handle only as deep as its stack allows.
 func TestValidateLargeFlow(t *testing.T) {
-	const n = 20000
+	const n = MaxFlowNodes - 2 // with start and end, the most a flow may have
 	cases := []struct {
 		name   string
 		closed bool
