@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,12 +35,63 @@ type WebhookRequest struct {
 	RunID    string              `json:"runId,omitempty"`
 }
 
+// Webhook server defaults for slow or too many clients.
+const (
+	// DefaultWebhookMaxConcurrent is how many webhook requests are served at
+	// once; past it a request is answered 503 with Retry-After.
+	DefaultWebhookMaxConcurrent = 64
+	// DefaultWebhookReadHeaderTimeout bounds the wait for a request's headers.
+	DefaultWebhookReadHeaderTimeout = 5 * time.Second
+	// DefaultWebhookReadTimeout bounds the wait for a whole request, body included.
+	DefaultWebhookReadTimeout = 15 * time.Second
+	// DefaultWebhookIdleTimeout closes a keep-alive connection idle this long.
+	DefaultWebhookIdleTimeout = 60 * time.Second
+	// DefaultWebhookShutdownGrace is how long Stop lets runs in flight finish
+	// before it stops them.
+	DefaultWebhookShutdownGrace = 10 * time.Second
+	// webhookRetryAfter is the Retry-After, in seconds, of a 503 or 409 answer.
+	webhookRetryAfter = "1"
+)
+
+// WebhookIDStore remembers the Standard Webhooks ids (webhook-id) already
+// answered, so a repeated delivery starts no second run. storage.DB
+// implements it (persisted, so a restart does not forget); nil in
+// WebhookOptions means an in-memory store.
+type WebhookIDStore interface {
+	// SeenWebhook returns the run the first delivery of id on path started,
+	// unless that record expired before now.
+	SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error)
+	// RememberWebhook records that id on path started runID, until expires;
+	// it may forget records that expired before now.
+	RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error
+}
+
 // WebhookOptions configure a WebhookServer.
 type WebhookOptions struct {
 	// Tolerance bounds the age of a signed request; 0 means DefaultWebhookTolerance.
 	Tolerance time.Duration
 	// OnRequest is told of every request received, accepted or not.
 	OnRequest func(WebhookRequest)
+	// Commit, when set, is called with every finished run before its answer
+	// is written, and should return once the run's records are durable (the
+	// CLI waits for the recorder's commit). An error answers 500 naming the
+	// run and saying its record was lost, never the run's own status. Nil
+	// answers as soon as the run ends (the benchmarks' baseline).
+	Commit func(ctx context.Context, run *flow.Run) error
+	// IDs remembers the webhook-ids of signed deliveries; nil keeps them in
+	// memory. A delivery repeating an id within the tolerance window gets
+	// the first run's id and starts no run (see ServeHTTP).
+	IDs WebhookIDStore
+	// MaxConcurrent is how many requests are served at once; 0 means
+	// DefaultWebhookMaxConcurrent. Past it: 503 with Retry-After.
+	MaxConcurrent int
+	// ReadHeaderTimeout, ReadTimeout and IdleTimeout are the http.Server's;
+	// 0 means the DefaultWebhook... values.
+	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
+	// ShutdownGrace is how long Stop lets runs in flight finish before it
+	// stops them (they end stopped and are answered); 0 means
+	// DefaultWebhookShutdownGrace.
+	ShutdownGrace time.Duration
 }
 
 // WebhookServer runs the flows whose start node has a webhook trigger: a POST
@@ -55,6 +107,14 @@ type WebhookServer struct {
 	routes map[string]*Plan
 	srv    *http.Server
 	ln     net.Listener
+
+	slots      chan struct{} // one per request being served
+	runCtx     context.Context
+	cancelRuns context.CancelFunc
+
+	idMu     sync.Mutex
+	inflight map[string]chan struct{} // path + "\n" + webhook-id being answered
+	stopped  int                      // runs Stop had to stop
 }
 
 // NewWebhookServer returns a server that runs flows through r.
@@ -62,7 +122,25 @@ func NewWebhookServer(r *Runner, opts WebhookOptions) *WebhookServer {
 	if opts.Tolerance <= 0 {
 		opts.Tolerance = DefaultWebhookTolerance
 	}
-	return &WebhookServer{runner: r, opts: opts, routes: map[string]*Plan{}}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = DefaultWebhookMaxConcurrent
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&opts.ReadHeaderTimeout, DefaultWebhookReadHeaderTimeout}, {&opts.ReadTimeout, DefaultWebhookReadTimeout},
+		{&opts.IdleTimeout, DefaultWebhookIdleTimeout}, {&opts.ShutdownGrace, DefaultWebhookShutdownGrace}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	if opts.IDs == nil {
+		opts.IDs = &memWebhookIDs{seen: map[string]memWebhookID{}}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &WebhookServer{runner: r, opts: opts, routes: map[string]*Plan{},
+		slots: make(chan struct{}, opts.MaxConcurrent), runCtx: ctx, cancelRuns: cancel,
+		inflight: map[string]chan struct{}{}}
 }
 
 // SetPlans replaces the flows served; two flows on the same path are refused
@@ -115,7 +193,8 @@ func (w *WebhookServer) Start(addr string) error {
 	}
 	w.mu.Lock()
 	w.ln = ln
-	w.srv = &http.Server{Handler: w, ReadHeaderTimeout: 10 * time.Second}
+	w.srv = &http.Server{Handler: w, ReadHeaderTimeout: w.opts.ReadHeaderTimeout,
+		ReadTimeout: w.opts.ReadTimeout, IdleTimeout: w.opts.IdleTimeout, MaxHeaderBytes: 64 << 10}
 	srv := w.srv
 	w.mu.Unlock()
 	go srv.Serve(ln)
@@ -147,7 +226,10 @@ func (w *WebhookServer) URL() string {
 	return "http://" + w.ln.Addr().String()
 }
 
-// Stop stops the server, waiting for requests in flight until ctx ends.
+// Stop stops accepting requests and lets the runs in flight finish for the
+// shutdown grace (or until ctx ends, if sooner); then it stops the runs still
+// going, which end stopped, are committed and answered as such, and waits
+// for them. The error says how many runs it had to stop.
 func (w *WebhookServer) Stop(ctx context.Context) error {
 	w.mu.Lock()
 	srv := w.srv
@@ -156,10 +238,41 @@ func (w *WebhookServer) Stop(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	return srv.Shutdown(ctx)
+	grace, cancel := context.WithTimeout(ctx, w.opts.ShutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(grace)
+	w.cancelRuns()
+	// Every request holds a slot: taking them all waits for the last one.
+	for range cap(w.slots) {
+		select {
+		case w.slots <- struct{}{}:
+		case <-ctx.Done():
+			srv.Close()
+			return fmt.Errorf("webhook requests still in flight when the shutdown gave up: %w", ctx.Err())
+		}
+	}
+	if err != nil {
+		// Handlers have answered; close what Shutdown left open.
+		srv.Close()
+	}
+	w.idMu.Lock()
+	n := w.stopped
+	w.idMu.Unlock()
+	if n > 0 {
+		return fmt.Errorf("the shutdown stopped %d webhook run(s) still in flight after %s; they are recorded as stopped", n, w.opts.ShutdownGrace)
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }
 
-// ServeHTTP answers one webhook request.
+// ServeHTTP answers one webhook request. Past MaxConcurrent requests at once
+// it answers 503 with Retry-After. A signed delivery whose webhook-id was
+// already answered within the tolerance window starts no run: it is answered
+// 200 with the first run's id and "duplicate": true; while the first
+// delivery is still running, the repeat waits for it. When a Commit hook is
+// set, an answer naming a run is written only after the run is committed.
 func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	rec := WebhookRequest{At: w.runner.opts.Now(), Method: req.Method, Path: req.URL.Path, Headers: redactInbound(req.Header)}
 	answer := func(status int, body any) {
@@ -170,6 +283,15 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		rw.Header().Set("Content-Type", "application/json")
 		rw.WriteHeader(status)
 		_ = json.NewEncoder(rw).Encode(body)
+	}
+	select {
+	case w.slots <- struct{}{}:
+		defer func() { <-w.slots }()
+	default:
+		rw.Header().Set("Retry-After", webhookRetryAfter)
+		answer(http.StatusServiceUnavailable, map[string]string{"error": fmt.Sprintf(
+			"flowbench is serving its limit of %d webhook requests at once; retry after %s second(s), or raise --max-concurrent", cap(w.slots), webhookRetryAfter)})
+		return
 	}
 	w.mu.RLock()
 	p := w.routes[req.URL.Path]
@@ -184,14 +306,28 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		answer(http.StatusMethodNotAllowed, map[string]string{"error": "webhook triggers accept POST only"})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, w.runner.opts.MaxBodyBytes+1))
-	if err != nil || int64(len(body)) > w.runner.opts.MaxBodyBytes {
-		answer(http.StatusRequestEntityTooLarge, map[string]string{"error": "the request body is too large or could not be read"})
+	body, err := io.ReadAll(http.MaxBytesReader(rw, req.Body, w.runner.opts.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		var ne net.Error
+		switch {
+		case errors.As(err, &tooBig):
+			answer(http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("the request body is over the limit of %s", byteSize(tooBig.Limit))})
+		case errors.As(err, &ne) && ne.Timeout():
+			rw.Header().Set("Connection", "close")
+			answer(http.StatusRequestTimeout, map[string]string{"error": fmt.Sprintf("the request body did not arrive within %s", w.opts.ReadTimeout)})
+		default:
+			answer(http.StatusBadRequest, map[string]string{"error": "the request body could not be read: " + err.Error()})
+		}
 		return
 	}
+	// The body is in: the run may take longer than the read timeout, and
+	// the connection's read deadline must not cut it short.
+	_ = http.NewResponseController(rw).SetReadDeadline(time.Time{})
 	rec.Body = printable(body[:min(len(body), recordBodyBytes)])
 
 	rec.Verified = "not required"
+	deliveryID := ""
 	if t := p.start.node.Trigger; t.Secret != nil {
 		secret, err := secretResolver{w.runner}.Resolve(req.Context(), *t.Secret)
 		if err != nil {
@@ -205,6 +341,24 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 			return
 		}
 		rec.Verified = "signature valid"
+		deliveryID = req.Header.Get(webhook.HeaderID)
+	}
+
+	if deliveryID != "" {
+		release, first, status, err := w.claim(req.Context(), req.URL.Path, deliveryID)
+		if err != nil {
+			rw.Header().Set("Retry-After", webhookRetryAfter)
+			answer(http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+			return
+		}
+		if first != "" {
+			rec.RunID = first
+			rec.Verified += "; repeated webhook-id, no new run"
+			answer(http.StatusOK, map[string]any{"runId": first, "status": status, "duplicate": true,
+				"message": fmt.Sprintf("webhook-id %s was already received and started run %s; no new run was started", deliveryID, first)})
+			return
+		}
+		defer release()
 	}
 
 	trigger := json.RawMessage(body)
@@ -214,17 +368,132 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		wrapped, _ := json.Marshal(map[string]string{"body": string(body)})
 		trigger = wrapped
 	}
-	res, err := w.runner.Run(req.Context(), p, Input{Trigger: trigger, Source: "webhook:" + req.URL.Path})
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+	defer context.AfterFunc(w.runCtx, cancel)()
+	res, err := w.runner.Run(ctx, p, Input{Trigger: trigger, Source: "webhook:" + req.URL.Path})
 	if err != nil {
 		answer(http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	rec.RunID = res.Run.ID
+	if res.Run.Status == flow.StatusStopped && w.runCtx.Err() != nil {
+		w.idMu.Lock()
+		w.stopped++
+		w.idMu.Unlock()
+	}
+	if w.opts.Commit != nil {
+		// Committing outlives the caller's patience and the shutdown: a run
+		// that ended is recorded even when nobody waits for the answer.
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(req.Context()), 30*time.Second)
+		err := w.opts.Commit(cctx, &res.Run)
+		ccancel()
+		if err != nil {
+			answer(http.StatusInternalServerError, map[string]any{"runId": res.Run.ID, "recorded": false,
+				"error": fmt.Sprintf("run %s ended %s but its record was lost: %v; check the database's disk and send the request again", res.Run.ID, res.Run.Status, err)})
+			return
+		}
+	}
+	if deliveryID != "" {
+		now := w.runner.opts.Now()
+		if err := w.opts.IDs.RememberWebhook(context.WithoutCancel(req.Context()), req.URL.Path, deliveryID, res.Run.ID, string(res.Run.Status), now, w.expiry(req.Header, now)); err != nil {
+			rec.Verified += "; the webhook-id could not be remembered, so a repeat would run again: " + err.Error()
+		}
+	}
 	status := http.StatusOK
 	if res.Run.Status != flow.StatusSucceeded {
 		status = http.StatusInternalServerError
 	}
 	answer(status, RunOutput(res))
+}
+
+// expiry is when a delivery's id may be forgotten: when its signed
+// timestamp leaves the tolerance window, so the request can no longer be
+// accepted anyway.
+func (w *WebhookServer) expiry(h http.Header, now time.Time) time.Time {
+	at := now
+	if sec, err := strconv.ParseInt(h.Get(webhook.HeaderTimestamp), 10, 64); err == nil && time.Unix(sec, 0).After(at) {
+		at = time.Unix(sec, 0)
+	}
+	return at.Add(w.opts.Tolerance)
+}
+
+// claim makes this request the one answering delivery id on path. When an
+// earlier delivery of it is still being answered, it waits for that one; when
+// one was answered, it returns the run that started. Otherwise it returns
+// release, to call once the run is remembered.
+func (w *WebhookServer) claim(ctx context.Context, path, id string) (release func(), firstRun, status string, err error) {
+	key := path + "\n" + id
+	for {
+		w.idMu.Lock()
+		busy, ok := w.inflight[key]
+		if !ok {
+			done := make(chan struct{})
+			w.inflight[key] = done
+			w.idMu.Unlock()
+			release = func() {
+				w.idMu.Lock()
+				delete(w.inflight, key)
+				w.idMu.Unlock()
+				close(done)
+			}
+			break
+		}
+		w.idMu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, "", "", fmt.Errorf("webhook-id %s is still being answered for an earlier delivery; retry later", id)
+		}
+	}
+	first, st, found, err := w.opts.IDs.SeenWebhook(ctx, path, id, w.runner.opts.Now())
+	if err != nil || found {
+		release()
+		if err != nil {
+			return nil, "", "", fmt.Errorf("could not check whether webhook-id %s was already received (%v); retry later", id, err)
+		}
+		return nil, first, st, nil
+	}
+	return release, "", "", nil
+}
+
+// memWebhookIDs is the in-memory WebhookIDStore used without a database.
+type memWebhookIDs struct {
+	mu    sync.Mutex
+	seen  map[string]memWebhookID
+	swept time.Time // expired entries are swept at most every few seconds
+}
+
+type memWebhookID struct {
+	run, status string
+	expires     time.Time
+}
+
+func (m *memWebhookIDs) SeenWebhook(_ context.Context, path, id string, now time.Time) (string, string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.seen[path+"\n"+id]
+	if !ok || e.expires.Before(now) {
+		return "", "", false, nil
+	}
+	return e.run, e.status, true, nil
+}
+
+func (m *memWebhookIDs) RememberWebhook(_ context.Context, path, id, runID, status string, now, expires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.Sub(m.swept) > 10*time.Second {
+		m.swept = now
+		for k, e := range m.seen {
+			if e.expires.Before(now) {
+				delete(m.seen, k)
+			}
+		}
+	}
+	if _, ok := m.seen[path+"\n"+id]; !ok {
+		m.seen[path+"\n"+id] = memWebhookID{run: runID, status: status, expires: expires}
+	}
+	return nil
 }
 
 // redactInbound hides credentials a caller sent, for the inspector.
