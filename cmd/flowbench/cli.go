@@ -273,9 +273,9 @@ func cmdTestConnection(args []string, stdout, stderr io.Writer) int {
 func loadFiles(flowPath, connPath string) (*flow.Flow, []flow.Connection, []string) {
 	var problems []string
 	var f *flow.Flow
-	data, err := os.ReadFile(flowPath)
+	data, err := flow.ReadFileLimit(flowPath, flow.MaxFlowFileBytes)
 	if err != nil {
-		problems = append(problems, fmt.Sprintf("%s: %v", flowPath, err))
+		problems = append(problems, fileProblem(flowPath, err))
 	} else if f, err = flow.DecodeFlow(data); err != nil {
 		problems = append(problems, problemLines(flowPath, err)...)
 		f = nil
@@ -293,7 +293,7 @@ func loadFiles(flowPath, connPath string) (*flow.Flow, []flow.Connection, []stri
 }
 
 func readConnections(path string) (*flow.ConnectionsFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := flow.ReadFileLimit(path, flow.MaxConnectionsFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -301,10 +301,30 @@ func readConnections(path string) (*flow.ConnectionsFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ps := flow.ValidateConnections(cf); ps.HasErrors() {
+	ps := flow.ValidateConnections(cf)
+	// A CA file is read when the first call is made; check it now, before
+	// any database is opened, so a wrong path or /dev/zero is found here.
+	for _, cn := range cf.Connections {
+		if cn.CAFile == "" {
+			continue
+		}
+		if _, err := flow.ReadFileLimit(cn.CAFile, flow.MaxCAFileBytes); err != nil {
+			ps = append(ps, flow.Problem{Severity: flow.SeverityError, Connection: cn.Name, Field: "caFile",
+				Message: fileProblem(cn.CAFile, err)})
+		}
+	}
+	if ps.HasErrors() {
 		return nil, ps
 	}
 	return cf, nil
+}
+
+// fileProblem words a failure to read path, naming the file once.
+func fileProblem(path string, err error) string {
+	if strings.Contains(err.Error(), path) {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s: %v", path, err)
 }
 
 // connsOrNil returns nil when no connections file was given, so Compile does
@@ -340,14 +360,18 @@ func printProblems(w io.Writer, problems []string) {
 	fmt.Fprintf(w, "%d problem(s); nothing was run\n", len(problems))
 }
 
+// readInput reads a trigger or event payload: JSON on the command line, or
+// @file (@- for standard input), at most flow.MaxInputBytes either way.
 func readInput(arg string) (json.RawMessage, error) {
 	data := []byte(arg)
 	if name, ok := strings.CutPrefix(arg, "@"); ok {
-		b, err := os.ReadFile(name)
+		b, err := flow.ReadFileLimit(name, flow.MaxInputBytes)
 		if err != nil {
 			return nil, err
 		}
 		data = b
+	} else if len(data) > flow.MaxInputBytes {
+		return nil, fmt.Errorf("larger than the %s a payload may be", flow.FormatBytes(flow.MaxInputBytes))
 	}
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("not valid JSON; give a JSON value such as '{\"chatId\": \"c-1\"}' or @file.json")

@@ -32,9 +32,9 @@ func (m *mockFlags) load() ([]flow.Mock, []string) {
 	var mocks []flow.Mock
 	var problems []string
 	for _, p := range m.files {
-		data, err := os.ReadFile(p)
+		data, err := flow.ReadFileLimit(p, flow.MaxMocksFileBytes)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, fileProblem(p, err))
 			continue
 		}
 		mf, err := flow.DecodeMocks(data)
