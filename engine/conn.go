@@ -5,10 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -52,6 +52,9 @@ func (r *Runner) connection(ctx context.Context, name string) (*connState, error
 	}
 	st, err := r.newConnState(ctx, conn)
 	if err != nil {
+		if ce := (*flow.ConnectionError)(nil); errors.As(err, &ce) {
+			return nil, err // it names the connection already
+		}
 		return nil, fmt.Errorf("connection %q: %w", name, err)
 	}
 	r.live[name] = st
@@ -92,7 +95,7 @@ func (r *Runner) newConnState(ctx context.Context, conn flow.Connection) (*connS
 	}
 	tlsCfg.InsecureSkipVerify = !conn.TLSVerified()
 	if conn.CAFile != "" {
-		pem, err := os.ReadFile(conn.CAFile)
+		pem, err := flow.ReadFileLimit(conn.CAFile, flow.MaxCAFileBytes)
 		if err != nil {
 			return nil, fmt.Errorf("caFile: %w", err)
 		}

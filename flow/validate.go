@@ -3,7 +3,6 @@ package flow
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -696,110 +695,21 @@ func ValidateConnections(c *ConnectionsFile) Problems {
 	return ps
 }
 
-// checkConnection checks one connection's kind, URL, timeout and auth.
+// checkConnection adds to CheckConnection what a connections file must
+// spell out although the engine has a default for it: the kind, the auth
+// type and where an API key goes.
 func checkConnection(cn *Connection, add func(sev Severity, field, format string, args ...any)) {
-	switch cn.Kind {
-	case ConnCustom:
-		if cn.BaseURL == "" {
-			add(SeverityError, "baseURL", "a custom connection needs a baseURL such as https://api.example.com")
-		}
-	case ConnAmazonConnect:
-		if strings.TrimSpace(cn.Region) == "" {
-			add(SeverityError, "region", "an amazonConnect connection needs its AWS region, such as eu-central-1")
-		}
-	case "":
+	if cn.Kind == "" {
 		add(SeverityError, "kind", "the connection has no kind; use custom or amazonConnect")
-	default:
-		add(SeverityError, "kind", "unknown kind %q; use custom or amazonConnect", cn.Kind)
-	}
-	if cn.BaseURL != "" {
-		checkURL("baseURL", cn.BaseURL, add)
-	}
-	if cn.UseMock && strings.TrimSpace(cn.Mock) == "" {
-		add(SeverityError, "mock", "useMock is on but no mock is named; name the mock that stands in for this endpoint, or turn useMock off")
 	}
 	switch {
-	case cn.Timeout < 0:
-		add(SeverityError, "timeout", "the timeout is negative; give a duration such as \"30s\"")
-	case cn.Timeout.D() > MaxCallTimeout:
-		add(SeverityError, "timeout", "%s is longer than the %s a call may wait; shorten it", cn.Timeout.D(), MaxCallTimeout)
-	}
-	a := &cn.Auth
-	missing := func(field, what string) {
-		add(SeverityError, "auth."+field, "%s auth needs %s", a.Type, what)
-	}
-	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
-	switch a.Type {
-	case AuthNone:
-	case AuthAPIKey:
-		switch a.In {
-		case APIKeyHeader, APIKeyQuery:
-		case "":
-			missing("in", `"in": "header" or "query"`)
-		default:
-			add(SeverityError, "auth.in", "%q is not where an API key can go; use header or query", a.In)
-		}
-		if a.Name == "" {
-			missing("name", "the header or query parameter name, such as x-api-key")
-		}
-		if secretMissing(a.Value) {
-			missing("value", `the key: {"secret": NAME} or {"env": VAR}`)
-		}
-	case AuthOAuth2:
-		if a.ClientID == "" {
-			missing("clientId", "a clientId")
-		}
-		if secretMissing(a.ClientSecret) {
-			missing("clientSecret", `a clientSecret: {"secret": NAME} or {"env": VAR}`)
-		}
-		if a.TokenURL == "" {
-			missing("tokenURL", "the tokenURL of the authorization server")
-		} else {
-			checkURL("auth.tokenURL", a.TokenURL, add)
-		}
-		if a.RefreshURL != "" {
-			checkURL("auth.refreshURL", a.RefreshURL, add)
-		}
-		switch a.AuthStyle {
-		case "", "header", "body":
-		default:
-			add(SeverityError, "auth.authStyle", "%q is not an auth style; use header (HTTP basic) or body (form fields)", a.AuthStyle)
-		}
-	case AuthSigV4:
-		if a.AccessKeyID == "" {
-			missing("accessKeyId", "an accessKeyId")
-		}
-		if secretMissing(a.SecretAccessKey) {
-			missing("secretAccessKey", `a secretAccessKey: {"secret": NAME} or {"env": VAR}`)
-		}
-	case AuthBasic:
-		if a.Username == "" {
-			missing("username", "a username")
-		}
-		if secretMissing(a.Password) {
-			missing("password", `a password: {"secret": NAME} or {"env": VAR}`)
-		}
-	case AuthBearer:
-		if secretMissing(a.Token) {
-			missing("token", `a token: {"secret": NAME} or {"env": VAR}`)
-		}
-	case "":
+	case cn.Auth.Type == "":
 		add(SeverityError, "auth.type", "the auth has no type; use none, apiKey, oauth2, awsSigV4, basic or bearer")
-	default:
-		add(SeverityError, "auth.type", "unknown auth type %q; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type)
+	case cn.Auth.Type == AuthAPIKey && cn.Auth.In == "":
+		add(SeverityError, "auth.in", `%s auth needs "in": "header" or "query"`, cn.Auth.Type)
 	}
-}
-
-// checkURL insists on an absolute http(s) URL and warns about plain http to
-// another machine, where credentials would cross the network unencrypted.
-func checkURL(field, raw string, add func(sev Severity, field, format string, args ...any)) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		add(SeverityError, field, "%q is not an absolute http(s) URL; write it as https://host/path", raw)
-		return
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		add(SeverityWarning, field, "%q uses plain http to another machine: credentials and data travel unencrypted; use https", raw)
+	for _, p := range CheckConnection(*cn) {
+		add(p.Severity, p.Field, "%s", p.Message)
 	}
 }
 

@@ -75,3 +75,76 @@ func TestFaultInvalidUTF8CLI(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errOut, exitInvalid, want)
 	}
 }
+
+// TestFaultConnectionChecks: validate --connections checks what each auth
+// type needs with the engine's rules (flow.CheckConnection), so a connection
+// the engine would refuse at its first call is refused here, with exit 2
+// naming the connection and the field.
+func TestFaultConnectionChecks(t *testing.T) {
+	dir := t.TempDir()
+	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
+	secret := `{"env": "CRM_TEST_KEY"}`
+	cases := []struct {
+		name, conn, want string
+	}{
+		{"sigv4 without region", `"kind": "custom", "baseURL": "https://api.example.com",
+			"auth": {"type": "awsSigV4", "accessKeyId": "AKID", "secretAccessKey": ` + secret + `, "service": "execute-api"}`,
+			`connection "crm", field region: awsSigV4 auth (the signature is scoped to a region) needs its AWS region`},
+		{"sigv4 without service", `"kind": "custom", "baseURL": "https://api.example.com", "region": "eu-west-1",
+			"auth": {"type": "awsSigV4", "accessKeyId": "AKID", "secretAccessKey": ` + secret + `}`,
+			`connection "crm", field auth.service: awsSigV4 auth needs the AWS service`},
+		{"user:password in baseURL", `"kind": "custom", "baseURL": "https://bob:hunter2@api.example.com", "auth": {"type": "none"}`,
+			`connection "crm", field baseURL: the URL carries a user name or password`},
+		{"user:password in tokenURL", `"kind": "custom", "baseURL": "https://api.example.com",
+			"auth": {"type": "oauth2", "clientId": "c", "clientSecret": ` + secret + `, "tokenURL": "https://bob:hunter2@auth.example.com/token"}`,
+			`connection "crm", field auth.tokenURL: the URL carries a user name or password`},
+		{"amazonConnect bad region", `"kind": "amazonConnect", "region": "evil.com/x", "auth": {"type": "awsSigV4", "accessKeyId": "AKID", "secretAccessKey": ` + secret + `}`,
+			`connection "crm", field region: "evil.com/x" is not an AWS region name`},
+		{"apiKey bad header name", `"kind": "custom", "baseURL": "https://api.example.com",
+			"auth": {"type": "apiKey", "in": "header", "name": "x api key", "value": ` + secret + `}`,
+			`connection "crm", field auth.name: "x api key" is not a valid HTTP header name`},
+		{"apiKey without value", `"kind": "custom", "baseURL": "https://api.example.com", "auth": {"type": "apiKey", "in": "header", "name": "k"}`,
+			`connection "crm", field auth.value: apiKey auth needs the key`},
+		{"oauth2 without tokenURL", `"kind": "custom", "baseURL": "https://api.example.com", "auth": {"type": "oauth2", "clientId": "c", "clientSecret": ` + secret + `}`,
+			`connection "crm", field auth.tokenURL: oauth2 auth needs the tokenURL`},
+		{"basic user with colon", `"kind": "custom", "baseURL": "https://api.example.com", "auth": {"type": "basic", "username": "a:b", "password": ` + secret + `}`,
+			`connection "crm", field auth.username: must not contain ":"`},
+		{"bearer without token", `"kind": "custom", "baseURL": "https://api.example.com", "auth": {"type": "bearer"}`,
+			`connection "crm", field auth.token: bearer auth needs a token`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			connPath := writeFile(t, t.TempDir(), "c.connections.json",
+				`{"format": "flowbench/v1", "connections": [{"name": "crm", `+tc.conn+`}]}`)
+			code, out, errOut := cli(t, "validate", flowPath, "--connections", connPath)
+			if code != exitInvalid || !strings.Contains(errOut, connPath+": "+tc.want) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errOut, exitInvalid, tc.want)
+			}
+			if strings.Contains(out+errOut, "hunter2") {
+				t.Fatal("the password in the URL was printed")
+			}
+		})
+	}
+}
+
+// TestFaultConnectionErrorReadsOnce: a connection that fails at run time
+// (here its key's environment variable is unset) is named once, not
+// `connection "crm": connection "crm": ...`.
+func TestFaultConnectionErrorReadsOnce(t *testing.T) {
+	testKey(t)
+	t.Setenv("CRM_TEST_KEY", "")
+	os.Unsetenv("CRM_TEST_KEY")
+	dir := t.TempDir()
+	srv := tierServer(t, "vip")
+	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
+	connPath := writeFile(t, dir, "c.connections.json", connectionsFile(srv.URL))
+	code, out, errOut := cli(t, "run", flowPath, "--connections", connPath, "--db", "")
+	all := out + errOut
+	// The call takes its failure path, so the run itself succeeds.
+	if code != exitOK || !strings.Contains(all, `failure path: connection "crm": auth.value (env:CRM_TEST_KEY) cannot be read`) {
+		t.Fatalf("exit %d, output:\n%s", code, all)
+	}
+	if n := strings.Count(all, `connection "crm"`); n != 1 {
+		t.Fatalf("the connection is named %d times, want once:\n%s", n, all)
+	}
+}

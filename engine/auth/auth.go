@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -66,36 +65,20 @@ type Authenticator interface {
 	Sensitive() Sensitive
 }
 
-// regionPattern keeps a region from smuggling a host or path into the
-// derived Amazon Connect URL.
-var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
-
 // BaseURL returns where a connection's calls go: BaseURL for custom
 // connections, https://connect.<region>.amazonaws.com for amazonConnect.
+// What the connection needs is flow.CheckConnection's to say; the error is
+// a *flow.ConnectionError naming the connection and field.
 func BaseURL(conn flow.Connection) (string, error) {
-	switch conn.Kind {
-	case flow.ConnAmazonConnect:
-		if conn.Region == "" {
-			return "", fmt.Errorf("connection %q: region is required for an amazonConnect connection (for example \"eu-central-1\")", conn.Name)
+	for _, p := range flow.CheckConnection(conn) {
+		if p.Severity == flow.SeverityError && (p.Field == "kind" || p.Field == "baseURL" || p.Field == "region" && conn.Kind == flow.ConnAmazonConnect) {
+			return "", &flow.ConnectionError{Connection: conn.Name, Field: p.Field, Message: p.Message}
 		}
-		if !regionPattern.MatchString(conn.Region) {
-			return "", fmt.Errorf("connection %q: region %q is not an AWS region name such as \"eu-central-1\"", conn.Name, conn.Region)
-		}
-		return "https://connect." + conn.Region + ".amazonaws.com", nil
-	case flow.ConnCustom, "":
-		if conn.BaseURL == "" {
-			return "", fmt.Errorf("connection %q: baseURL is required (for example \"https://api.example.com\")", conn.Name)
-		}
-		u, err := url.Parse(conn.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return "", fmt.Errorf("connection %q: baseURL %q is not an absolute http:// or https:// URL", conn.Name, conn.BaseURL)
-		}
-		if u.User != nil {
-			return "", fmt.Errorf("connection %q: baseURL must not carry a user name or password; use auth instead", conn.Name)
-		}
-		return conn.BaseURL, nil
 	}
-	return "", fmt.Errorf("connection %q: kind %q is unknown; use \"custom\" or \"amazonConnect\"", conn.Name, conn.Kind)
+	if conn.Kind == flow.ConnAmazonConnect {
+		return "https://connect." + conn.Region + ".amazonaws.com", nil
+	}
+	return conn.BaseURL, nil
 }
 
 // New returns the authenticator for conn, resolving its secrets now so a
@@ -104,6 +87,11 @@ func BaseURL(conn flow.Connection) (string, error) {
 func New(conn flow.Connection, opts Options) (Authenticator, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	// What each auth type needs is written once, in flow.CheckConnection,
+	// so a connection that passes validate --connections is accepted here.
+	if err := flow.FirstError(conn, flow.CheckAuth(conn)); err != nil {
+		return nil, err
 	}
 	a := conn.Auth
 	r := resolver{ctx: context.Background(), conn: conn.Name, opts: opts}
@@ -155,8 +143,10 @@ func New(conn flow.Connection, opts Options) (Authenticator, error) {
 	return nil, fieldErr(conn.Name, "auth.type", fmt.Sprintf("%q is not an authentication type; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type))
 }
 
+// fieldErr is an error of one field of a connection, as a
+// *flow.ConnectionError so callers can tell it names the connection already.
 func fieldErr(conn, field, msg string) error {
-	return fmt.Errorf("connection %q: %s %s", conn, field, msg)
+	return &flow.ConnectionError{Connection: conn, Field: field, Message: field + " " + msg}
 }
 
 // resolver resolves one connection's secrets with errors that name the field.

@@ -33,13 +33,13 @@ func TestBaseURL(t *testing.T) {
 		{"kind omitted", flow.Connection{Name: "c", BaseURL: "http://127.0.0.1:8080"}, "http://127.0.0.1:8080", ""},
 		{"amazon connect", flow.Connection{Name: "cc", Kind: flow.ConnAmazonConnect, Region: "eu-central-1"}, "https://connect.eu-central-1.amazonaws.com", ""},
 		{"amazon connect gov", flow.Connection{Name: "cc", Kind: flow.ConnAmazonConnect, Region: "us-gov-west-1"}, "https://connect.us-gov-west-1.amazonaws.com", ""},
-		{"amazon connect without region", flow.Connection{Name: "cc", Kind: flow.ConnAmazonConnect}, "", `connection "cc": region is required`},
+		{"amazon connect without region", flow.Connection{Name: "cc", Kind: flow.ConnAmazonConnect}, "", `connection "cc", field region: an amazonConnect connection needs its AWS region`},
 		{"region smuggling a host", flow.Connection{Name: "cc", Kind: flow.ConnAmazonConnect, Region: "evil.com/x"}, "", "not an AWS region"},
-		{"custom without base URL", flow.Connection{Name: "c", Kind: flow.ConnCustom}, "", "baseURL is required"},
+		{"custom without base URL", flow.Connection{Name: "c", Kind: flow.ConnCustom}, "", `field baseURL: a custom connection needs a baseURL`},
 		{"relative base URL", flow.Connection{Name: "c", BaseURL: "/v1"}, "", "not an absolute"},
 		{"ftp base URL", flow.Connection{Name: "c", BaseURL: "ftp://x"}, "", "not an absolute"},
 		{"user info", flow.Connection{Name: "c", BaseURL: "https://u:p@x"}, "", "user name or password"},
-		{"unknown kind", flow.Connection{Name: "c", Kind: "gcp", BaseURL: "https://x"}, "", `kind "gcp" is unknown`},
+		{"unknown kind", flow.Connection{Name: "c", Kind: "gcp", BaseURL: "https://x"}, "", `field kind: unknown kind "gcp"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := BaseURL(tc.conn)
@@ -65,7 +65,7 @@ func TestNewNamesConnectionAndField(t *testing.T) {
 		want string
 	}{
 		{"apiKey without name", flow.Auth{Type: flow.AuthAPIKey, Value: sec("ok")}, "auth.name"},
-		{"apiKey without value", flow.Auth{Type: flow.AuthAPIKey, Name: "x-api-key"}, "auth.value is required"},
+		{"apiKey without value", flow.Auth{Type: flow.AuthAPIKey, Name: "x-api-key"}, "field auth.value: apiKey auth needs the key"},
 		{"apiKey bad header name", flow.Auth{Type: flow.AuthAPIKey, Name: "x api key", Value: sec("ok")}, "auth.name"},
 		{"apiKey bad in", flow.Auth{Type: flow.AuthAPIKey, In: "cookie", Name: "k", Value: sec("ok")}, "auth.in"},
 		{"apiKey missing secret", flow.Auth{Type: flow.AuthAPIKey, Name: "k", Value: sec("nope")}, "auth.value (secret:nope) cannot be read"},

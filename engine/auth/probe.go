@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -28,7 +27,7 @@ func clientFor(conn flow.Connection) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	cfg := &tls.Config{InsecureSkipVerify: !conn.TLSVerified()} //nolint:gosec // the connection asked for it
 	if conn.CAFile != "" {
-		pem, err := os.ReadFile(conn.CAFile)
+		pem, err := flow.ReadFileLimit(conn.CAFile, flow.MaxCAFileBytes)
 		if err != nil {
 			return nil, fieldErr(conn.Name, "caFile", fmt.Sprintf("cannot be read: %v", err))
 		}
