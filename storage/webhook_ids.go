@@ -1,0 +1,87 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// webhookIDsTable is migration 0005's table. It is also created on first
+// use, so the table exists even in a file whose migrations predate it.
+const webhookIDsTable = `CREATE TABLE IF NOT EXISTS webhook_ids (
+	path       TEXT NOT NULL,
+	webhook_id TEXT NOT NULL,
+	run_id     TEXT NOT NULL,
+	status     TEXT NOT NULL DEFAULT '',
+	expires_at INTEGER NOT NULL,
+	PRIMARY KEY (path, webhook_id)
+);
+CREATE INDEX IF NOT EXISTS webhook_ids_expiry ON webhook_ids(expires_at);`
+
+// webhookTables remembers, per open DB, that the table was ensured.
+var webhookTables sync.Map // *DB → *sync.Once-guarded error
+
+type ensured struct {
+	once sync.Once
+	err  error
+}
+
+func (db *DB) ensureWebhookIDs(ctx context.Context) error {
+	v, _ := webhookTables.LoadOrStore(db, &ensured{})
+	e := v.(*ensured)
+	e.once.Do(func() {
+		if _, err := db.w.ExecContext(ctx, webhookIDsTable); err != nil {
+			e.err = fmt.Errorf("create the webhook_ids table: %w", err)
+		}
+	})
+	return e.err
+}
+
+// SeenWebhook looks up a webhook delivery already answered: the run the
+// first delivery of id on path started, and that run's status. A row past
+// its expiry is not found.
+func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error) {
+	if err := db.ensureWebhookIDs(ctx); err != nil {
+		return "", "", false, err
+	}
+	err = db.r.QueryRowContext(ctx,
+		`SELECT run_id, status FROM webhook_ids WHERE path = ? AND webhook_id = ? AND expires_at >= ?`,
+		path, id, unixNano(now)).Scan(&runID, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("look up webhook-id %q of %s: %w", id, path, err)
+	}
+	return runID, status, true, nil
+}
+
+// RememberWebhook records that the delivery id on path started runID, until
+// expires, and forgets the rows that expired before now. A first record
+// wins: remembering an id again keeps the first run.
+func (db *DB) RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error {
+	if err := db.ensureWebhookIDs(ctx); err != nil {
+		return err
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_ids WHERE expires_at < ?`, unixNano(now)); err != nil {
+		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO webhook_ids(path, webhook_id, run_id, status, expires_at) VALUES (?, ?, ?, ?, ?)
+		 ON CONFLICT(path, webhook_id) DO NOTHING`,
+		path, id, runID, status, unixNano(expires)); err != nil {
+		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+	}
+	return nil
+}
