@@ -14,6 +14,7 @@ import (
 	"github.com/flowbench/flowbench/engine"
 	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
 )
 
 // mockFlags are the flags that serve mocks for a headless command.
@@ -130,7 +131,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mf.register(fs)
 	var dbFlag optionalString
 	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
+	maxConcurrent := fs.Int("max-concurrent", engine.DefaultWebhookMaxConcurrent, "webhook requests served at once; past it a request is answered 503 with Retry-After")
+	grace := fs.Duration("shutdown-grace", engine.DefaultWebhookShutdownGrace, "on SIGTERM or Ctrl+C, how long webhook runs in flight may finish before they are stopped")
 	if _, err := parseInterleaved(fs, args); err != nil {
+		return exitInvalid
+	}
+	if *maxConcurrent < 1 || *grace <= 0 {
+		fmt.Fprintln(stderr, "flowbench serve: --max-concurrent must be at least 1 and --shutdown-grace above 0")
 		return exitInvalid
 	}
 
@@ -158,7 +165,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	conns := set.conns
 
+	// A webhook's answer names its run: it waits until the run is committed.
+	var commits *storage.CommitWaiter
+	if rec.db != nil {
+		rec.recorder.Close()
+		commits = storage.NewCommitWaiter(0)
+		rec.recorder = rec.db.NewRecorder(storage.RecorderOptions{OnCommit: commits.Committed})
+		commits.Attach(rec.recorder)
+	}
 	opts := rec.runnerOptions(conns)
+	for i, o := range opts.Observers {
+		if o == engine.Observer(rec.recorder) {
+			opts.Observers[i] = commits
+		}
+	}
 	mockSrv, resolve, err := startMocks(ctx, mocks, conns, cliResolver{db: rec.db})
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
@@ -184,9 +204,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}})
 	bus.SetPlans(plans)
-	hooks := engine.NewWebhookServer(runner, engine.WebhookOptions{OnRequest: func(w engine.WebhookRequest) {
+	hookOpts := engine.WebhookOptions{OnRequest: func(w engine.WebhookRequest) {
 		fmt.Fprintf(stdout, "webhook %s %s → %d (%s)\n", w.Method, w.Path, w.Status, w.Verified)
-	}})
+	}, MaxConcurrent: *maxConcurrent, ShutdownGrace: *grace}
+	if commits != nil {
+		hookOpts.Commit = func(ctx context.Context, run *flow.Run) error { return commits.Wait(ctx, run.ID) }
+		hookOpts.IDs = rec.db
+	}
+	hooks := engine.NewWebhookServer(runner, hookOpts)
 	if err := hooks.SetPlans(plans); err != nil {
 		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
 		return exitInvalid
@@ -200,9 +225,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "serving; press Ctrl+C to stop")
 	<-ctx.Done()
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	fmt.Fprintf(stdout, "stopping; runs in flight have %s to finish\n", *grace)
+	// Past the grace, Stop stops the runs; committing them may take a while more.
+	shut, cancel := context.WithTimeout(context.Background(), *grace+time.Minute)
 	defer cancel()
-	hooks.Stop(shut)
+	code := exitOK
+	if err := hooks.Stop(shut); err != nil {
+		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
+		code = exitFailed
+	}
 	bus.Wait()
-	return exitOK
+	runner.Close()
+	if rec.recorder != nil {
+		err := rec.recorder.Close()
+		rec.recorder = nil
+		if err != nil {
+			fmt.Fprintf(stderr, "flowbench serve: some runs could not be recorded: %v\n", err)
+			code = exitFailed
+		}
+	}
+	return code
 }
