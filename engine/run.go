@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/flowbench/flowbench/engine/expr"
@@ -357,28 +358,40 @@ func decodeJSON(b []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if dec.More() {
+	// More would miss a stray ] or }; only the end of the input may follow.
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
-	return normalizeNumbers(v), nil
+	return normalizeNumbers(v)
 }
 
-func normalizeNumbers(v any) any {
+// normalizeNumbers turns json.Numbers into int64 or float64. A number out
+// of float64's range is an error rather than ±Inf, which JSON cannot hold
+// (found by FuzzTriggerPayload).
+func normalizeNumbers(v any) (any, error) {
+	var err error
 	switch x := v.(type) {
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
-			return i
+			return i, nil
 		}
-		f, _ := x.Float64()
-		return f
+		f, err := x.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("the number %.40s is out of range", x)
+		}
+		return f, nil
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalizeNumbers(e)
+			if x[k], err = normalizeNumbers(e); err != nil {
+				return nil, err
+			}
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = normalizeNumbers(e)
+			if x[i], err = normalizeNumbers(e); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return v
+	return v, nil
 }
