@@ -99,21 +99,9 @@ func CheckAuth(c Connection) Problems {
 	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
 	switch a.Type {
 	case AuthNone, "":
-	case AuthAPIKey:
-		switch a.In {
-		case APIKeyHeader, APIKeyQuery, "":
-		default:
-			add(SeverityError, "auth.in", "%q is not where an API key can go; use header or query", a.In)
-		}
-		switch {
-		case a.Name == "":
-			missing("name", "the header or query parameter name, such as x-api-key")
-		case a.In != APIKeyQuery && !validHeaderName(a.Name):
-			add(SeverityError, "auth.name", "%q is not a valid HTTP header name; use letters, digits and - such as x-api-key", a.Name)
-		}
-		if secretMissing(a.Value) {
-			missing("value", `the key: {"secret": NAME} or {"env": VAR}`)
-		}
+	case AuthAPIKey, AuthBasic, AuthBearer:
+		checkSharedAuth(a.Type, sharedAuth{In: a.In, Name: a.Name, Value: a.Value, Username: a.Username, Password: a.Password, Token: a.Token},
+			missing, func(field, msg string) { add(SeverityError, "auth."+field, "%s", msg) })
 	case AuthOAuth2:
 		if a.ClientID == "" {
 			missing("clientId", "a clientId")
@@ -148,12 +136,46 @@ func CheckAuth(c Connection) Problems {
 				missing("service", `the AWS service it signs for, such as "execute-api" or "lambda"`)
 			}
 		}
+	default:
+		add(SeverityError, "auth.type", "unknown auth type %q; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type)
+	}
+	return ps
+}
+
+// sharedAuth holds the fields of the auth types a connection sends and a
+// mock expects (Auth and MockAuth both have them).
+type sharedAuth struct {
+	In, Name, Username     string
+	Value, Password, Token *SecretRef
+}
+
+// checkSharedAuth holds what apiKey, basic and bearer auth need, for
+// connections (CheckAuth) and mocks (ValidateMocks) alike. missing reports
+// a field that is not given, bad one that is wrong.
+func checkSharedAuth(typ AuthType, a sharedAuth, missing func(field, what string), bad func(field, msg string)) {
+	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
+	switch typ {
+	case AuthAPIKey:
+		switch a.In {
+		case APIKeyHeader, APIKeyQuery, "":
+		default:
+			bad("in", fmt.Sprintf("%q is not where an API key can go; use header or query", a.In))
+		}
+		switch {
+		case a.Name == "":
+			missing("name", "the header or query parameter name, such as x-api-key")
+		case a.In != APIKeyQuery && !validHeaderName(a.Name):
+			bad("name", fmt.Sprintf("%q is not a valid HTTP header name; use letters, digits and - such as x-api-key", a.Name))
+		}
+		if secretMissing(a.Value) {
+			missing("value", `the key: {"secret": NAME} or {"env": VAR}`)
+		}
 	case AuthBasic:
 		switch {
 		case a.Username == "":
 			missing("username", "a username")
 		case strings.Contains(a.Username, ":"):
-			add(SeverityError, "auth.username", `must not contain ":" (basic authentication joins user and password with it)`)
+			bad("username", `must not contain ":" (basic authentication joins user and password with it)`)
 		}
 		if secretMissing(a.Password) {
 			missing("password", `a password: {"secret": NAME} or {"env": VAR}`)
@@ -162,10 +184,7 @@ func CheckAuth(c Connection) Problems {
 		if secretMissing(a.Token) {
 			missing("token", `a token: {"secret": NAME} or {"env": VAR}`)
 		}
-	default:
-		add(SeverityError, "auth.type", "unknown auth type %q; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type)
 	}
-	return ps
 }
 
 func checkRegion(region, who string, add func(sev Severity, field, format string, args ...any)) {

@@ -325,31 +325,15 @@ func checkMockAuth(mock, at string, a *MockAuth, add func(field, format string, 
 	secretMissing := func(p *SecretRef) bool { return p == nil || p.IsZero() }
 	switch a.Type {
 	case AuthNone:
-	case AuthAPIKey:
-		switch a.In {
-		case APIKeyHeader, APIKeyQuery:
-		case "":
+	case AuthAPIKey, AuthBasic, AuthBearer:
+		if a.Type == AuthAPIKey && a.In == "" {
+			// A file spells this out, as a connections file does.
 			missing("in", `"in": "header" or "query"`)
-		default:
-			add(at+".in", "mock %q: %q is not where an API key can go; use header or query", mock, a.In)
 		}
-		if a.Name == "" {
-			missing("name", "the header or query parameter name, such as x-api-key")
-		}
-		if secretMissing(a.Value) {
-			missing("value", `the expected key: {"secret": NAME} or {"env": VAR}`)
-		}
-	case AuthBasic:
-		if a.Username == "" {
-			missing("username", "a username")
-		}
-		if secretMissing(a.Password) {
-			missing("password", `a password: {"secret": NAME} or {"env": VAR}`)
-		}
-	case AuthBearer:
-		if secretMissing(a.Token) {
-			missing("token", `the expected token: {"secret": NAME} or {"env": VAR}`)
-		}
+		// The same rules as a connection's auth: a mock expects what a
+		// connection sends.
+		checkSharedAuth(a.Type, sharedAuth{In: a.In, Name: a.Name, Value: a.Value, Username: a.Username, Password: a.Password, Token: a.Token},
+			missing, func(field, msg string) { add(at+"."+field, "mock %q: %s", mock, msg) })
 	case AuthWebhook:
 		if secretMissing(a.Secret) {
 			missing("secret", `the signing secret: {"secret": NAME} or {"env": VAR}`)

@@ -130,7 +130,7 @@ func TestValidateMocks(t *testing.T) {
 		{"same name twice", []Mock{{Name: "a", Routes: []MockRoute{route("GET", "/")}}, {Name: "a", Routes: []MockRoute{route("GET", "/")}}},
 			"mocks[1].name", []string{"mocks[0] and mocks[1]"}},
 		{"apiKey without value", []Mock{{Name: "m", Routes: []MockRoute{route("GET", "/")}, Auth: &MockAuth{Type: AuthAPIKey, In: "header", Name: "x-api-key"}}},
-			"mocks[0].auth.value", []string{"apiKey auth needs the expected key"}},
+			"mocks[0].auth.value", []string{"apiKey auth needs the key"}},
 		{"webhook without secret", []Mock{{Name: "m", Routes: []MockRoute{route("GET", "/")}, Auth: &MockAuth{Type: AuthWebhook}}},
 			"mocks[0].auth.secret", []string{"webhook auth needs the signing secret"}},
 		{"oauth2 not servable", []Mock{{Name: "m", Routes: []MockRoute{route("GET", "/")}, Auth: &MockAuth{Type: AuthOAuth2}}},
