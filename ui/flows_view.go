@@ -202,7 +202,7 @@ func (v *flowsView) importDialog() {
 			return
 		}
 		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+		data, err := io.ReadAll(io.LimitReader(r, flow.MaxFlowFileBytes+1)) // DecodeFlow refuses more than the cap
 		if err != nil {
 			a.showError(fmt.Errorf("read %s: %w", r.URI().Name(), err))
 			return

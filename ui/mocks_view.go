@@ -526,7 +526,7 @@ func (v *mocksView) importInteractive() {
 			return
 		}
 		defer r.Close()
-		data, err := io.ReadAll(r)
+		data, err := io.ReadAll(io.LimitReader(r, flow.MaxMocksFileBytes+1)) // DecodeMocks refuses more than the cap
 		if err == nil {
 			err = v.importMocks(data, r.URI().Name())
 		}
