@@ -27,9 +27,26 @@ var webhookTables sync.Map // *DB → *sync.Once-guarded error
 type ensured struct {
 	once sync.Once
 	err  error
+
+	mu    sync.Mutex
+	swept time.Time // expired rows are deleted at most every webhookSweepEvery
 }
 
-func (db *DB) ensureWebhookIDs(ctx context.Context) error {
+// webhookSweepEvery spaces the deletions of expired webhook-ids.
+const webhookSweepEvery = time.Minute
+
+// dueSweep reports whether expired rows should be deleted now.
+func (e *ensured) dueSweep(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if now.Sub(e.swept) < webhookSweepEvery && !now.Before(e.swept) {
+		return false
+	}
+	e.swept = now
+	return true
+}
+
+func (db *DB) ensureWebhookIDs(ctx context.Context) (*ensured, error) {
 	v, _ := webhookTables.LoadOrStore(db, &ensured{})
 	e := v.(*ensured)
 	e.once.Do(func() {
@@ -37,14 +54,14 @@ func (db *DB) ensureWebhookIDs(ctx context.Context) error {
 			e.err = fmt.Errorf("create the webhook_ids table: %w", err)
 		}
 	})
-	return e.err
+	return e, e.err
 }
 
 // SeenWebhook looks up a webhook delivery already answered: the run the
 // first delivery of id on path started, and that run's status. A row past
 // its expiry is not found.
 func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error) {
-	if err := db.ensureWebhookIDs(ctx); err != nil {
+	if _, err := db.ensureWebhookIDs(ctx); err != nil {
 		return "", "", false, err
 	}
 	err = db.r.QueryRowContext(ctx,
@@ -60,10 +77,11 @@ func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (
 }
 
 // RememberWebhook records that the delivery id on path started runID, until
-// expires, and forgets the rows that expired before now. A first record
-// wins: remembering an id again keeps the first run.
+// expires, and (at most once a minute) forgets the rows that expired before
+// now. A first record wins: remembering an id again keeps the first run.
 func (db *DB) RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error {
-	if err := db.ensureWebhookIDs(ctx); err != nil {
+	e, err := db.ensureWebhookIDs(ctx)
+	if err != nil {
 		return err
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
@@ -71,8 +89,10 @@ func (db *DB) RememberWebhook(ctx context.Context, path, id, runID, status strin
 		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_ids WHERE expires_at < ?`, unixNano(now)); err != nil {
-		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+	if e.dueSweep(now) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_ids WHERE expires_at < ?`, unixNano(now)); err != nil {
+			return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO webhook_ids(path, webhook_id, run_id, status, expires_at) VALUES (?, ?, ?, ?, ?)
