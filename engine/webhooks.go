@@ -252,7 +252,11 @@ func (w *WebhookServer) Stop(ctx context.Context) error {
 		}
 	}
 	if err != nil {
-		// Handlers have answered; close what Shutdown left open.
+		// The handlers have returned; their answers are flushed after that,
+		// so wait (briefly) for the connections to go idle, then close them.
+		flushed, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = srv.Shutdown(flushed)
+		cancel()
 		srv.Close()
 	}
 	w.idMu.Lock()
