@@ -16,6 +16,7 @@ import (
 
 	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
+	"golang.org/x/net/netutil"
 )
 
 // DefaultWebhookTolerance is how far a signed request's timestamp may be from now.
@@ -85,6 +86,9 @@ type WebhookOptions struct {
 	// MaxConcurrent is how many requests are served at once; 0 means
 	// DefaultWebhookMaxConcurrent. Past it: 503 with Retry-After.
 	MaxConcurrent int
+	// MaxConnections caps the connections open at once; more wait in the
+	// kernel's queue, holding no descriptor here. 0 means 4 × MaxConcurrent.
+	MaxConnections int
 	// ReadHeaderTimeout, ReadTimeout and IdleTimeout are the http.Server's;
 	// 0 means the DefaultWebhook... values.
 	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
@@ -124,6 +128,9 @@ func NewWebhookServer(r *Runner, opts WebhookOptions) *WebhookServer {
 	}
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = DefaultWebhookMaxConcurrent
+	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = 4 * opts.MaxConcurrent
 	}
 	for _, d := range []struct {
 		v   *time.Duration
@@ -191,6 +198,7 @@ func (w *WebhookServer) Start(addr string) error {
 		}
 		return err
 	}
+	ln = netutil.LimitListener(ln, w.opts.MaxConnections)
 	w.mu.Lock()
 	w.ln = ln
 	w.srv = &http.Server{Handler: w, ReadHeaderTimeout: w.opts.ReadHeaderTimeout,

@@ -403,3 +403,40 @@ func TestFaultWebhookAnswersAfterCommit(t *testing.T) {
 		t.Fatalf("lost record answered %d %v", resp.StatusCode, out)
 	}
 }
+
+// TestFaultWebhookConnectionCap: idle connections past MaxConnections are
+// not accepted, so they hold no descriptor in the server; when they go,
+// descriptors return to where they were.
+func TestFaultWebhookConnectionCap(t *testing.T) {
+	r := NewRunner(Options{})
+	defer r.Close()
+	ws := NewWebhookServer(r, WebhookOptions{MaxConcurrent: 1, MaxConnections: 3})
+	if err := ws.SetPlans([]*Plan{mustCompile(t, webhookFlow("Open", "/hooks/open", nil), nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Stop(context.Background())
+	addr := strings.TrimPrefix(ws.URL(), "http://")
+	base := countFDs(t)
+	const idle = 20
+	var conns []net.Conn
+	for range idle {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(100 * time.Millisecond) // let the server accept what it will
+	if grew := countFDs(t) - base; grew > idle+3 {
+		t.Errorf("%d idle connections opened %d descriptors; the server should hold at most 3", idle, grew)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if fd := settle(base, func() int { return countFDs(t) }); fd > base {
+		t.Errorf("descriptors: %d before, %d after", base, fd)
+	}
+}
