@@ -133,3 +133,33 @@ func BenchmarkValidateWideScaling(b *testing.B) {
 	}
 	b.ReportMetric(float64(tl)/float64(ts), "x-10k/1k")
 }
+
+// BenchmarkDecodeScaling decodes the files of a 1,000-node and a
+// 10,000-node flow in the same run and reports the time ratio (x-10k/1k);
+// linear decoding gives about 10.
+func BenchmarkDecodeScaling(b *testing.B) {
+	small, err := EncodeFlow(genChainFlow(1_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	large, err := EncodeFlow(genChainFlow(10_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ts, tl time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for range 10 {
+			if _, err := DecodeFlow(small); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		if _, err := DecodeFlow(large); err != nil {
+			b.Fatal(err)
+		}
+		tl += time.Since(t1)
+		ts += t1.Sub(t0) / 10
+	}
+	b.ReportMetric(float64(tl)/float64(ts), "x-10k/1k")
+}

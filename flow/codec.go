@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -636,9 +637,22 @@ func (d *checker) checkSecret(path string, v *jsonValue) {
 	}
 }
 
+// fieldCache holds jsonFields' answer per type: a flow with 20,000 nodes
+// would otherwise build the same map 20,000 times.
+var fieldCache sync.Map // reflect.Type → map[string]reflect.StructField
+
 // jsonFields maps the JSON names of t's fields (as encoding/json sees them)
-// to the fields.
+// to the fields. The map is shared: callers must not change it.
 func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
+	m := buildJSONFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func buildJSONFields(t reflect.Type) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
 	for i := range t.NumField() {
 		f := t.Field(i)

@@ -185,8 +185,8 @@ func Validate(f *Flow) Problems {
 		}
 	}
 
-	// byID holds the first node with each valid id; later duplicates are reported.
-	byID := make(map[string]*Node, len(f.Nodes))
+	// firstIndex holds the index of the first node with each id; later
+	// duplicates are reported. The graph checks work on these indexes.
 	firstIndex := make(map[string]int, len(f.Nodes))
 	var starts []string
 	for i := range f.Nodes {
@@ -201,7 +201,6 @@ func Validate(f *Flow) Problems {
 				v.errorf(n.ID, "id", "nodes[%d] and nodes[%d] both have this id; ids must be unique", j, i)
 			} else {
 				firstIndex[n.ID] = i
-				byID[n.ID] = n
 			}
 		}
 		if n.Kind == KindStart {
@@ -220,8 +219,8 @@ func Validate(f *Flow) Problems {
 		}
 	}
 
-	g := v.edges(byID)
-	v.graph(byID, g)
+	g := v.edges(firstIndex)
+	v.graph(firstIndex, g)
 	return v.problems
 }
 
@@ -378,17 +377,17 @@ func (v *validator) decision(id string, field func(string) string, n *Node) {
 		v.errorf(id, field("cases"), "a decision needs at least one case (a port and a condition)")
 		return
 	}
-	seen := map[string]int{}
+	seen := make(map[string]int, len(n.Cases))
 	for j, c := range n.Cases {
-		pf := field(fmt.Sprintf("cases[%d].port", j))
+		pf := func() string { return field("cases[" + strconv.Itoa(j) + "].port") }
 		switch {
 		case strings.TrimSpace(c.Port) == "":
-			v.errorf(id, pf, "the case has no port name; name the way it leads")
+			v.errorf(id, pf(), "the case has no port name; name the way it leads")
 		case c.Port == PortDefault:
-			v.errorf(id, pf, `"default" is the port taken when no case matches; choose another name`)
+			v.errorf(id, pf(), `"default" is the port taken when no case matches; choose another name`)
 		default:
 			if k, dup := seen[c.Port]; dup {
-				v.errorf(id, pf, "cases[%d] already uses port %q; each case needs its own port", k, c.Port)
+				v.errorf(id, pf(), "cases[%d] already uses port %q; each case needs its own port", k, c.Port)
 			} else {
 				seen[c.Port] = j
 			}
@@ -417,28 +416,70 @@ func (v *validator) set(id string, field func(string) string, n *Node) {
 }
 
 // edges checks every edge and returns the graph of the valid ones: for each
-// node id, the ids its ports lead to, in edge order.
-func (v *validator) edges(byID map[string]*Node) map[string][]string {
-	g := make(map[string][]string, len(v.f.Nodes))
-	// taken maps node id and port to the first edge leaving that way.
-	type port struct{ node, name string }
+// node index, the indexes its ports lead to, in edge order.
+func (v *validator) edges(firstIndex map[string]int) [][]int {
+	g := make([][]int, len(v.f.Nodes))
+	lookup := func(id string) (int, *Node) {
+		if i, ok := firstIndex[id]; ok {
+			return i, &v.f.Nodes[i]
+		}
+		return -1, nil
+	}
+	// taken maps node index and port to the first edge leaving that way.
+	type port struct {
+		node int
+		name string
+	}
 	taken := make(map[port]int, len(v.f.Edges))
-	// portSets holds each source node's ports as a set, built once: a node
-	// with thousands of branches or cases must not cost a scan per edge.
-	portSets := map[*Node]map[string]bool{}
-	hasPort := func(n *Node, name string) bool {
-		ps, ok := portSets[n]
+	// Ports are looked up without building the node's port list: a node
+	// with many branches or cases gets a set, built once, so it does not
+	// cost a scan per edge; other nodes are checked in place.
+	portSets := map[int]map[string]bool{}
+	hasPort := func(i int, name string) bool {
+		n := &v.f.Nodes[i]
+		var named []string // the ports the node names itself
+		switch n.Kind {
+		case KindStart, KindSet, KindEmit:
+			return name == PortNext
+		case KindCall:
+			if n.Call == nil || len(n.Call.Branches) == 0 {
+				return name == PortNext || name == PortFailure
+			}
+			if name == PortDefault || name == PortFailure {
+				return true
+			}
+			named = n.Call.Branches
+		case KindDecision:
+			if name == PortDefault {
+				return true
+			}
+			if len(n.Cases) <= 16 {
+				for _, c := range n.Cases {
+					if c.Port == name {
+						return true
+					}
+				}
+				return false
+			}
+		default:
+			return n.HasPort(name)
+		}
+		if len(named) > 0 && len(named) <= 16 {
+			return slices.Contains(named, name)
+		}
+		ps, ok := portSets[i]
 		if !ok {
 			ps = map[string]bool{}
 			for _, p := range n.Ports() {
 				ps[p] = true
 			}
-			portSets[n] = ps
+			portSets[i] = ps
 		}
 		return ps[name]
 	}
 	for i, e := range v.f.Edges {
-		from, to := byID[e.From], byID[e.To]
+		fi, from := lookup(e.From)
+		ti, to := lookup(e.To)
 		ef := edgeField(i)
 		ok := true
 		if from == nil {
@@ -469,18 +510,18 @@ func (v *validator) edges(byID map[string]*Node) map[string][]string {
 			continue
 		case !slices.Contains(Kinds, from.Kind):
 			continue // unknown kind, reported with the node
-		case !hasPort(from, e.PortName()):
+		case !hasPort(fi, e.PortName()):
 			v.errorf(e.From, ef+".port", "the node has no port %q; %s", e.PortName(), portList(from))
 			continue
 		}
-		k := port{e.From, e.PortName()}
+		k := port{fi, e.PortName()}
 		if j, dup := taken[k]; dup {
 			v.errorf(e.From, ef, "port %q already leads to %q (edges[%d]); a port leads to one node, so remove one edge", e.PortName(), v.f.Edges[j].To, j)
 			continue
 		}
 		taken[k] = i
 		if ok {
-			g[e.From] = append(g[e.From], e.To)
+			g[fi] = append(g[fi], ti)
 		}
 	}
 	return g
@@ -490,22 +531,27 @@ func (v *validator) edges(byID map[string]*Node) map[string][]string {
 // edge takes.
 func edgeField(i int) string { return "edges[" + strconv.Itoa(i) + "]" }
 
-// graph reports dead ends, nodes the start cannot reach and loops with no way out.
-func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
-	out := make(map[string]bool, len(v.f.Nodes))
+// graph reports dead ends, nodes the start cannot reach and loops with no
+// way out. g is indexed by node index (see edges).
+func (v *validator) graph(firstIndex map[string]int, g [][]int) {
+	nodes := v.f.Nodes
+	isFirst := func(i int) bool { j, ok := firstIndex[nodes[i].ID]; return ok && j == i }
+	out := make([]bool, len(nodes))
 	for _, e := range v.f.Edges {
-		out[e.From] = true
+		if i, ok := firstIndex[e.From]; ok {
+			out[i] = true
+		}
 	}
-	var start string
-	for i := range v.f.Nodes {
-		if n := &v.f.Nodes[i]; n.Kind == KindStart && byID[n.ID] == n {
-			start = n.ID
+	start := -1
+	for i := range nodes {
+		if nodes[i].Kind == KindStart && isFirst(i) {
+			start = i
 			break
 		}
 	}
-	reached := make(map[string]bool, len(v.f.Nodes))
-	if start != "" {
-		stack := []string{start}
+	reached := make([]bool, len(nodes))
+	if start >= 0 {
+		stack := []int{start}
 		reached[start] = true
 		for len(stack) > 0 {
 			id := stack[len(stack)-1]
@@ -518,30 +564,30 @@ func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
 			}
 		}
 	}
-	for i := range v.f.Nodes {
-		n := &v.f.Nodes[i]
-		if byID[n.ID] != n || !slices.Contains(Kinds, n.Kind) {
+	for i := range nodes {
+		n := &nodes[i]
+		if !isFirst(i) || !slices.Contains(Kinds, n.Kind) {
 			continue // no id, a duplicate or an unknown kind: reported already
 		}
-		if n.Kind != KindEnd && !out[n.ID] {
+		if n.Kind != KindEnd && !out[i] {
 			v.warnf(n.ID, "", "dead end: the run stops here; connect a port to the next node or to an end node")
 		}
-		if start != "" && !reached[n.ID] && n.Kind != KindStart {
-			v.warnf(n.ID, "", "unreachable: no path leads here from start node %q; connect it or remove it", start)
+		if start >= 0 && !reached[i] && n.Kind != KindStart {
+			v.warnf(n.ID, "", "unreachable: no path leads here from start node %q; connect it or remove it", nodes[start].ID)
 		}
 	}
-	for _, scc := range stronglyConnected(v.f, byID, g) {
+	comp := make([]int, len(nodes)) // the component of each node in a multi-node loop, +1
+	for c, scc := range stronglyConnected(g, isFirst) {
 		if len(scc) == 1 && !slices.Contains(g[scc[0]], scc[0]) {
 			continue
 		}
-		in := map[string]bool{}
-		for _, id := range scc {
-			in[id] = true
+		for _, i := range scc {
+			comp[i] = c + 1
 		}
 		exit := false
-		for _, id := range scc {
-			for _, to := range g[id] {
-				if !in[to] {
+		for _, i := range scc {
+			for _, to := range g[i] {
+				if comp[to] != c+1 {
 					exit = true
 				}
 			}
@@ -550,51 +596,38 @@ func (v *validator) graph(byID map[string]*Node, g map[string][]string) {
 			continue // a node on the loop can leave it; the engine's step limit bounds the rest
 		}
 		quoted := make([]string, len(scc))
-		for i, id := range scc {
-			quoted[i] = strconv.Quote(id)
+		for k, i := range scc {
+			quoted[k] = strconv.Quote(nodes[i].ID)
 		}
 		what := "nodes " + strings.Join(quoted, ", ") + " form a loop"
 		if len(scc) == 1 {
 			what = "the node leads back to itself"
 		}
-		v.errorf(scc[0], "", "%s with no way out: the run would never end; connect a port of the loop to a node outside it", what)
+		v.errorf(nodes[scc[0]].ID, "", "%s with no way out: the run would never end; connect a port of the loop to a node outside it", what)
 	}
 }
 
 // stronglyConnected returns the strongly connected components of g (Tarjan's
-// algorithm, iterative so deep graphs cannot exhaust the stack), each listed
-// in the order its nodes appear in the flow, components ordered by their
+// algorithm, iterative so deep graphs cannot exhaust the stack) over the
+// nodes use accepts, each listed in node order, components ordered by their
 // first node.
-func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) [][]string {
-	order := make(map[string]int, len(f.Nodes))
-	ids := make([]string, 0, len(f.Nodes))
-	for i := range f.Nodes {
-		if n := &f.Nodes[i]; byID[n.ID] == n {
-			order[n.ID] = len(ids)
-			ids = append(ids, n.ID)
-		}
-	}
+func stronglyConnected(g [][]int, use func(int) bool) [][]int {
 	const unvisited = -1
-	index := make([]int, len(ids))
-	low := make([]int, len(ids))
-	onStack := make([]bool, len(ids))
+	n := len(g)
+	index := make([]int, n)
+	low := make([]int, n)
+	onStack := make([]bool, n)
 	for i := range index {
 		index[i] = unvisited
-	}
-	adj := make([][]int, len(ids))
-	for i, id := range ids {
-		for _, to := range g[id] {
-			adj[i] = append(adj[i], order[to])
-		}
 	}
 	var (
 		next  int
 		stack []int
-		comps [][]string
+		comps [][]int
 	)
 	type frame struct{ node, edge int }
-	for root := range ids {
-		if index[root] != unvisited {
+	for root := range n {
+		if index[root] != unvisited || !use(root) {
 			continue
 		}
 		call := []frame{{root, 0}}
@@ -605,8 +638,8 @@ func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) []
 		for len(call) > 0 {
 			top := &call[len(call)-1]
 			u := top.node
-			if top.edge < len(adj[u]) {
-				w := adj[u][top.edge]
+			if top.edge < len(g[u]) {
+				w := g[u][top.edge]
 				top.edge++
 				switch {
 				case index[w] == unvisited:
@@ -637,15 +670,11 @@ func stronglyConnected(f *Flow, byID map[string]*Node, g map[string][]string) []
 					}
 				}
 				slices.Sort(comp)
-				names := make([]string, len(comp))
-				for i, c := range comp {
-					names[i] = ids[c]
-				}
-				comps = append(comps, names)
+				comps = append(comps, comp)
 			}
 		}
 	}
-	slices.SortFunc(comps, func(a, b []string) int { return order[a[0]] - order[b[0]] })
+	slices.SortFunc(comps, func(a, b []int) int { return a[0] - b[0] })
 	return comps
 }
 
