@@ -398,6 +398,11 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		// Committing outlives the caller's patience and the shutdown: a run
 		// that ended is recorded even when nobody waits for the answer.
 		cctx, ccancel := context.WithTimeout(context.WithoutCancel(req.Context()), 30*time.Second)
+		// Hand the run's last events to the observers now rather than at
+		// their next wake; bounded, as other runs keep the queues busy.
+		dctx, dcancel := context.WithTimeout(cctx, 10*time.Millisecond)
+		_ = w.runner.Drain(dctx)
+		dcancel()
 		err := w.opts.Commit(cctx, &res.Run)
 		ccancel()
 		if err != nil {
