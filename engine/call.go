@@ -609,10 +609,12 @@ func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepR
 		}
 	}
 	if cl.SaveTo != "" {
+		saved := body
 		if rv != nil {
-			x.act.Vars[cl.SaveTo] = rv
-		} else {
-			x.act.Vars[cl.SaveTo] = body
+			saved = rv
+		}
+		if err := x.setVar(cl.SaveTo, saved); err != nil {
+			return x.callFailed(s, rec, resp.status, resp, "call.saveTo: "+err.Error())
 		}
 	}
 	if cl.CompletionEvent != "" {

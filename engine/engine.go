@@ -25,6 +25,8 @@ const (
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxBodyBytes = 10 << 20
 	DefaultMaxSteps     = 10_000
+	// StepsPerNode scales the step limit with the flow's size.
+	StepsPerNode = 100
 	// recordBodyBytes bounds how much of each body a step record keeps.
 	recordBodyBytes = 256 << 10
 )
@@ -57,6 +59,8 @@ type Options struct {
 	// cheap for.
 	MaxBodyBytes int64
 	// MaxSteps bounds the steps of one run, so a loop that never exits ends.
+	// 0 means relative to the flow: max(DefaultMaxSteps, StepsPerNode × the
+	// flow's nodes).
 	MaxSteps int
 	// Transport is the base transport cloned for each connection; nil means
 	// a clone of http.DefaultTransport.
@@ -97,9 +101,6 @@ func NewRunner(opts Options) *Runner {
 	}
 	if opts.MaxBodyBytes <= 0 || opts.MaxBodyBytes > expr.MaxInputBytes {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.MaxSteps <= 0 {
-		opts.MaxSteps = DefaultMaxSteps
 	}
 	r := &Runner{opts: opts, live: map[string]*connState{}}
 	r.SetConnections(opts.Connections)

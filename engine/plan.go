@@ -24,6 +24,11 @@ type Plan struct {
 	// readsSteps is set when an expression of the flow refers to steps;
 	// when none does, a run does not build the step contexts.
 	readsSteps bool
+	// stateLimit bounds the size of a run's vars (limits.stateBytes).
+	stateLimit int64
+	// maxSteps is the step limit of a run when the runner sets none:
+	// max(DefaultMaxSteps, StepsPerNode × nodes).
+	maxSteps int
 }
 
 // step is one node of a plan with its expressions compiled and its ports resolved.
@@ -93,6 +98,7 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		return nil, flow.Problems{{Severity: flow.SeverityError, Message: "no flow given"}}
 	}
 	problems := flow.Validate(f)
+	problems = append(problems, flow.ValidateLimits(f)...)
 	c := compiler{env: env}
 
 	p := &Plan{Flow: f, steps: make(map[string]*step, len(f.Nodes))}
@@ -190,6 +196,8 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 	}
 	p.Warnings = warns
 	p.readsSteps = c.readsSteps
+	p.stateLimit = f.StateBudget()
+	p.maxSteps = max(DefaultMaxSteps, StepsPerNode*len(f.Nodes))
 	return p, nil
 }
 

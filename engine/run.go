@@ -79,6 +79,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 		// Most runs visit each node once or less; room for that saves
 		// growing the record as it fills.
 		steps: make([]flow.Step, 0, min(len(p.steps), 256)),
+		state: stateBudget{limit: p.stateLimit},
 		act: &expr.Activation{
 			Vars:    map[string]any{},
 			Steps:   map[string]any{},
@@ -138,6 +139,8 @@ type execution struct {
 	resp response
 	// deadline bounds each call step in turn.
 	deadline stepDeadline
+	// state bounds the size of vars (limits.stateBytes).
+	state stateBudget
 }
 
 // stepResult is how a node's execution ended.
@@ -157,12 +160,19 @@ func (x *execution) execute() {
 			x.fail(fmt.Sprintf("flow variable %q: %v", v.name, err))
 			return
 		}
-		x.act.Vars[v.name] = val
+		if err := x.setVar(v.name, val); err != nil {
+			x.fail(fmt.Sprintf("flow variable %q: %v", v.name, err))
+			return
+		}
+	}
+	maxSteps := x.r.opts.MaxSteps
+	if maxSteps <= 0 {
+		maxSteps = x.p.maxSteps
 	}
 	cur := x.p.start
 	for n := 0; cur != nil; n++ {
-		if n >= x.r.opts.MaxSteps {
-			x.fail(fmt.Sprintf("the run took more than %d steps and was stopped at node %q: a loop in the flow does not end; give it an exit condition", x.r.opts.MaxSteps, cur.node.ID))
+		if n >= maxSteps {
+			x.fail(x.stepLimitMessage(maxSteps, cur.node.ID))
 			return
 		}
 		if err := x.ctx.Err(); err != nil {
@@ -197,6 +207,23 @@ func (x *execution) execute() {
 		}
 		cur = next
 	}
+}
+
+// stepLimitMessage says why a run was stopped at the step limit: which node
+// ran most often and how often, calling it a loop only when a node repeated.
+func (x *execution) stepLimitMessage(limit int, at string) string {
+	counts := make(map[string]int)
+	top, most := "", 0
+	for _, s := range x.steps {
+		counts[s.Node]++
+		if c := counts[s.Node]; c > most {
+			top, most = s.Node, c
+		}
+	}
+	if most > 1 {
+		return fmt.Sprintf("the run took more than %d steps and was stopped at node %q: node %q ran %d times, so a loop in the flow looks like it does not end; give it an exit condition", limit, at, top, most)
+	}
+	return fmt.Sprintf("the run took more than %d steps and was stopped at node %q; no node ran twice, so the flow is longer than the step limit allows", limit, at)
 }
 
 func (x *execution) fail(msg string) {
@@ -287,7 +314,9 @@ func (x *execution) assign(s *step) stepResult {
 		if err != nil {
 			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("assign[%d] (%s): %v", i, a.name, err)}
 		}
-		x.act.Vars[a.name] = v
+		if err := x.setVar(a.name, v); err != nil {
+			return stepResult{status: flow.StatusFailed, err: fmt.Sprintf("assign[%d]: %v", i, err)}
+		}
 	}
 	return stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
 }

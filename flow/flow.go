@@ -19,6 +19,9 @@ type Flow struct {
 	Variables map[string]string `json:"variables,omitempty"`
 	Nodes     []Node            `json:"nodes"`
 	Edges     []Edge            `json:"edges"`
+	// Limits bound what one run may use (its state's size); nil means the
+	// defaults (see Limits).
+	Limits *Limits `json:"limits,omitempty"`
 }
 
 // NodeKind names what a node does.
