@@ -14,6 +14,10 @@ import (
 // DefaultMaxEventDepth bounds chains of flows started by each other's events.
 const DefaultMaxEventDepth = 8
 
+// DefaultMaxEventRuns bounds the runs one raised event starts, counting the
+// runs started by the events those runs raise, and so on.
+const DefaultMaxEventRuns = 1000
+
 // Events is the local event bus. A flow whose start node has an event trigger
 // runs when one of its events is raised: by an emit node, by a call's
 // completion event, from the GUI or from `flowbench emit`. Chains of flows
@@ -24,6 +28,8 @@ const DefaultMaxEventDepth = 8
 type Events struct {
 	runner   *Runner
 	maxDepth int
+	maxRuns  int
+	stop     context.Context // EventsOptions.Context
 
 	mu    sync.RWMutex
 	plans []*Plan
@@ -46,16 +52,27 @@ type TriggerExecution struct {
 type EventsOptions struct {
 	// MaxDepth bounds chains of event-started runs; 0 means DefaultMaxEventDepth.
 	MaxDepth int
+	// MaxRuns bounds the runs one raised event starts, directly and through
+	// the events its runs raise in turn; 0 means DefaultMaxEventRuns. Past
+	// it no further run starts and the trigger execution's Error says so.
+	MaxRuns int
 	// OnTrigger is told of every trigger execution once its runs have ended.
 	OnTrigger func(TriggerExecution)
+	// Context, when set, stops every run the bus starts once it is done
+	// (the CLI's SIGINT/SIGTERM): the runs end "stopped". Event-started
+	// runs do not otherwise inherit the raiser's cancellation.
+	Context context.Context
 }
 
 // NewEvents attaches an event bus to the runner: events raised in its runs
 // start the listening flows given to SetPlans.
 func NewEvents(r *Runner, opts EventsOptions) *Events {
-	e := &Events{runner: r, maxDepth: opts.MaxDepth, onTrigger: opts.OnTrigger}
+	e := &Events{runner: r, maxDepth: opts.MaxDepth, maxRuns: opts.MaxRuns, onTrigger: opts.OnTrigger, stop: opts.Context}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxEventDepth
+	}
+	if e.maxRuns <= 0 {
+		e.maxRuns = DefaultMaxEventRuns
 	}
 	r.mu.Lock()
 	r.events = e
@@ -91,7 +108,7 @@ func (e *Events) Raise(ctx context.Context, name string, payload json.RawMessage
 		return TriggerExecution{}, fmt.Errorf("the payload of event %q is not valid JSON", name)
 	}
 	ev := flow.RaisedEvent{Name: name, Payload: payload, At: e.runner.opts.Now()}
-	te := e.dispatch(ctx, ev, chain{})
+	te := e.dispatch(ctx, ev, chain{budget: newRunBudget(name, e.maxRuns)})
 	e.Wait()
 	return te, nil
 }
@@ -103,6 +120,47 @@ func (e *Events) Wait() { e.wg.Wait() }
 type chain struct {
 	flows []string
 	runID string
+	// budget counts the runs started from the chain's root event; nil
+	// until a run raises its first event.
+	budget *runBudget
+}
+
+// runBudget counts the runs one root event has started, with the names of
+// the flows they ran, against the bus's MaxRuns.
+type runBudget struct {
+	root string
+	max  int
+
+	mu      sync.Mutex
+	started int
+	flows   []string
+}
+
+func newRunBudget(root string, max int) *runBudget {
+	return &runBudget{root: root, max: max}
+}
+
+// take reserves one run of the named flow; it reports false when the root
+// event has started as many runs as it may.
+func (b *runBudget) take(flowName string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.started >= b.max {
+		return false
+	}
+	b.started++
+	if !slices.Contains(b.flows, flowName) {
+		b.flows = append(b.flows, flowName)
+	}
+	return true
+}
+
+// exceeded says why ev did not start the given flows.
+func (b *runBudget) exceeded(ev string, notStarted []string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return fmt.Sprintf("event %q was not delivered to %s: event %q has already started %d runs, the limit for one raised event and every run it leads to (flows involved: %s); stop the flows from raising each other's events so often, for example with a decision before the emit, or raise the limit (--max-event-runs)",
+		ev, strings.Join(quoteAll(notStarted), ", "), b.root, b.started, strings.Join(quoteAll(b.flows), ", "))
 }
 
 // dispatch starts every flow listening to ev and reports the execution when
@@ -120,16 +178,31 @@ func (e *Events) dispatch(ctx context.Context, ev flow.RaisedEvent, from chain) 
 		e.report(te)
 		return te
 	}
+	if from.budget == nil {
+		from.budget = newRunBudget(ev.Name, e.maxRuns)
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var refused []string
 	for _, p := range listeners {
+		if !from.budget.take(p.Flow.Name) {
+			refused = append(refused, p.Flow.Name)
+			continue
+		}
 		wg.Add(1)
 		e.wg.Add(1)
 		go func(p *Plan) {
 			defer e.wg.Done()
 			defer wg.Done()
-			next := chain{flows: append(append([]string(nil), from.flows...), p.Flow.Name)}
-			res, err := e.runner.run(context.WithoutCancel(ctx), p, Input{
+			next := chain{flows: append(append([]string(nil), from.flows...), p.Flow.Name), budget: from.budget}
+			runCtx := context.WithoutCancel(ctx)
+			if e.stop != nil {
+				var cancel context.CancelFunc
+				runCtx, cancel = context.WithCancel(runCtx)
+				defer cancel()
+				defer context.AfterFunc(e.stop, cancel)()
+			}
+			res, err := e.runner.run(runCtx, p, Input{
 				Trigger: ev.Payload, Source: "event:" + ev.Name, ParentRunID: ev.RunID,
 			}, next)
 			if err == nil {
@@ -138,6 +211,9 @@ func (e *Events) dispatch(ctx context.Context, ev flow.RaisedEvent, from chain) 
 				mu.Unlock()
 			}
 		}(p)
+	}
+	if len(refused) > 0 {
+		te.Error = from.budget.exceeded(ev.Name, refused)
 	}
 	wg.Wait()
 	e.report(te)
