@@ -132,6 +132,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var dbFlag optionalString
 	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
 	maxConcurrent := fs.Int("max-concurrent", engine.DefaultWebhookMaxConcurrent, "webhook requests served at once; past it a request is answered 503 with Retry-After")
+	maxEventRuns := fs.Int("max-event-runs", engine.DefaultMaxEventRuns, "runs one raised event may start, counting the runs their events start in turn")
 	grace := fs.Duration("shutdown-grace", engine.DefaultWebhookShutdownGrace, "on SIGTERM or Ctrl+C, how long webhook runs in flight may finish before they are stopped")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return exitInvalid
@@ -195,7 +196,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	runner := engine.NewRunner(opts)
 	defer runner.Close()
-	bus := engine.NewEvents(runner, engine.EventsOptions{OnTrigger: func(te engine.TriggerExecution) {
+	bus := engine.NewEvents(runner, engine.EventsOptions{MaxRuns: *maxEventRuns, OnTrigger: func(te engine.TriggerExecution) {
 		for _, r := range te.Runs {
 			fmt.Fprintf(stdout, "event %s → %s: %s %s\n", te.Event.Name, r.Run.FlowName, r.Run.Status, r.Run.Outcome)
 		}
