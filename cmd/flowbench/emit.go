@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/flowbench/flowbench/engine"
 	"github.com/flowbench/flowbench/flow"
@@ -36,6 +38,7 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 	connections := fs.String("connections", "", "connections file (*.connections.json)")
 	payload := fs.String("payload", "", "event payload: JSON, or @file")
 	asJSON := fs.Bool("json", false, "print the trigger executions as JSON")
+	maxEventRuns := fs.Int("max-event-runs", engine.DefaultMaxEventRuns, "runs one raised event may start, counting the runs their events start in turn")
 	var dbFlag optionalString
 	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
 	pos, err := parseInterleaved(fs, args)
@@ -53,7 +56,10 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 			return exitInvalid
 		}
 	}
-	ctx := context.Background()
+	// SIGINT and SIGTERM stop the runs in progress: they are recorded
+	// "stopped" and the exit status is 1.
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
 
 	// Read and check every file before anything runs or is written.
 	set := flowSet{flowArgs: flows, connPath: *connections}
@@ -81,7 +87,7 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 	runner := engine.NewRunner(rec.runnerOptions(conns))
 	var mu sync.Mutex
 	var executions []engine.TriggerExecution
-	bus := engine.NewEvents(runner, engine.EventsOptions{OnTrigger: func(te engine.TriggerExecution) {
+	bus := engine.NewEvents(runner, engine.EventsOptions{Context: ctx, MaxRuns: *maxEventRuns, OnTrigger: func(te engine.TriggerExecution) {
 		mu.Lock()
 		executions = append(executions, te)
 		mu.Unlock()
