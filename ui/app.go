@@ -80,6 +80,9 @@ type App struct {
 	w    fyne.Window
 	opts Options
 	ctx  context.Context
+	// stopRuns cancels ctx: the runs started from the window end "stopped"
+	// when the window closes or the process is told to end (Shutdown).
+	stopRuns context.CancelFunc
 
 	ed      *editor.Editor
 	cv      *fbcanvas.Canvas
@@ -142,7 +145,8 @@ func New(a fyne.App, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &App{fa: a, opts: opts, ctx: context.Background(), checker: newExprChecker(env),
+	ctx, stopRuns := context.WithCancel(context.Background())
+	app := &App{fa: a, opts: opts, ctx: ctx, stopRuns: stopRuns, checker: newExprChecker(env),
 		envs: newEnvironments(a.Preferences()), testCtx: map[string]any{}, lastInput: json.RawMessage("{}")}
 	app.w = a.NewWindow("Flowbench")
 	app.ed = editor.New(nil)
@@ -257,10 +261,26 @@ func (a *App) build() {
 	a.addShortcuts()
 	a.restoreLayout()
 	a.w.SetCloseIntercept(func() {
-		a.saveLayout()
-		a.flushDraft()
+		a.endSession()
 		a.w.Close()
 	})
+}
+
+// Shutdown ends the session as closing the window does and quits the app
+// (ShowAndRun returns). The GUI calls it on SIGINT/SIGTERM, through
+// fyne.Do: it runs on the UI goroutine.
+func (a *App) Shutdown() {
+	a.endSession()
+	a.fa.Quit()
+}
+
+// endSession keeps the layout and the draft of unsaved edits and stops the
+// run started from the window: it is recorded "stopped" (the caller of
+// ShowAndRun waits for it and flushes the recorder).
+func (a *App) endSession() {
+	a.saveLayout()
+	a.flushDraft()
+	a.stopRuns()
 }
 
 // onEditorChange keeps everything that depends on the document current.
