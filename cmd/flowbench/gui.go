@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,7 +32,7 @@ const appID = "dev.flowbench.app"
 // default in the user's config directory) and returns the exit status once
 // the window is closed. Drafts of unsaved edits live in a "drafts" folder
 // beside the database.
-func runGUI(dbPath string) int {
+func runGUI(dbPath string) (status int) {
 	ctx := context.Background()
 	if dbPath == "" {
 		p, err := storage.DefaultPath()
@@ -57,17 +60,24 @@ func runGUI(dbPath string) int {
 	}
 
 	recorder := db.NewRecorder(storage.RecorderOptions{})
+	live := &liveRuns{ids: map[string]bool{}}
 	// one mock server for the whole session: the Mocks view starts and
 	// stops it, and connections with "use mock" on resolve to it
 	mocks := mock.New(mock.Options{Secrets: cliResolver{db: db}})
-	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder}, Resolve: ui.MockResolver(mocks)})
+	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder, live}, Resolve: ui.MockResolver(mocks)})
 	defer func() {
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		mocks.Stop(shut)
+		// the window's run was stopped when the window closed: let it end
+		// (recorded "stopped") before its events are drained
+		if left := live.wait(5 * time.Second); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "flowbench: runs %v were still running at exit; the next start records them interrupted\n", left)
+		}
 		runner.Close() // delivers the last events to the recorder
 		if err := recorder.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "flowbench: the last runs could not be recorded: %v\n", err)
+			status = 1
 		}
 	}()
 
@@ -88,8 +98,68 @@ func runGUI(dbPath string) int {
 		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
 		return 1
 	}
+	// SIGINT and SIGTERM (a logout, systemd, `kill`) end the session as
+	// closing the window does: the live run is stopped and recorded, the
+	// recorder flushed, and the process exits 0.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	closed := make(chan struct{})
+	defer close(closed)
+	go shutdownOnSignal(sigs, closed, fyne.Do, win.Shutdown)
 	win.ShowAndRun()
-	return 0
+	return 0 // or 1, set above, when the last runs could not be recorded
+}
+
+// shutdownOnSignal calls shutdown on the UI goroutine (through do) when a
+// signal arrives, or returns once the window has closed.
+func shutdownOnSignal(sigs <-chan os.Signal, closed <-chan struct{}, do func(func()), shutdown func()) {
+	select {
+	case <-sigs:
+		do(shutdown)
+	case <-closed:
+	}
+}
+
+// liveRuns observes which runs have started and not yet finished, so that
+// the GUI waits for the runs it stopped at exit to be recorded.
+type liveRuns struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (l *liveRuns) Observe(ev flow.RunEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch ev.Kind {
+	case flow.EventRunStarted:
+		l.ids[ev.RunID] = true
+	case flow.EventRunFinished:
+		delete(l.ids, ev.RunID)
+	}
+}
+
+// Wants asks the runner for the start and end of runs only.
+func (l *liveRuns) Wants(kind flow.EventKind) bool {
+	return kind == flow.EventRunStarted || kind == flow.EventRunFinished
+}
+
+// wait waits at most d for every run to finish and returns the ids of
+// those still running.
+func (l *liveRuns) wait(d time.Duration) []string {
+	deadline := time.Now().Add(d)
+	for {
+		l.mu.Lock()
+		var left []string
+		for id := range l.ids {
+			left = append(left, id)
+		}
+		l.mu.Unlock()
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // seedExamples stores the bundled example flows, their connections and the
