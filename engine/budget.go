@@ -29,7 +29,12 @@ func (x *execution) setVar(name string, v any) error {
 	size := sizeOf(v, math.MaxInt64/2)
 	next := b.total - b.sizes[name] + size
 	if next > b.limit {
-		return fmt.Errorf("vars.%s: the run's state would be %s (this value %s), over the flow's %s limit (limits.stateBytes); keep less in vars, or raise limits.stateBytes in the flow file", name, humanBytes(next), humanBytes(size), humanBytes(b.limit))
+		sizes := []string{humanBytes(next), humanBytes(size), humanBytes(b.limit)}
+		if sizes[0] == sizes[2] {
+			// Just over the limit: rounding would show the same size twice.
+			sizes = []string{fmt.Sprintf("%d bytes", next), fmt.Sprintf("%d bytes", size), fmt.Sprintf("%s (%d bytes)", sizes[2], b.limit)}
+		}
+		return fmt.Errorf("vars.%s: the run's state would be %s (this value %s), over the flow's %s limit (limits.stateBytes); keep less in vars, or raise limits.stateBytes in the flow file", name, sizes[0], sizes[1], sizes[2])
 	}
 	if b.sizes == nil {
 		b.sizes = map[string]int64{}

@@ -45,7 +45,7 @@ func TestFaultStateBudgetStopsADoublingLoop(t *testing.T) {
 			if res.Run.Status != flow.StatusFailed {
 				t.Fatalf("status %s, want failed", res.Run.Status)
 			}
-			for _, want := range []string{`"grow"`, "vars.s: the run's state would be", "over the flow's 32 MiB limit (limits.stateBytes)"} {
+			for _, want := range []string{`"grow"`, "vars.s: the run's state would be", "over the flow's 32 MiB", "limit (limits.stateBytes)"} {
 				if !strings.Contains(res.Run.Error, want) {
 					t.Fatalf("error %q should contain %q", res.Run.Error, want)
 				}
@@ -81,7 +81,7 @@ func TestFaultStateBudgetFromTheFlowFile(t *testing.T) {
 	r := NewRunner(Options{})
 	defer r.Close()
 	res := run(t, r, mustCompile(t, back, nil), "")
-	if res.Run.Status != flow.StatusFailed || !strings.Contains(res.Run.Error, "over the flow's 1 MiB limit (limits.stateBytes)") ||
+	if res.Run.Status != flow.StatusFailed || !strings.Contains(res.Run.Error, "over the flow's 1 MiB (1048576 bytes) limit (limits.stateBytes)") ||
 		!strings.Contains(res.Run.Error, `"grow"`) {
 		t.Fatalf("status %s, error %q", res.Run.Status, res.Run.Error)
 	}
@@ -102,6 +102,14 @@ func TestFaultStateBudgetIsValidated(t *testing.T) {
 	f.Limits = &flow.Limits{StateBytes: 4096}
 	if _, err := Compile(f, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestFaultStateBudgetMessageSizes(t *testing.T) {
+	for n, want := range map[int64]string{512: "512 bytes", 1536: "1.5 KiB", 42_047_283: "40.1 MiB", 32 << 20: "32 MiB", 3 << 30: "3 GiB"} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 
