@@ -25,11 +25,14 @@ endef
 
 .PHONY: run test bench deps-run deps-test build vet unit race smoke fmt-check
 
-run: deps-run
-	$(NOLC) $(GO) run -tags $(TAGS) ./cmd/flowbench
+# The app is two programs: bin/flowbench (the headless commands, no GUI
+# toolkit linked) starts bin/flowbench-gui, found beside it, when run with
+# no arguments or as `flowbench gui`.
+run: build
+	$(NOLC) ./bin/flowbench
 
 build: deps-run
-	$(GO) build -tags $(TAGS) -o bin/flowbench ./cmd/flowbench
+	$(GO) build -tags $(TAGS) -o bin/ ./cmd/flowbench ./cmd/flowbench-gui
 
 deps-run:
 	$(call apt_install,$(RUN_PKGS))

@@ -4,8 +4,14 @@
 # opens "Chatbot VIP routing"), captures the screen and checks the capture
 # is not blank and the window shows the example flow.
 #
+# It starts the app as users do, `flowbench gui`, which runs flowbench-gui
+# from beside it, under LANG=C.UTF-8 (the app must fall back to English
+# without "Error parsing user locale" lines), and at the end sends SIGTERM:
+# the app must exit 0 at once.
+#
 # Usage: [FLOWBENCH_BIN=path] scripts/xvfb-smoke.sh [--screenshot PATH]
-#   FLOWBENCH_BIN      test this binary instead of building one
+#   FLOWBENCH_BIN      test this flowbench instead of building one (its
+#                      flowbench-gui must sit beside it)
 #   --screenshot PATH  also keep the capture at PATH (the README's
 #                      docs/screenshot-editor.png is made this way)
 # Needs: go, gcc and the GL/X headers (libgl1-mesa-dev xorg-dev), Xvfb,
@@ -36,7 +42,7 @@ trap cleanup EXIT
 bin="${FLOWBENCH_BIN:-}"
 if [[ -z "$bin" ]]; then
 	echo "smoke: building the app"
-	go build -tags migrated_fynedo -o "$work/flowbench" ./cmd/flowbench
+	go build -tags migrated_fynedo -o "$work/" ./cmd/flowbench ./cmd/flowbench-gui
 	bin="$work/flowbench"
 fi
 
@@ -64,7 +70,7 @@ mkdir -p "$work/home"
 key="$(head -c 32 /dev/urandom | base64)"
 echo "smoke: starting the app on $display"
 DISPLAY="$display" HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
-	FLOWBENCH_MASTER_KEY="$key" LANG=en_US.UTF-8 \
+	FLOWBENCH_MASTER_KEY="$key" LANG=C.UTF-8 \
 	"$bin" gui --db "$work/flowbench.db" >"$work/app.log" 2>&1 &
 app_pid=$!
 
@@ -117,5 +123,28 @@ if [[ -n "$keep" ]]; then
 		cp "$shot" "$keep"
 	fi
 	echo "smoke: screenshot saved to $keep"
+fi
+# SIGTERM (logout, systemd, kill) ends the app cleanly and at once.
+kill -TERM "$app_pid"
+status=""
+for _ in $(seq 1 100); do
+	if ! kill -0 "$app_pid" 2>/dev/null; then
+		wait "$app_pid" && status=0 || status=$?
+		break
+	fi
+	sleep 0.1
+done
+app_pid_left="$app_pid"
+app_pid=""
+if [[ "$status" != 0 ]]; then
+	[[ -z "$status" ]] && kill -KILL "$app_pid_left" 2>/dev/null
+	echo "smoke: FAIL: the app did not exit 0 within 10 s of SIGTERM (status ${status:-still running}); output:" >&2
+	cat "$work/app.log" >&2
+	exit 1
+fi
+echo "smoke: the app exited 0 on SIGTERM"
+if grep -Ei "fyne error|locale" "$work/app.log" >&2; then
+	echo "smoke: FAIL: the app printed toolkit noise (above) under LANG=C.UTF-8" >&2
+	exit 1
 fi
 echo "smoke: ok"

@@ -1,209 +1,100 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
-	"os/signal"
+	"os/exec"
 	"path/filepath"
-	"sync"
+	"runtime"
+	"strings"
 	"syscall"
-	"time"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
-	"github.com/flowbench/flowbench/assets"
-	"github.com/flowbench/flowbench/engine"
-	"github.com/flowbench/flowbench/engine/mock"
-	"github.com/flowbench/flowbench/flow"
-	"github.com/flowbench/flowbench/storage"
-	"github.com/flowbench/flowbench/storage/secret"
-	"github.com/flowbench/flowbench/ui"
 )
 
-// appID is the Fyne application id (FyneApp.toml): it names where Fyne keeps
-// the preferences (window and split sizes, theme).
-const appID = "dev.flowbench.app"
+// guiProgram is the desktop app's program (cmd/flowbench-gui). It is a
+// program of its own so that this one, which the headless commands run in,
+// links no GUI toolkit: Go runs the init of every linked package, and
+// Fyne's (translations, fonts, the user-locale check that printed "Fyne
+// error: Error parsing user locale C" on every command) cost more than a
+// whole one-call run. `flowbench` and `flowbench gui` still open the app:
+// they start the program installed beside this one (make build, go install
+// ./cmd/...), or the one on PATH.
+const guiProgram = "flowbench-gui"
 
-// runGUI opens the desktop window on the database at dbPath ("" means the
-// default in the user's config directory) and returns the exit status once
-// the window is closed. Drafts of unsaved edits live in a "drafts" folder
-// beside the database.
-func runGUI(dbPath string) (status int) {
-	ctx := context.Background()
-	if dbPath == "" {
-		p, err := storage.DefaultPath()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "flowbench: cannot find a place for the database: %v; pass --db PATH\n", err)
-			return 1
-		}
-		dbPath = p
-	}
-	sealer, source, err := secret.LoadKey(secret.KeyOptions{})
+// runGUI replaces this process with the desktop app, given args (e.g.
+// "--db PATH"); it returns only when the app cannot be started.
+func runGUI(args []string, stderr io.Writer) int {
+	path, err := findGUI()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
+		fmt.Fprintf(stderr, "flowbench: %v\n", err)
 		return 1
 	}
-	slog.Debug("master key loaded", "source", fmt.Sprint(source))
-	db, err := storage.Open(ctx, dbPath, storage.Options{Sealer: sealer})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "flowbench: open the database %s: %v\n", dbPath, err)
+	env := guiEnv(os.Environ())
+	if runtime.GOOS != "windows" {
+		// exec: signals, the exit status and the terminal are the app's
+		err = syscall.Exec(path, append([]string{path}, args...), env)
+		fmt.Fprintf(stderr, "flowbench: start the app %s: %v\n", path, err)
 		return 1
 	}
-	defer db.Close()
-	if err := seedExamples(ctx, db); err != nil {
-		// the app is usable without the examples; say so and go on
-		fmt.Fprintf(os.Stderr, "flowbench: could not add the example flows: %v\n", err)
-	}
-
-	recorder := db.NewRecorder(storage.RecorderOptions{})
-	live := &liveRuns{ids: map[string]bool{}}
-	// one mock server for the whole session: the Mocks view starts and
-	// stops it, and connections with "use mock" on resolve to it
-	mocks := mock.New(mock.Options{Secrets: cliResolver{db: db}})
-	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder, live}, Resolve: ui.MockResolver(mocks)})
-	defer func() {
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		mocks.Stop(shut)
-		// the window's run was stopped when the window closed: let it end
-		// (recorded "stopped") before its events are drained
-		if left := live.wait(5 * time.Second); len(left) > 0 {
-			fmt.Fprintf(os.Stderr, "flowbench: runs %v were still running at exit; the next start records them interrupted\n", left)
+	cmd := exec.Command(path, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdin, os.Stdout, stderr, env
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
 		}
-		runner.Close() // delivers the last events to the recorder
-		if err := recorder.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "flowbench: the last runs could not be recorded: %v\n", err)
-			status = 1
-		}
-	}()
-
-	a := app.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	win, err := ui.New(a, ui.Options{
-		Store:    db,
-		History:  db,
-		Runner:   &ui.LocalRunner{Engine: runner, Connections: db.ListConnections, Flush: recorder.Flush},
-		DraftDir: filepath.Join(filepath.Dir(dbPath), "drafts"),
-		// the demo kit works offline from the first launch: its connections
-		// point at mocks, served from the start
-		MockStore:  db,
-		Mocks:      mocks,
-		StartMocks: true,
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
+		fmt.Fprintf(stderr, "flowbench: start the app %s: %v\n", path, err)
 		return 1
 	}
-	// SIGINT and SIGTERM (a logout, systemd, `kill`) end the session as
-	// closing the window does: the live run is stopped and recorded, the
-	// recorder flushed, and the process exits 0.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	closed := make(chan struct{})
-	defer close(closed)
-	go shutdownOnSignal(sigs, closed, fyne.Do, win.Shutdown)
-	win.ShowAndRun()
-	return 0 // or 1, set above, when the last runs could not be recorded
+	return 0
 }
 
-// shutdownOnSignal calls shutdown on the UI goroutine (through do) when a
-// signal arrives, or returns once the window has closed.
-func shutdownOnSignal(sigs <-chan os.Signal, closed <-chan struct{}, do func(func()), shutdown func()) {
-	select {
-	case <-sigs:
-		do(shutdown)
-	case <-closed:
+// findGUI finds flowbench-gui beside this program, then on PATH.
+func findGUI() (string, error) {
+	name := guiProgram
+	if runtime.GOOS == "windows" {
+		name += ".exe"
 	}
-}
-
-// liveRuns observes which runs have started and not yet finished, so that
-// the GUI waits for the runs it stopped at exit to be recorded.
-type liveRuns struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-func (l *liveRuns) Observe(ev flow.RunEvent) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch ev.Kind {
-	case flow.EventRunStarted:
-		l.ids[ev.RunID] = true
-	case flow.EventRunFinished:
-		delete(l.ids, ev.RunID)
-	}
-}
-
-// Wants asks the runner for the start and end of runs only.
-func (l *liveRuns) Wants(kind flow.EventKind) bool {
-	return kind == flow.EventRunStarted || kind == flow.EventRunFinished
-}
-
-// wait waits at most d for every run to finish and returns the ids of
-// those still running.
-func (l *liveRuns) wait(d time.Duration) []string {
-	deadline := time.Now().Add(d)
-	for {
-		l.mu.Lock()
-		var left []string
-		for id := range l.ids {
-			left = append(left, id)
+	var beside string
+	if self, err := os.Executable(); err == nil {
+		if resolved, err := filepath.EvalSymlinks(self); err == nil {
+			self = resolved
 		}
-		l.mu.Unlock()
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// seedExamples stores the bundled example flows, their connections and the
-// demo kit's mocks on the first launch (an empty database), so a new user
-// opens a working, offline example rather than a blank canvas. Later launches leave the store alone,
-// even when the examples were deleted.
-func seedExamples(ctx context.Context, db *storage.DB) error {
-	flows, err := db.ListFlows(ctx)
-	if err != nil || len(flows) > 0 {
-		return err
-	}
-	conns, err := db.ListConnections(ctx)
-	if err != nil || len(conns) > 0 {
-		return err
-	}
-	examples, err := assets.ExampleFlows()
-	if err != nil {
-		return err
-	}
-	cf, err := assets.ExampleConnections()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, c := range cf.Connections {
-		if err := db.SaveConnection(ctx, c); err != nil {
-			errs = append(errs, fmt.Errorf("connection %q: %w", c.Name, err))
+		beside = filepath.Join(filepath.Dir(self), name)
+		if fi, err := os.Stat(beside); err == nil && !fi.IsDir() {
+			return beside, nil
 		}
 	}
-	if mf, err := flow.DecodeMocks(assets.DemoMocksFile()); err != nil {
-		errs = append(errs, fmt.Errorf("demo mocks: %w", err))
-	} else {
-		for _, m := range mf.Mocks {
-			if err := db.SaveMock(ctx, m); err != nil {
-				errs = append(errs, fmt.Errorf("mock %q: %w", m.Name, err))
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("the app's program %s is neither beside this one (%s) nor on PATH; build both with `make build` (into bin/) or `go install ./cmd/...`", name, beside)
+}
+
+// guiEnv is env with a locale the app's toolkit can read: Fyne cannot parse
+// "C", "C.UTF-8" or "POSIX" (it logs "Error parsing user locale") and then
+// uses English anyway, so such a locale, or none, becomes en_US.UTF-8.
+// A real locale (de_DE.UTF-8) is left as it is.
+func guiEnv(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	set := false
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "LC_ALL" || k == "LANG" {
+			if v == "" {
+				continue // unset: the next one decides
 			}
+			if lang, _, _ := strings.Cut(v, "."); lang == "C" || lang == "POSIX" {
+				v = "en_US.UTF-8"
+			}
+			set = true
+			kv = k + "=" + v
 		}
+		out = append(out, kv)
 	}
-	// the last one saved is the newest, and the window opens the newest:
-	// save the chatbot example last.
-	for i := len(examples) - 1; i >= 0; i-- {
-		if _, err := db.SaveFlow(ctx, examples[i]); err != nil {
-			errs = append(errs, fmt.Errorf("flow %q: %w", examples[i].Name, err))
-		}
+	if !set {
+		out = append(out, "LANG=en_US.UTF-8")
 	}
-	return errors.Join(errs...)
+	return out
 }

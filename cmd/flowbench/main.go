@@ -12,7 +12,8 @@ import (
 const usage = `Flowbench: design, test and demonstrate flows of HTTP cloud-function calls.
 
 Usage:
-  flowbench                          open the app
+  flowbench                          open the app (the program flowbench-gui beside this one)
+  flowbench gui [--db PATH]          open the app on the database at PATH
   flowbench run FLOW.json [--connections FILE] [--input JSON|@file] [--env NAME] [--json] [--db PATH]
                      [--mocks FILE]... [--use-mock CONNECTION=MOCK]...
   flowbench validate FLOW.json [--connections FILE]
@@ -20,7 +21,9 @@ Usage:
   flowbench serve [--addr 127.0.0.1:8089] [--flows FILE|DIR]... [--connections FILE] [--mocks FILE]... [--db PATH]
   flowbench test-connection NAME [--connections FILE] [--db PATH]
 
-Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid.
+Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid,
+3 the run ended but its record could not be written to the database (run and emit;
+the runs are named on stderr; 3 wins over 1).
 `
 
 func main() {
@@ -29,7 +32,7 @@ func main() {
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return runGUI("")
+		return runGUI(nil, stderr)
 	}
 	switch args[0] {
 	case "run":
@@ -43,21 +46,11 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	case "test-connection":
 		return cmdTestConnection(args[1:], stdout, stderr)
 	case "gui":
-		return runGUI(guiDBFlag(args[1:]))
+		return runGUI(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "flowbench: unknown command %q\n\n%s", args[0], usage)
 	return 2
-}
-
-// guiDBFlag reads an optional "--db PATH" for the gui command.
-func guiDBFlag(args []string) string {
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == "--db" || args[i] == "-db" {
-			return args[i+1]
-		}
-	}
-	return ""
 }
