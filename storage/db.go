@@ -119,6 +119,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create the directory for database %s: %w", path, err)
 	}
+	if err := ensurePrivate(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -163,7 +166,57 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.checkSecrets(ctx); err != nil {
 		return fail(err)
 	}
+	// The WAL and SHM files exist now; SQLite gives them the database
+	// file's mode, but ones left by an older version may be looser.
+	if err := tightenModes(path); err != nil {
+		return fail(err)
+	}
 	return db, nil
+}
+
+// privateMode is the mode of the database and its WAL and SHM files: runs
+// hold response bodies, so only the owner may read them.
+const privateMode = 0o600
+
+// ensurePrivate creates the database file 0600 when it is missing (SQLite
+// would create it 0644) and tightens the modes of the files already there.
+func ensurePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+	if err == nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("create database %s: %w", path, err)
+		}
+		return nil
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return tightenModes(path)
+}
+
+// tightenModes removes group and other permissions from the database, WAL
+// and SHM files that exist and are looser than 0600. Only regular files are
+// touched, so a symlinked or special path is left to its owner.
+func tightenModes(path string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("check the permissions of %s: %w", p, err)
+		}
+		if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()&^0o077); err != nil {
+			return fmt.Errorf("make %s readable by its owner only (it holds run records): %w; run chmod 600 on it", p, err)
+		}
+	}
+	return nil
 }
 
 // Path returns the file the database lives in.

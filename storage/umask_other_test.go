@@ -1,0 +1,5 @@
+//go:build !unix
+
+package storage
+
+func umask(m int) int { return m }
