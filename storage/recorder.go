@@ -64,6 +64,8 @@ type Recorder struct {
 	urgent   bool          // a Flush or Close wants the queue written now
 	closing  bool
 	err      error
+	lost     map[string]*LostRun // runs with a record that was not written
+	lostIDs  []string            // lost's keys in the order first lost
 
 	wake      chan struct{} // capacity 1: "look at the queue"
 	done      chan struct{}
@@ -71,6 +73,7 @@ type Recorder struct {
 
 	// Owned by the writer goroutine.
 	known   map[string]*flow.Run // runs whose row exists in this recorder's view: the snapshot it holds
+	names   map[string]string    // flow names of the unfinished runs seen, to name lost runs
 	stmts   recorderStmts
 	buf     []record
 	enc     stepBatch
@@ -170,6 +173,9 @@ func (r *Recorder) Observe(ev flow.RunEvent) {
 		r.space.Wait()
 	}
 	if r.closing {
+		if rec.runID != "" {
+			r.loseLocked(rec, errors.New("the recorder was closed before this record arrived"))
+		}
 		r.mu.Unlock()
 		return
 	}
@@ -239,6 +245,44 @@ func (r *Recorder) Close() error {
 		r.db.mu.Unlock()
 	})
 	return r.Err()
+}
+
+// LostRun names a run at least one of whose records (its row, a step or an
+// event it raised) could not be written: its record in the database is
+// missing or incomplete.
+type LostRun struct {
+	ID       string
+	FlowName string // empty when no record of the run carried it
+	Err      string // the first error that lost one of its records
+}
+
+// Lost returns the runs with a record that could not be written, in the
+// order their first record was lost. Call it after Flush or Close for the
+// full list.
+func (r *Recorder) Lost() []LostRun {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]LostRun, 0, len(r.lostIDs))
+	for _, id := range r.lostIDs {
+		out = append(out, *r.lost[id])
+	}
+	return out
+}
+
+// loseLocked notes that rec could not be written; r.mu is held.
+func (r *Recorder) loseLocked(rec record, err error) {
+	if r.lost == nil {
+		r.lost = map[string]*LostRun{}
+	}
+	l := r.lost[rec.runID]
+	if l == nil {
+		l = &LostRun{ID: rec.runID, Err: err.Error()}
+		r.lost[rec.runID] = l
+		r.lostIDs = append(r.lostIDs, rec.runID)
+	}
+	if l.FlowName == "" && rec.run != nil {
+		l.FlowName = rec.run.FlowName
+	}
 }
 
 // Err returns the first error met writing records, or nil. A record that
@@ -321,6 +365,18 @@ func (r *Recorder) loop() {
 // so a bad record costs only itself, and returns the first error.
 func (r *Recorder) write(recs []record) ([]string, error) {
 	ctx := context.Background()
+	if r.names == nil {
+		r.names = map[string]string{}
+	}
+	for _, rec := range recs {
+		if rec.run != nil {
+			if rec.kind == recRunFinished {
+				defer delete(r.names, rec.runID)
+			} else {
+				r.names[rec.runID] = rec.run.FlowName
+			}
+		}
+	}
 	if err := r.writeTx(ctx, recs); err == nil {
 		return finishedRuns(recs), nil
 	}
@@ -333,11 +389,26 @@ func (r *Recorder) write(recs []record) ([]string, error) {
 			if first == nil {
 				first = err
 			}
+			r.lose(recs[i], err)
 			continue
 		}
 		finished = append(finished, finishedRuns(recs[i:i+1])...)
 	}
 	return finished, first
+}
+
+// lose notes that rec could not be written. A record without a run (an
+// event raised outside one) is named by nothing and only counts in Err.
+func (r *Recorder) lose(rec record, err error) {
+	if rec.runID == "" {
+		return
+	}
+	if rec.run == nil && r.names[rec.runID] != "" {
+		rec.run = &flow.Run{ID: rec.runID, FlowName: r.names[rec.runID]}
+	}
+	r.mu.Lock()
+	r.loseLocked(rec, err)
+	r.mu.Unlock()
 }
 
 func finishedRuns(recs []record) []string {

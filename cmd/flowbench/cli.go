@@ -25,6 +25,7 @@ const (
 	exitOK      = 0
 	exitFailed  = 1
 	exitInvalid = 2
+	exitLost    = 3 // the run ended but its record in the database was lost
 )
 
 // optionalString is a flag that knows whether it was given, so `--db ""`
@@ -162,11 +163,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
 		return exitInvalid
 	}
-	rec.flush(stderr)
+	lost := rec.flush(stderr)
 	if rf.json {
 		writeJSONResult(stdout, res)
 	} else {
 		writeTextResult(stdout, res)
+	}
+	if lost {
+		return exitLost // outranks a failed run: the output above is its only record
 	}
 	if res.Run.Status == flow.StatusSucceeded {
 		return exitOK

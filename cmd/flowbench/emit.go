@@ -104,7 +104,7 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	runner.Close()
-	rec.flush(stderr)
+	lost := rec.flush(stderr)
 
 	failed := false
 	for _, te := range executions {
@@ -136,6 +136,9 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "  ✗ %s\n", te.Error)
 			}
 		}
+	}
+	if lost {
+		return exitLost
 	}
 	if failed {
 		return exitFailed
@@ -238,14 +241,32 @@ func (r *recording) runnerOptions(conns []flow.Connection) engine.Options {
 }
 
 // flush commits what the recorder holds; call it after the runner is closed.
-func (r *recording) flush(stderr io.Writer) {
+// It reports whether a record was lost, naming each run whose record is
+// missing or incomplete; the command then exits exitLost.
+func (r *recording) flush(stderr io.Writer) (lost bool) {
 	if r.recorder == nil {
-		return
+		return false
 	}
-	if err := r.recorder.Close(); err != nil {
-		fmt.Fprintf(stderr, "flowbench: the runs finished but could not all be recorded: %v\n", err)
-	}
+	err := r.recorder.Close()
+	runs := r.recorder.Lost()
 	r.recorder = nil
+	if err == nil && len(runs) == 0 {
+		return false
+	}
+	where := ""
+	if r.db != nil {
+		where = " in " + r.db.Path()
+	}
+	fmt.Fprintf(stderr, "flowbench: the runs finished but could not all be recorded%s: %v\n", where, err)
+	for _, l := range runs {
+		name := l.FlowName
+		if name == "" {
+			name = "(flow name unknown)"
+		}
+		fmt.Fprintf(stderr, "flowbench: the record of run %s of flow %q is missing or incomplete: %s\n", l.ID, name, l.Err)
+	}
+	fmt.Fprintf(stderr, "flowbench: check that the disk has space and the database file is writable, then run again to have a record\n")
+	return true
 }
 
 func (r *recording) close() {
