@@ -237,13 +237,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	bus.Wait()
 	runner.Close()
-	if rec.recorder != nil {
-		err := rec.recorder.Close()
-		rec.recorder = nil
-		if err != nil {
-			fmt.Fprintf(stderr, "flowbench serve: some runs could not be recorded: %v\n", err)
-			code = exitFailed
-		}
+	if rec.flush(stderr) {
+		code = exitLost // names each run whose record was lost
 	}
 	return code
 }
