@@ -15,7 +15,10 @@ const (
 	StatusSucceeded Status = "succeeded"
 	StatusFailed    Status = "failed"
 	StatusStopped   Status = "stopped"
-	StatusSkipped   Status = "skipped"
+	// StatusInterrupted: the process recording the run ended (killed,
+	// crashed) before the run did; set when the database is next opened.
+	StatusInterrupted Status = "interrupted"
+	StatusSkipped     Status = "skipped"
 )
 
 // Run is one execution of a flow.

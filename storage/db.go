@@ -154,6 +154,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.storeKeyCheck(ctx); err != nil {
 		return fail(err)
 	}
+	if err := db.reconcileRuns(ctx); err != nil {
+		return fail(err)
+	}
 	db.r, err = sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return fail(fmt.Errorf("open database %s for reading: %w", path, err))

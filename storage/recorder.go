@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -79,6 +80,8 @@ type Recorder struct {
 	enc     stepBatch
 	byRun   map[string][]*flow.Step // a transaction's steps, by run
 	runList []string                // byRun's keys in the order first seen
+	owner   *owner                  // this recorder's run_owners row, made at its first write
+	touched []string                // a transaction's unfinished run ids
 }
 
 // recordKind says which statement a record needs.
@@ -103,7 +106,7 @@ type record struct {
 
 // recorderStmts are prepared once on the writer connection.
 type recorderStmts struct {
-	run, finish, placeholder, steps, event *sql.Stmt
+	run, finish, placeholder, steps, event, stamp *sql.Stmt
 }
 
 // NewRecorder starts a recorder writing to db. Close it when done; DB.Close
@@ -297,6 +300,11 @@ func (r *Recorder) Err() error {
 // up to the flush interval, and writes it.
 func (r *Recorder) loop() {
 	defer close(r.done)
+	defer func() {
+		if r.owner != nil {
+			r.owner.close()
+		}
+	}()
 	defer r.stmts.close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -426,6 +434,13 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	if err := r.stmts.prepare(ctx, r.db.w); err != nil {
 		return fmt.Errorf("record runs: %w", err)
 	}
+	if r.owner == nil {
+		o, err := r.db.newOwner(ctx)
+		if err != nil {
+			return err
+		}
+		r.owner = o
+	}
 	tx, err := r.db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record runs: %w", err)
@@ -519,6 +534,24 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			return fmt.Errorf("record run %q: %w", id, err)
 		}
 	}
+	// Stamp the runs still running with their owner and the time of their
+	// last record, for the runs a dead process leaves behind (owners.go).
+	r.touched = r.touched[:0]
+	for _, rec := range recs {
+		if rec.runID != "" && rec.kind != recRunFinished {
+			r.touched = append(r.touched, rec.runID)
+		}
+	}
+	if len(r.touched) > 0 {
+		ids, err := json.Marshal(r.touched)
+		if err == nil {
+			_, err = tx.StmtContext(ctx, r.stmts.stamp).ExecContext(ctx, r.owner.id, unixNano(time.Now()), string(ids))
+		}
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record runs: stamp their owner: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record runs: commit: %w", err)
 	}
@@ -556,6 +589,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 		placeholder: prep(placeholderRunSQL),
 		steps:       prep(insertStepBatchSQL),
 		event:       prep(insertEventSQL),
+		stamp:       prep(stampRunsSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.close()
@@ -565,7 +599,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *recorderStmts) close() {
-	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event} {
+	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp} {
 		if st != nil {
 			st.Close()
 		}
