@@ -98,7 +98,7 @@ func newHistoryView(a *App) *historyView {
 	}
 
 	h.flowSel = widget.NewSelect(nil, func(string) { h.applyFilter() })
-	h.statusSel = widget.NewSelect([]string{anyStatus, string(flow.StatusSucceeded), string(flow.StatusFailed), string(flow.StatusStopped), string(flow.StatusRunning)}, func(string) { h.applyFilter() })
+	h.statusSel = widget.NewSelect([]string{anyStatus, string(flow.StatusSucceeded), string(flow.StatusFailed), string(flow.StatusStopped), string(flow.StatusInterrupted), string(flow.StatusRunning)}, func(string) { h.applyFilter() })
 	h.statusSel.Selected = anyStatus
 	h.pageLabel = widget.NewLabel("")
 	h.pageLabel.Wrapping = fyne.TextWrapWord
@@ -140,6 +140,9 @@ func runRow(r *flow.Run) string {
 	s := fmt.Sprintf("%s  %s  %d ms  %s", r.StartedAt.Local().Format("01-02 15:04:05"), r.FlowName, r.DurationMs, r.Status)
 	if r.Outcome != "" {
 		s += "  → " + r.Outcome
+	}
+	if r.Status == flow.StatusInterrupted {
+		s += "  (its process ended mid-run)"
 	}
 	return s
 }
