@@ -53,6 +53,10 @@ type Options struct {
 	// Sealer seals and opens secret values. Nil means secret operations
 	// return an error wrapping ErrNoKey.
 	Sealer *secret.Sealer
+	// KeySource says where Sealer's key came from (secret.KeySource's
+	// String, naming the key file's path); errors about secrets that do not
+	// open name it.
+	KeySource string
 	// Now gives the time stamped on saved flows, connections and secrets;
 	// nil means time.Now.
 	Now func() time.Time
@@ -64,6 +68,7 @@ type DB struct {
 	w      *sql.DB // one connection: every write
 	r      *sql.DB // read-only pool
 	sealer *secret.Sealer
+	keySrc string // where the key came from, for errors; "" when unknown
 	now    func() time.Time
 
 	mu        sync.Mutex
@@ -130,7 +135,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w, sealer: opts.Sealer, now: opts.Now, recorders: map[*Recorder]struct{}{}}
+	db := &DB{path: path, w: w, sealer: opts.Sealer, keySrc: opts.KeySource, now: opts.Now, recorders: map[*Recorder]struct{}{}}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -41,7 +41,7 @@ func (db *DB) verifyKey(ctx context.Context) error {
 
 func (db *DB) checkKey(check []byte) error {
 	if err := db.sealer.Verify(check); err != nil {
-		return fmt.Errorf("database %s: %w", db.path, err)
+		return fmt.Errorf("database %s: %w%s", db.path, err, db.keyInUse())
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (db *DB) checkSecrets(ctx context.Context) error {
 			return fmt.Errorf("database %s: read secrets: %w", db.path, err)
 		}
 		if _, err := db.sealer.Open(name, sealed); err != nil {
-			return fmt.Errorf("database %s: %w: %w; restore the file from a backup, or delete that secret's row and enter it again", db.path, ErrCorruptSecret, err)
+			return fmt.Errorf("database %s: %w: %w; restore the file from a backup, or delete that secret's row and enter it again%s", db.path, ErrCorruptSecret, err, db.keyInUse())
 		}
 	}
 	return rows.Err()
@@ -111,7 +111,7 @@ func (db *DB) open(name string, sealed []byte) ([]byte, error) {
 	}
 	plain, err := db.sealer.Open(name, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w; enter the secret again or restore the database from a backup", ErrCorruptSecret, err)
+		return nil, fmt.Errorf("%w: %w; enter the secret again or restore the database from a backup%s", ErrCorruptSecret, err, db.keyInUse())
 	}
 	return plain, nil
 }
@@ -238,4 +238,13 @@ func (db *DB) SaveToken(ctx context.Context, key string, token []byte) error {
 		}
 		return nil
 	})
+}
+
+// keyInUse names where the key in use came from, for errors about secrets
+// that do not open.
+func (db *DB) keyInUse() string {
+	if db.keySrc == "" {
+		return ""
+	}
+	return " (the key in use: " + db.keySrc + ")"
 }

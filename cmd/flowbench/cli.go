@@ -393,13 +393,11 @@ func envMap(name string) map[string]any {
 	return map[string]any{"name": name}
 }
 
-// openDB opens the database with the master key, so sealed secrets can be read.
+// openDB opens the database with the master key, so sealed secrets can be
+// read; the key file sits beside the database (storage.OpenWithKey).
 func openDB(ctx context.Context, path string) (*storage.DB, error) {
-	sealer, _, err := secret.LoadKey(secret.KeyOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return storage.Open(ctx, path, storage.Options{Sealer: sealer})
+	db, _, err := storage.OpenWithKey(ctx, path, secret.KeyOptions{}, storage.Options{})
+	return db, err
 }
 
 // resolverFor resolves secret references from the environment and, when open,

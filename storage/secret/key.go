@@ -51,9 +51,19 @@ type KeyOptions struct {
 	Getenv func(string) string
 	// Keyring is the keychain; nil means the OS keychain.
 	Keyring Keyring
-	// ConfigDir is Flowbench's own config directory, where the key file
-	// lives beside the database; "" means <user config dir>/flowbench.
+	// ConfigDir is the directory of the key file: the database's own
+	// directory, so a copied directory is self-contained; "" means
+	// <user config dir>/flowbench.
 	ConfigDir string
+	// LegacyDirs are read, in order, when ConfigDir holds no key file:
+	// where earlier versions kept it. A key found there is used as it is;
+	// a new key is only ever created in ConfigDir.
+	LegacyDirs []string
+	// MayCreate, when set, is asked before a new key is made, with the
+	// path of the key file it would be; an error stops LoadKey, which then
+	// returns it. It lets a database refuse a new key while it holds
+	// secrets sealed with a key that is missing.
+	MayCreate func(keyFile string) error
 }
 
 // KeySourceKind says where the master key came from.
@@ -140,11 +150,18 @@ func LoadKey(opts KeyOptions) (*Sealer, KeySource, error) {
 		return s, KeySource{Kind: FromKeychain}, err
 	}
 
-	if key, err := readKeyFile(path); err == nil {
-		s, err := NewSealer(key)
-		return s, KeySource{Kind: FromKeyFile, Path: path}, err
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, KeySource{}, err
+	for _, p := range append([]string{path}, legacyPaths(opts.LegacyDirs, path)...) {
+		if key, err := readKeyFile(p); err == nil {
+			s, err := NewSealer(key)
+			return s, KeySource{Kind: FromKeyFile, Path: p}, err
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, KeySource{}, err
+		}
+	}
+	if opts.MayCreate != nil {
+		if err := opts.MayCreate(path); err != nil {
+			return nil, KeySource{}, err
+		}
 	}
 
 	// No key anywhere: make one. Only a keychain that answered "not found"
@@ -179,6 +196,23 @@ func LoadKey(opts KeyOptions) (*Sealer, KeySource, error) {
 	s, err := NewSealer(key)
 	return s, KeySource{Kind: FromKeyFile, Path: path, Created: true}, err
 }
+
+// legacyPaths are the key files in dirs other than the one at path.
+func legacyPaths(dirs []string, path string) []string {
+	var out []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		if p := filepath.Join(d, keyFileName); filepath.Clean(p) != filepath.Clean(path) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// KeyFileName is the name of the master key file in its directory.
+const KeyFileName = keyFileName
 
 // decodeKey reads base64 (standard or URL alphabet, padded or not) of exactly
 // 32 bytes. Its errors describe the shape, never the content.
