@@ -63,13 +63,9 @@ func runGUI(dbPath string) (status int) {
 		}
 		dbPath = p
 	}
-	sealer, source, err := secret.LoadKey(secret.KeyOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
-		return 1
-	}
-	slog.Debug("master key loaded", "source", fmt.Sprint(source))
-	db, err := storage.Open(ctx, dbPath, storage.Options{Sealer: sealer})
+	// the key file sits beside the database (storage.OpenWithKey)
+	db, source, err := storage.OpenWithKey(ctx, dbPath, secret.KeyOptions{}, storage.Options{})
+	slog.Debug("master key", "source", fmt.Sprint(source))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "flowbench: open the database %s: %v\n", dbPath, err)
 		return 1
