@@ -30,7 +30,7 @@ func (e *DecodeError) Error() string { return e.Problems.Error() }
 // Unwrap returns the problems, so callers that only know Problems can list them.
 func (e *DecodeError) Unwrap() error { return e.Problems }
 
-// DecodeFlow reads a flow file (FLOW_FORMAT.md). It is strict: malformed JSON,
+// DecodeFlow reads a flow file (docs/flow-format.md). It is strict: malformed JSON,
 // unknown fields, values of the wrong type, a missing or foreign "format" and
 // data after the object are all errors, reported together in a *DecodeError
 // with the JSON path, line and column of each. Literal secrets are accepted

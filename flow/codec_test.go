@@ -27,7 +27,7 @@ func decodeChatbot(t *testing.T) *Flow {
 	t.Helper()
 	f, err := DecodeFlow(readTestdata(t, "chatbot.flow.json"))
 	if err != nil {
-		t.Fatalf("decode the FLOW_FORMAT.md example: %v", err)
+		t.Fatalf("decode the docs/flow-format.md example: %v", err)
 	}
 	return f
 }

@@ -1,5 +1,5 @@
 // Package flow is Flowbench's vocabulary: flows, nodes, edges, connections, runs
-// and steps, their JSON codec (the public file format of FLOW_FORMAT.md) and
+// and steps, their JSON codec (the public file format of docs/flow-format.md) and
 // their validation. It imports nothing else of Flowbench's, so every other
 // package can speak it.
 package flow
@@ -27,7 +27,7 @@ type Flow struct {
 // NodeKind names what a node does.
 type NodeKind string
 
-// The node kinds of FLOW_FORMAT.md.
+// The node kinds of docs/flow-format.md.
 const (
 	KindStart    NodeKind = "start"
 	KindCall     NodeKind = "call"

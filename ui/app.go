@@ -226,7 +226,7 @@ func (a *App) Canvas() *fbcanvas.Canvas { return a.cv }
 // FlowID returns the stored id of the open flow, "" when it was never saved.
 func (a *App) FlowID() string { return a.flowID }
 
-// build lays out the window of ARCHITECTURE.md: toolbar on top; sidebar,
+// build lays out the window of docs/architecture.md: toolbar on top; sidebar,
 // canvas and inspector side by side; the console below.
 func (a *App) build() {
 	a.tips = newTooltipLayer()

@@ -231,7 +231,7 @@ func completionsFor(names []string, word string) []string {
 
 // contextNames lists what an expression of f can refer to: the flow's
 // variables and saved values, each step's fields, and the other context
-// roots of ARCHITECTURE.md.
+// roots of docs/architecture.md.
 func contextNames(f *flow.Flow) []string {
 	seen := map[string]bool{}
 	var out []string

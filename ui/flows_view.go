@@ -217,7 +217,7 @@ func (v *flowsView) importDialog() {
 	d.Show()
 }
 
-// ImportFlow decodes a flow file (FLOW_FORMAT.md), checks it, stores it as
+// ImportFlow decodes a flow file (docs/flow-format.md), checks it, stores it as
 // a new flow and opens it. A file that does not decode, breaks a rule of
 // the format or holds an expression that does not compile is refused with
 // every problem, and nothing changes: not the store, not the open flow.

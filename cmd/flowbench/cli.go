@@ -20,7 +20,7 @@ import (
 	"github.com/flowbench/flowbench/storage/secret"
 )
 
-// Exit statuses of run and validate (FLOW_FORMAT.md).
+// Exit statuses of run and validate (docs/flow-format.md).
 const (
 	exitOK      = 0
 	exitFailed  = 1
@@ -423,7 +423,7 @@ func (c cliResolver) Resolve(ctx context.Context, ref flow.SecretRef) (string, e
 	return "", fmt.Errorf("secret %s cannot be read without a database", ref)
 }
 
-// jsonStep is one step of `flowbench run --json`, as FLOW_FORMAT.md shows it.
+// jsonStep is one step of `flowbench run --json`, as docs/flow-format.md shows it.
 type jsonStep struct {
 	Node        string        `json:"node"`
 	Kind        flow.NodeKind `json:"kind"`

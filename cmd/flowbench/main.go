@@ -1,6 +1,6 @@
 // Command flowbench is the Flowbench desktop app. With no arguments it opens the
 // GUI; its subcommands run, validate and test flows headless through the same
-// engine (see FLOW_FORMAT.md).
+// engine (see docs/flow-format.md).
 package main
 
 import (

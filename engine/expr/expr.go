@@ -72,7 +72,7 @@ type Env struct {
 // prove that running a plan compiles nothing.
 func (e *Env) Compiles() int64 { return e.compiles.Load() }
 
-// NewEnv builds the CEL environment with the context names of ARCHITECTURE.md,
+// NewEnv builds the CEL environment with the context names of docs/architecture.md,
 // the strings, encoders, math and lists extensions, uuid() and now().
 func NewEnv(opts Options) (*Env, error) {
 	newUUID := opts.UUID

@@ -109,7 +109,7 @@ func (e *Editor) MoveNode(id string, pos flow.Position) error {
 // Connect joins the output port of node from to node to as one undoable edit.
 // A port leads to one node only: connecting a port that already has an edge
 // redirects that edge. The "next" port is stored with no port name, as
-// FLOW_FORMAT.md writes it. The new edge is selected.
+// docs/flow-format.md writes it. The new edge is selected.
 func (e *Editor) Connect(from, port, to string) error {
 	src := e.doc.Node(from)
 	if src == nil {
