@@ -120,7 +120,22 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		writeExecutionsJSON(stdout, executions)
 	} else {
+		// A refusal (the depth or run budget) repeats once per event that
+		// met it: print each message once, with how often it happened.
+		refusals := map[string]int{}
+		var order []string
 		for _, te := range executions {
+			if te.Error != "" {
+				if refusals[te.Error] == 0 {
+					order = append(order, te.Error)
+				}
+				refusals[te.Error]++
+			}
+		}
+		for _, te := range executions {
+			if len(te.Runs) == 0 && te.Error != "" {
+				continue
+			}
 			fmt.Fprintf(stdout, "event %s\n", te.Event.Name)
 			for _, r := range te.Runs {
 				line := fmt.Sprintf("  → %s: %s", r.Run.FlowName, r.Run.Status)
@@ -132,8 +147,12 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 				}
 				fmt.Fprintf(stdout, "%s (run %s)\n", line, r.Run.ID)
 			}
-			if te.Error != "" {
-				fmt.Fprintf(stdout, "  ✗ %s\n", te.Error)
+		}
+		for _, msg := range order {
+			if n := refusals[msg]; n > 1 {
+				fmt.Fprintf(stdout, "✗ %s (%d times)\n", msg, n)
+			} else {
+				fmt.Fprintf(stdout, "✗ %s\n", msg)
 			}
 		}
 	}
