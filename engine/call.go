@@ -35,7 +35,7 @@ var errStepDeadline = errors.New("step deadline")
 type bodyTooLargeError struct{ limit int64 }
 
 func (e *bodyTooLargeError) Error() string {
-	return fmt.Sprintf("the response body is larger than the %s cap; ask for less (paging, a filter) or raise the cap", byteSize(e.limit))
+	return fmt.Sprintf("the response body is larger than the %s cap; ask for less (paging, a filter) or raise the cap", flow.FormatBytes(e.limit))
 }
 
 // request is a call's request built once per step from its expressions.
@@ -709,14 +709,4 @@ func redactURL(u *url.URL, s auth.Sensitive) string {
 func redactString(msg string, s auth.Sensitive) string {
 	_, _, out := auth.Redact(s, nil, "", msg)
 	return out
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -51,7 +51,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	if int64(len(in.Trigger)) > r.opts.MaxBodyBytes {
 		// Expressions are proven cheap on the assumption that no input is
 		// larger than a body may be (expr.MaxInputBytes).
-		return nil, fmt.Errorf("the trigger payload is %s; the limit is %s", byteSize(int64(len(in.Trigger))), byteSize(r.opts.MaxBodyBytes))
+		return nil, fmt.Errorf("the trigger payload is %s; the limit is %s", flow.FormatBytes(int64(len(in.Trigger))), flow.FormatBytes(r.opts.MaxBodyBytes))
 	}
 	if len(in.Trigger) > 0 {
 		v, err := decodeJSON(in.Trigger)

@@ -324,7 +324,7 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		var ne net.Error
 		switch {
 		case errors.As(err, &tooBig):
-			answer(http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("the request body is over the limit of %s", byteSize(tooBig.Limit))})
+			answer(http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("the request body is over the limit of %s", flow.FormatBytes(tooBig.Limit))})
 		case errors.As(err, &ne) && ne.Timeout():
 			rw.Header().Set("Connection", "close")
 			answer(http.StatusRequestTimeout, map[string]string{"error": fmt.Sprintf("the request body did not arrive within %s", w.opts.ReadTimeout)})

@@ -99,18 +99,13 @@ func New(conn flow.Connection, opts Options) (Authenticator, error) {
 	case flow.AuthNone, "":
 		return noAuth{}, nil
 	case flow.AuthAPIKey:
-		if a.Name == "" {
-			return nil, fieldErr(conn.Name, "auth.name", "is required for an apiKey: the header or query parameter that carries the key (for example \"x-api-key\")")
-		}
+		// flow.CheckAuth above has checked the name and where it goes.
 		v, err := r.required("auth.value", a.Value)
 		if err != nil {
 			return nil, err
 		}
 		switch a.In {
 		case flow.APIKeyHeader, "":
-			if !validHeaderName(a.Name) {
-				return nil, fieldErr(conn.Name, "auth.name", fmt.Sprintf("%q is not a valid HTTP header name", a.Name))
-			}
 			return &apiKeyHeader{name: http.CanonicalHeaderKey(a.Name), value: v, sens: newSensitive([]string{a.Name}, nil, []string{v})}, nil
 		case flow.APIKeyQuery:
 			return &apiKeyQuery{name: a.Name, value: v, sens: newSensitive(nil, []string{a.Name}, []string{v})}, nil
@@ -183,19 +178,6 @@ func (r resolver) required(field string, ref *flow.SecretRef) (string, error) {
 		return "", fieldErr(r.conn, field, fmt.Sprintf("(%s) is empty", ref))
 	}
 	return v, nil
-}
-
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // noAuth sends requests as they are.
