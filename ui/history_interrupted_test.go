@@ -34,7 +34,7 @@ func TestFaultRunsViewShowsInterrupted(t *testing.T) {
 		t.Fatalf("interrupted filter lists %d runs", len(hv.runs))
 	}
 	row := runRow(&hv.runs[0])
-	if !strings.Contains(row, "Tier  40 ms  interrupted  (its process ended mid-run)") {
+	if !strings.Contains(row, "interrupted  Tier  40 ms  (its process ended mid-run)") {
 		t.Fatalf("row %q does not say the run was interrupted", row)
 	}
 }

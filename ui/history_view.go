@@ -135,9 +135,11 @@ func newHistoryView(a *App) *historyView {
 func (h *historyView) runsObject() fyne.CanvasObject   { return h.runBox }
 func (h *historyView) eventsObject() fyne.CanvasObject { return h.evBox }
 
-// runRow is a run's line: start, flow, duration, status and outcome.
+// runRow is a run's line: start, status, flow, duration and outcome. The
+// status comes before the flow's name so a narrow sidebar, which cuts the
+// line short, still shows it.
 func runRow(r *flow.Run) string {
-	s := fmt.Sprintf("%s  %s  %d ms  %s", r.StartedAt.Local().Format("01-02 15:04:05"), r.FlowName, r.DurationMs, r.Status)
+	s := fmt.Sprintf("%s  %s  %s  %d ms", r.StartedAt.Local().Format("01-02 15:04:05"), r.Status, r.FlowName, r.DurationMs)
 	if r.Outcome != "" {
 		s += "  → " + r.Outcome
 	}
