@@ -291,11 +291,22 @@ func TestHelperRecorderChild(t *testing.T) {
 }
 
 // TestRecorderCrashSafety kills a recording process with SIGKILL and checks
-// that the file is intact and every run reported committed is there whole.
+// that the file is intact and every run reported committed is there whole:
+// ten rounds, each killing the writer after a different number of commits.
 func TestRecorderCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
+	for round := range 10 {
+		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
+			crashRound(t, 20+20*round)
+		})
+	}
+}
+
+// crashRound is one round of TestRecorderCrashSafety: SIGKILL once the child
+// has reported want runs committed.
+func crashRound(t *testing.T, want int) {
 	path := filepath.Join(t.TempDir(), "flowbench.db")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -309,7 +320,6 @@ func TestRecorderCrashSafety(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	const want = 200
 	var ids []string
 	sc := bufio.NewScanner(out)
 	for len(ids) < want && sc.Scan() {
