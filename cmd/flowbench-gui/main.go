@@ -80,7 +80,7 @@ func runGUI(dbPath string) (status int) {
 	live := &liveRuns{ids: map[string]bool{}}
 	// one mock server for the whole session: the Mocks view starts and
 	// stops it, and connections with "use mock" on resolve to it
-	mocks := mock.New(mock.Options{Secrets: guiResolver{db: db}})
+	mocks := mock.New(mock.Options{Secrets: storage.Resolver{DB: db}})
 	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder, live}, Resolve: ui.MockResolver(mocks)})
 	defer func() {
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -223,21 +223,4 @@ func seedExamples(ctx context.Context, db *storage.DB) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// guiResolver resolves the secrets a mock needs: a literal, an environment
-// variable or a secret stored in the database.
-type guiResolver struct{ db *storage.DB }
-
-func (c guiResolver) Resolve(ctx context.Context, ref flow.SecretRef) (string, error) {
-	switch {
-	case ref.Literal != "":
-		return ref.Literal, nil
-	case ref.Env != "":
-		if v := os.Getenv(ref.Env); v != "" {
-			return v, nil
-		}
-		return "", fmt.Errorf("environment variable %s is not set", ref.Env)
-	}
-	return c.db.SecretValue(ctx, ref.Secret)
 }

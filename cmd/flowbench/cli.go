@@ -147,7 +147,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	opts := rec.runnerOptions(conns)
-	mockSrv, resolve, err := startMocks(ctx, mocks, conns, cliResolver{db: rec.db})
+	mockSrv, resolve, err := startMocks(ctx, mocks, conns, storage.Resolver{DB: rec.db})
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
 		return exitInvalid
@@ -403,24 +403,7 @@ func openDB(ctx context.Context, path string) (*storage.DB, error) {
 // resolverFor resolves secret references from the environment and, when open,
 // the database's sealed store.
 func resolverFor(db *storage.DB) auth.SecretResolver {
-	return cliResolver{db: db}
-}
-
-type cliResolver struct{ db *storage.DB }
-
-func (c cliResolver) Resolve(ctx context.Context, ref flow.SecretRef) (string, error) {
-	switch {
-	case ref.Literal != "":
-		return ref.Literal, nil
-	case ref.Env != "":
-		if v := os.Getenv(ref.Env); v != "" {
-			return v, nil
-		}
-		return "", fmt.Errorf("environment variable %s is not set", ref.Env)
-	case ref.Secret != "" && c.db != nil:
-		return c.db.SecretValue(ctx, ref.Secret)
-	}
-	return "", fmt.Errorf("secret %s cannot be read without a database", ref)
+	return storage.Resolver{DB: db}
 }
 
 // jsonStep is one step of `flowbench run --json`, as docs/flow-format.md shows it.

@@ -180,7 +180,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			opts.Observers[i] = commits
 		}
 	}
-	mockSrv, resolve, err := startMocks(ctx, mocks, conns, cliResolver{db: rec.db})
+	mockSrv, resolve, err := startMocks(ctx, mocks, conns, storage.Resolver{DB: rec.db})
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
 		return exitInvalid
