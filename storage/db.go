@@ -71,6 +71,8 @@ type DB struct {
 	keySrc string // where the key came from, for errors; "" when unknown
 	now    func() time.Time
 
+	webhooks webhookSweep
+
 	mu        sync.Mutex
 	recorders map[*Recorder]struct{}
 	closed    bool

@@ -9,34 +9,18 @@ import (
 	"time"
 )
 
-// webhookIDsTable is migration 0005's table. It is also created on first
-// use, so the table exists even in a file whose migrations predate it.
-const webhookIDsTable = `CREATE TABLE IF NOT EXISTS webhook_ids (
-	path       TEXT NOT NULL,
-	webhook_id TEXT NOT NULL,
-	run_id     TEXT NOT NULL,
-	status     TEXT NOT NULL DEFAULT '',
-	expires_at INTEGER NOT NULL,
-	PRIMARY KEY (path, webhook_id)
-);
-CREATE INDEX IF NOT EXISTS webhook_ids_expiry ON webhook_ids(expires_at);`
-
-// webhookTables remembers, per open DB, that the table was ensured.
-var webhookTables sync.Map // *DB → *sync.Once-guarded error
-
-type ensured struct {
-	once sync.Once
-	err  error
-
+// webhookSweep spaces the deletions of expired webhook-ids (the rows of
+// migration 0005's webhook_ids table).
+type webhookSweep struct {
 	mu    sync.Mutex
-	swept time.Time // expired rows are deleted at most every webhookSweepEvery
+	swept time.Time
 }
 
 // webhookSweepEvery spaces the deletions of expired webhook-ids.
 const webhookSweepEvery = time.Minute
 
-// dueSweep reports whether expired rows should be deleted now.
-func (e *ensured) dueSweep(now time.Time) bool {
+// due reports whether expired rows should be deleted now.
+func (e *webhookSweep) due(now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if now.Sub(e.swept) < webhookSweepEvery && !now.Before(e.swept) {
@@ -46,24 +30,10 @@ func (e *ensured) dueSweep(now time.Time) bool {
 	return true
 }
 
-func (db *DB) ensureWebhookIDs(ctx context.Context) (*ensured, error) {
-	v, _ := webhookTables.LoadOrStore(db, &ensured{})
-	e := v.(*ensured)
-	e.once.Do(func() {
-		if _, err := db.w.ExecContext(ctx, webhookIDsTable); err != nil {
-			e.err = fmt.Errorf("create the webhook_ids table: %w", err)
-		}
-	})
-	return e, e.err
-}
-
 // SeenWebhook looks up a webhook delivery already answered: the run the
 // first delivery of id on path started, and that run's status. A row past
 // its expiry is not found.
 func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error) {
-	if _, err := db.ensureWebhookIDs(ctx); err != nil {
-		return "", "", false, err
-	}
 	err = db.r.QueryRowContext(ctx,
 		`SELECT run_id, status FROM webhook_ids WHERE path = ? AND webhook_id = ? AND expires_at >= ?`,
 		path, id, unixNano(now)).Scan(&runID, &status)
@@ -80,16 +50,12 @@ func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (
 // expires, and (at most once a minute) forgets the rows that expired before
 // now. A first record wins: remembering an id again keeps the first run.
 func (db *DB) RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error {
-	e, err := db.ensureWebhookIDs(ctx)
-	if err != nil {
-		return err
-	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
 	}
 	defer tx.Rollback()
-	if e.dueSweep(now) {
+	if db.webhooks.due(now) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_ids WHERE expires_at < ?`, unixNano(now)); err != nil {
 			return fmt.Errorf("remember webhook-id %q of %s: %w", id, path, err)
 		}
