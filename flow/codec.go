@@ -68,12 +68,11 @@ func EncodeFlow(f *Flow) ([]byte, error) {
 	if f == nil {
 		return nil, errors.New("no flow to encode")
 	}
-	for _, n := range f.Nodes {
-		if n.Trigger != nil && n.Trigger.Secret != nil && isLiteral(*n.Trigger.Secret) {
-			return nil, fmt.Errorf("node %q, field trigger.secret: %w", n.ID, ErrLiteralSecret)
-		}
-		if n.Call != nil && n.Call.Signing != nil && isLiteral(n.Call.Signing.Secret) {
-			return nil, fmt.Errorf("node %q, field call.signing.secret: %w", n.ID, ErrLiteralSecret)
+	for i := range f.Nodes {
+		for _, s := range NodeSecrets(&f.Nodes[i]) {
+			if isLiteral(*s.Ref) {
+				return nil, fmt.Errorf("node %q, field %s: %w", f.Nodes[i].ID, s.Field, ErrLiteralSecret)
+			}
 		}
 	}
 	out := *f

@@ -27,7 +27,8 @@ type Flow struct {
 // NodeKind names what a node does.
 type NodeKind string
 
-// The node kinds of docs/flow-format.md.
+// The node kinds of docs/flow-format.md; Kinds lists them in palette order
+// and Spec says everything else about each.
 const (
 	KindStart    NodeKind = "start"
 	KindCall     NodeKind = "call"
@@ -36,9 +37,6 @@ const (
 	KindEmit     NodeKind = "emit"
 	KindEnd      NodeKind = "end"
 )
-
-// Kinds lists every node kind in palette order.
-var Kinds = []NodeKind{KindStart, KindCall, KindDecision, KindSet, KindEmit, KindEnd}
 
 // Well-known port names.
 const (
@@ -172,23 +170,11 @@ func (f *Flow) Node(id string) *Node {
 	return nil
 }
 
-// Ports lists the output ports a node has, in display order.
+// Ports lists the output ports a node has, in display order (see KindSpec);
+// none for an end node or a node of unknown kind.
 func (n *Node) Ports() []string {
-	switch n.Kind {
-	case KindStart, KindSet, KindEmit:
-		return []string{PortNext}
-	case KindCall:
-		if n.Call == nil || len(n.Call.Branches) == 0 {
-			return []string{PortNext, PortFailure}
-		}
-		ports := append([]string(nil), n.Call.Branches...)
-		return append(ports, PortDefault, PortFailure)
-	case KindDecision:
-		ports := make([]string, 0, len(n.Cases)+1)
-		for _, c := range n.Cases {
-			ports = append(ports, c.Port)
-		}
-		return append(ports, PortDefault)
+	if s, ok := Spec(n.Kind); ok {
+		return s.Ports(n)
 	}
 	return nil
 }

@@ -242,46 +242,33 @@ func (v *validator) node(i int, n *Node) {
 		}
 		return name
 	}
-	switch n.Kind {
-	case "":
+	if n.Kind == "" {
 		v.errorf(id, field("kind"), "the node has no kind; use one of %s", kindList())
 		return
-	case KindStart:
-		v.start(id, field, n)
-	case KindCall:
-		v.call(id, field, n)
-	case KindDecision:
-		v.decision(id, field, n)
-	case KindSet:
-		v.set(id, field, n)
-	case KindEmit:
-		if strings.TrimSpace(n.Event) == "" {
-			v.errorf(id, field("event"), "an emit node needs the name of the event it raises")
-		}
-	case KindEnd:
-	default:
+	}
+	spec, ok := Spec(n.Kind)
+	if !ok {
 		v.errorf(id, field("kind"), "unknown kind %q; use one of %s", n.Kind, kindList())
 		return
 	}
+	if spec.check != nil {
+		spec.check(v, id, field, n)
+	}
 	// Fields that belong to another kind are kept but do nothing; say so,
 	// since they usually mean the kind was changed or the block misplaced.
-	for _, x := range []struct {
-		name string
-		set  bool
-		kind NodeKind
-	}{
-		{"trigger", n.Trigger != nil, KindStart},
-		{"call", n.Call != nil, KindCall},
-		{"cases", len(n.Cases) > 0, KindDecision},
-		{"assign", len(n.Assign) > 0, KindSet},
-		{"event", n.Event != "", KindEmit},
-		{"payload", n.Payload != "", KindEmit},
-		{"outcome", n.Outcome != "", KindEnd},
-	} {
-		if x.set && n.Kind != x.kind {
-			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on a %s node; remove it", x.kind, n.Kind)
+	for _, x := range nodeFields {
+		if owner := fieldOwner[x.name]; owner != n.Kind && x.set(n) {
+			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on a %s node; remove it", owner, n.Kind)
 		}
 	}
+}
+
+// aNode says "a call node", "an end node".
+func aNode(k NodeKind) string {
+	if k != "" && strings.ContainsRune("aeiou", rune(k[0])) {
+		return "an " + string(k) + " node"
+	}
+	return "a " + string(k) + " node"
 }
 
 func kindList() string {
@@ -398,6 +385,12 @@ func (v *validator) decision(id string, field func(string) string, n *Node) {
 	}
 }
 
+func (v *validator) emit(id string, field func(string) string, n *Node) {
+	if strings.TrimSpace(n.Event) == "" {
+		v.errorf(id, field("event"), "an emit node needs the name of the event it raises")
+	}
+}
+
 func (v *validator) set(id string, field func(string) string, n *Node) {
 	if len(n.Assign) == 0 {
 		v.errorf(id, field("assign"), "a set node needs at least one assignment (a name and a value)")
@@ -431,50 +424,28 @@ func (v *validator) edges(firstIndex map[string]int) [][]int {
 		name string
 	}
 	taken := make(map[port]int, len(v.f.Edges))
-	// Ports are looked up without building the node's port list: a node
-	// with many branches or cases gets a set, built once, so it does not
-	// cost a scan per edge; other nodes are checked in place.
+	// Ports are looked up without building the node's port list; a node
+	// looked up many times (many branches or cases, each with its edge) gets
+	// a set, built once, so it does not cost a scan per edge.
 	portSets := map[int]map[string]bool{}
-	hasPort := func(i int, name string) bool {
+	lookups := make([]int32, len(v.f.Nodes))
+	hasPort := func(i int, spec *KindSpec, name string) bool {
 		n := &v.f.Nodes[i]
-		var named []string // the ports the node names itself
-		switch n.Kind {
-		case KindStart, KindSet, KindEmit:
-			return name == PortNext
-		case KindCall:
-			if n.Call == nil || len(n.Call.Branches) == 0 {
-				return name == PortNext || name == PortFailure
-			}
-			if name == PortDefault || name == PortFailure {
-				return true
-			}
-			named = n.Call.Branches
-		case KindDecision:
-			if name == PortDefault {
-				return true
-			}
-			if len(n.Cases) <= 16 {
-				for _, c := range n.Cases {
-					if c.Port == name {
-						return true
-					}
-				}
-				return false
-			}
-		default:
-			return n.HasPort(name)
+		if ps, ok := portSets[i]; ok {
+			return ps[name]
 		}
-		if len(named) > 0 && len(named) <= 16 {
-			return slices.Contains(named, name)
+		if lookups[i]++; lookups[i] <= 16 && spec.hasPort != nil {
+			return spec.hasPort(n, name)
 		}
-		ps, ok := portSets[i]
-		if !ok {
-			ps = map[string]bool{}
-			for _, p := range n.Ports() {
-				ps[p] = true
-			}
-			portSets[i] = ps
+		ports := spec.Ports(n)
+		if len(ports) <= 16 {
+			return slices.Contains(ports, name)
 		}
+		ps := make(map[string]bool, len(ports))
+		for _, p := range ports {
+			ps[p] = true
+		}
+		portSets[i] = ps
 		return ps[name]
 	}
 	for i, e := range v.f.Edges {
@@ -497,20 +468,21 @@ func (v *validator) edges(firstIndex map[string]int) [][]int {
 				v.errorf(e.From, ef+".to", "no node has id %q; connect the edge to an existing node", e.To)
 			}
 			ok = false
-		} else if to.Kind == KindStart {
-			v.errorf(e.From, ef+".to", "leads into start node %q; a run only begins there, so connect it to another node", e.To)
+		} else if ts, known := Spec(to.Kind); known && !ts.HasInput {
+			v.errorf(e.From, ef+".to", "leads into %s node %q, which has no input; a run only begins there, so connect it to another node", to.Kind, e.To)
 			ok = false
 		}
 		if from == nil {
 			continue
 		}
+		spec, known := Spec(from.Kind)
 		switch {
-		case from.Kind == KindEnd:
-			v.errorf(e.From, ef, "an end node finishes the run and has no ports; remove this edge")
-			continue
-		case !slices.Contains(Kinds, from.Kind):
+		case !known:
 			continue // unknown kind, reported with the node
-		case !hasPort(fi, e.PortName()):
+		case spec.ports == nil:
+			v.errorf(e.From, ef, "%s finishes the run and has no ports; remove this edge", aNode(from.Kind))
+			continue
+		case !hasPort(fi, spec, e.PortName()):
 			v.errorf(e.From, ef+".port", "the node has no port %q; %s", e.PortName(), portList(from))
 			continue
 		}
@@ -544,7 +516,7 @@ func (v *validator) graph(firstIndex map[string]int, g [][]int) {
 	}
 	start := -1
 	for i := range nodes {
-		if nodes[i].Kind == KindStart && isFirst(i) {
+		if spec, ok := Spec(nodes[i].Kind); ok && !spec.HasInput && isFirst(i) {
 			start = i
 			break
 		}
@@ -566,13 +538,14 @@ func (v *validator) graph(firstIndex map[string]int, g [][]int) {
 	}
 	for i := range nodes {
 		n := &nodes[i]
-		if !isFirst(i) || !slices.Contains(Kinds, n.Kind) {
+		spec, known := Spec(n.Kind)
+		if !isFirst(i) || !known {
 			continue // no id, a duplicate or an unknown kind: reported already
 		}
-		if n.Kind != KindEnd && !out[i] {
+		if spec.ports != nil && !out[i] {
 			v.warnf(n.ID, "", "dead end: the run stops here; connect a port to the next node or to an end node")
 		}
-		if start >= 0 && !reached[i] && n.Kind != KindStart {
+		if start >= 0 && !reached[i] && spec.HasInput {
 			v.warnf(n.ID, "", "unreachable: no path leads here from start node %q; connect it or remove it", nodes[start].ID)
 		}
 	}

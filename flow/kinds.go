@@ -1,0 +1,313 @@
+package flow
+
+import (
+	"fmt"
+	"slices"
+)
+
+// KindSpec is everything Flowbench knows about one node kind, in one place:
+// its name for people, whether it has an input, the ports of a node, the
+// fields it reads and how they are checked, its expressions and secrets with
+// their field paths, how its fields are deep-copied, and the node the editor
+// creates. Adding a kind means adding a spec to kindTable (and the kind's
+// entries in the engine's and the UI's tables, which tests hold to Kinds).
+type KindSpec struct {
+	Kind NodeKind
+	// Title names the kind for people, everywhere: the palette button, the
+	// "Add <Title>" menu entry and the title of a new node.
+	Title string
+	// Help is one sentence saying what a node of the kind does (tooltips).
+	Help string
+	// HasInput says whether edges may lead into nodes of the kind (only a
+	// start has none: a run begins there).
+	HasInput bool
+	// Fields are the JSON fields of Node the kind reads, besides id, kind,
+	// title and position. A node's field that belongs to another kind is
+	// kept but ignored (and warned about).
+	Fields []string
+
+	ports   func(n *Node) []string
+	hasPort func(n *Node, port string) bool // without building the list; nil means search ports
+	check   func(v *validator, id string, field func(string) string, n *Node)
+	exprs   func(n *Node, add func(field, src string, optional bool))
+	secrets func(n *Node, add func(field string, ref *SecretRef))
+	clone   func(n *Node) // deep-copies the kind's fields of n in place
+	newNode func(n *Node) // sets the defaults a person starts from
+}
+
+// Ports lists the output ports of a node of this kind, in display order.
+func (s *KindSpec) Ports(n *Node) []string {
+	if s.ports == nil {
+		return nil
+	}
+	return s.ports(n)
+}
+
+// NewNode returns the node the editor creates for this kind, with the given
+// id and position, its title the kind's Title and the kind's defaults (a
+// manual trigger for a start, a GET for a call, one case for a decision...).
+func (s *KindSpec) NewNode(id string, pos Position) Node {
+	n := Node{ID: id, Kind: s.Kind, Title: s.Title, Position: pos}
+	if s.newNode != nil {
+		s.newNode(&n)
+	}
+	return n
+}
+
+// NodeExpr is one CEL expression of a node.
+type NodeExpr struct {
+	// Field is the expression's path within the node: call.uri,
+	// call.query[0].value, cases[1].when.
+	Field  string
+	Source string
+	// Optional says an empty Source means the field is not used (a call
+	// with no body); a required expression must not be empty.
+	Optional bool
+}
+
+// NodeSecret is one secret reference held by a node.
+type NodeSecret struct {
+	// Field is the reference's path within the node: trigger.secret,
+	// call.signing.secret.
+	Field string
+	// Ref points into the node, so a caller may seal it in place.
+	Ref *SecretRef
+}
+
+// Spec returns the spec of a node kind; false for an unknown kind.
+func Spec(kind NodeKind) (*KindSpec, bool) {
+	s, ok := specByKind[kind]
+	return s, ok
+}
+
+// Kinds lists every node kind in palette order (the order of kindTable).
+var Kinds []NodeKind
+
+var (
+	specByKind map[NodeKind]*KindSpec
+	// fieldOwner maps each kind-specific JSON field of Node to its kind.
+	fieldOwner map[string]NodeKind
+)
+
+// nodeFields are the kind-specific fields of Node in file order, with
+// whether a node sets them; each belongs to the one kind listing it in Fields.
+var nodeFields = []struct {
+	name string
+	set  func(n *Node) bool
+}{
+	{"trigger", func(n *Node) bool { return n.Trigger != nil }},
+	{"call", func(n *Node) bool { return n.Call != nil }},
+	{"cases", func(n *Node) bool { return len(n.Cases) > 0 }},
+	{"assign", func(n *Node) bool { return len(n.Assign) > 0 }},
+	{"event", func(n *Node) bool { return n.Event != "" }},
+	{"payload", func(n *Node) bool { return n.Payload != "" }},
+	{"outcome", func(n *Node) bool { return n.Outcome != "" }},
+}
+
+func init() {
+	table := kindTable()
+	Kinds = make([]NodeKind, len(table))
+	specByKind = make(map[NodeKind]*KindSpec, len(table))
+	fieldOwner = map[string]NodeKind{}
+	for i := range table {
+		s := &table[i]
+		Kinds[i] = s.Kind
+		specByKind[s.Kind] = s
+		for _, f := range s.Fields {
+			fieldOwner[f] = s.Kind
+		}
+	}
+}
+
+// NodeExpressions lists the expressions a node of its kind evaluates, with
+// their field paths, in file order. Expressions in fields of another kind
+// are not listed: they never run.
+func NodeExpressions(n *Node) []NodeExpr {
+	s, ok := Spec(n.Kind)
+	if !ok || s.exprs == nil {
+		return nil
+	}
+	var out []NodeExpr
+	s.exprs(n, func(field, src string, optional bool) {
+		out = append(out, NodeExpr{Field: field, Source: src, Optional: optional})
+	})
+	return out
+}
+
+// NodeSecrets lists the secret references a node holds, with their field
+// paths, in file order. It lists those in the fields of every kind, not only
+// the node's own: a field of another kind is ignored by a run but still
+// written to the file, so its secret must be sealed all the same.
+func NodeSecrets(n *Node) []NodeSecret {
+	var out []NodeSecret
+	for _, k := range Kinds {
+		if s := specByKind[k]; s.secrets != nil {
+			s.secrets(n, func(field string, ref *SecretRef) {
+				out = append(out, NodeSecret{Field: field, Ref: ref})
+			})
+		}
+	}
+	return out
+}
+
+// CloneNode returns a deep copy of n: no slice or pointer is shared with n,
+// so editing the copy never shows through. Fields of every kind are copied.
+func CloneNode(n Node) Node {
+	for _, k := range Kinds {
+		if s := specByKind[k]; s.clone != nil {
+			s.clone(&n)
+		}
+	}
+	return n
+}
+
+// pairExprs adds the key and value of each pair under field.
+func pairExprs(add func(string, string, bool), field string, pairs []Pair) {
+	for j, p := range pairs {
+		add(fmt.Sprintf("%s[%d].key", field, j), p.Key, false)
+		add(fmt.Sprintf("%s[%d].value", field, j), p.Value, false)
+	}
+}
+
+func nextOnly(*Node) []string { return []string{PortNext} }
+
+func isNext(_ *Node, port string) bool { return port == PortNext }
+
+// kindTable is the spec of every node kind, in palette order.
+func kindTable() []KindSpec {
+	return []KindSpec{
+		{
+			Kind: KindStart, Title: "Start", Help: "Where a run begins: by hand, on an event or on a webhook",
+			Fields:  []string{"trigger"},
+			ports:   nextOnly,
+			hasPort: isNext,
+			check:   (*validator).start,
+			secrets: func(n *Node, add func(string, *SecretRef)) {
+				if n.Trigger != nil && n.Trigger.Secret != nil {
+					add("trigger.secret", n.Trigger.Secret)
+				}
+			},
+			clone: func(n *Node) {
+				if n.Trigger == nil {
+					return
+				}
+				t := *n.Trigger
+				t.Events = slices.Clone(t.Events)
+				if t.Secret != nil {
+					s := *t.Secret
+					t.Secret = &s
+				}
+				n.Trigger = &t
+			},
+			newNode: func(n *Node) { n.Trigger = &Trigger{Type: TriggerManual} },
+		},
+		{
+			Kind: KindCall, Title: "Call", Help: "Sends a request through a connection and branches on the answer",
+			HasInput: true,
+			Fields:   []string{"call"},
+			ports: func(n *Node) []string {
+				if n.Call == nil || len(n.Call.Branches) == 0 {
+					return []string{PortNext, PortFailure}
+				}
+				ports := append([]string(nil), n.Call.Branches...)
+				return append(ports, PortDefault, PortFailure)
+			},
+			hasPort: func(n *Node, port string) bool {
+				if n.Call == nil || len(n.Call.Branches) == 0 {
+					return port == PortNext || port == PortFailure
+				}
+				return port == PortDefault || port == PortFailure || slices.Contains(n.Call.Branches, port)
+			},
+			check: (*validator).call,
+			exprs: func(n *Node, add func(string, string, bool)) {
+				c := n.Call
+				if c == nil {
+					return
+				}
+				add("call.uri", c.URI, true)
+				pairExprs(add, "call.query", c.Query)
+				pairExprs(add, "call.headers", c.Headers)
+				add("call.body", c.Body, true)
+				add("call.returnValue", c.ReturnValue, true)
+			},
+			secrets: func(n *Node, add func(string, *SecretRef)) {
+				if n.Call != nil && n.Call.Signing != nil {
+					add("call.signing.secret", &n.Call.Signing.Secret)
+				}
+			},
+			clone: func(n *Node) {
+				if n.Call == nil {
+					return
+				}
+				c := *n.Call
+				c.Query = slices.Clone(c.Query)
+				c.Headers = slices.Clone(c.Headers)
+				c.Branches = slices.Clone(c.Branches)
+				if c.Retry != nil {
+					r := *c.Retry
+					c.Retry = &r
+				}
+				if c.Signing != nil {
+					s := *c.Signing
+					c.Signing = &s
+				}
+				n.Call = &c
+			},
+			newNode: func(n *Node) { n.Call = &Call{Method: "GET"} },
+		},
+		{
+			Kind: KindDecision, Title: "Decision", Help: "Takes the port of the first case whose condition is true, else default",
+			HasInput: true,
+			Fields:   []string{"cases"},
+			ports: func(n *Node) []string {
+				ports := make([]string, 0, len(n.Cases)+1)
+				for _, c := range n.Cases {
+					ports = append(ports, c.Port)
+				}
+				return append(ports, PortDefault)
+			},
+			hasPort: func(n *Node, port string) bool {
+				return port == PortDefault || slices.ContainsFunc(n.Cases, func(c Case) bool { return c.Port == port })
+			},
+			check: (*validator).decision,
+			exprs: func(n *Node, add func(string, string, bool)) {
+				for j, c := range n.Cases {
+					add(fmt.Sprintf("cases[%d].when", j), c.When, false)
+				}
+			},
+			clone:   func(n *Node) { n.Cases = slices.Clone(n.Cases) },
+			newNode: func(n *Node) { n.Cases = []Case{{Port: "yes"}} },
+		},
+		{
+			Kind: KindSet, Title: "Set variables", Help: "Sets flow variables (vars) from expressions, in order",
+			HasInput: true,
+			Fields:   []string{"assign"},
+			ports:    nextOnly,
+			hasPort:  isNext,
+			check:    (*validator).set,
+			exprs: func(n *Node, add func(string, string, bool)) {
+				for j, a := range n.Assign {
+					add(fmt.Sprintf("assign[%d].value", j), a.Value, false)
+				}
+			},
+			clone: func(n *Node) { n.Assign = slices.Clone(n.Assign) },
+		},
+		{
+			Kind: KindEmit, Title: "Emit event", Help: "Raises a named event that starts the flows listening to it",
+			HasInput: true,
+			Fields:   []string{"event", "payload"},
+			ports:    nextOnly,
+			hasPort:  isNext,
+			check:    (*validator).emit,
+			exprs: func(n *Node, add func(string, string, bool)) {
+				add("payload", n.Payload, true)
+			},
+		},
+		{
+			Kind: KindEnd, Title: "End", Help: "Finishes the run with an outcome",
+			HasInput: true,
+			Fields:   []string{"outcome"},
+			newNode:  func(n *Node) { n.Outcome = "done" },
+		},
+	}
+}
