@@ -19,41 +19,11 @@ func Clone(f *flow.Flow) *flow.Flow {
 	c.Variables = maps.Clone(f.Variables)
 	c.Nodes = make([]flow.Node, len(f.Nodes))
 	for i := range f.Nodes {
-		c.Nodes[i] = cloneNode(f.Nodes[i])
+		c.Nodes[i] = flow.CloneNode(f.Nodes[i])
 	}
 	c.Edges = slices.Clone(f.Edges)
 	if c.Edges == nil {
 		c.Edges = []flow.Edge{}
 	}
 	return &c
-}
-
-func cloneNode(n flow.Node) flow.Node {
-	if n.Trigger != nil {
-		t := *n.Trigger
-		t.Events = slices.Clone(t.Events)
-		if t.Secret != nil {
-			s := *t.Secret
-			t.Secret = &s
-		}
-		n.Trigger = &t
-	}
-	if n.Call != nil {
-		c := *n.Call
-		c.Query = slices.Clone(c.Query)
-		c.Headers = slices.Clone(c.Headers)
-		c.Branches = slices.Clone(c.Branches)
-		if c.Retry != nil {
-			r := *c.Retry
-			c.Retry = &r
-		}
-		if c.Signing != nil {
-			s := *c.Signing
-			c.Signing = &s
-		}
-		n.Call = &c
-	}
-	n.Cases = slices.Clone(n.Cases)
-	n.Assign = slices.Clone(n.Assign)
-	return n
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -28,59 +29,35 @@ func (e *Editor) NewNodeID(kind flow.NodeKind) string {
 	}
 }
 
-// NewNode returns a node of that kind with the defaults a person starts from:
-// a manual trigger for a start, a GET for a call, one case for a decision.
+// NewNode returns a node of that kind with the defaults a person starts from
+// (flow.KindSpec.NewNode): a manual trigger for a start, a GET for a call,
+// one case for a decision. An unknown kind gets a bare node.
 func NewNode(id string, kind flow.NodeKind, pos flow.Position) flow.Node {
-	n := flow.Node{ID: id, Kind: kind, Position: pos, Title: defaultTitle(kind)}
-	switch kind {
-	case flow.KindStart:
-		n.Trigger = &flow.Trigger{Type: flow.TriggerManual}
-	case flow.KindCall:
-		n.Call = &flow.Call{Method: "GET"}
-	case flow.KindDecision:
-		n.Cases = []flow.Case{{Port: "yes"}}
-	case flow.KindEnd:
-		n.Outcome = "done"
+	if s, ok := flow.Spec(kind); ok {
+		return s.NewNode(id, pos)
 	}
-	return n
+	return flow.Node{ID: id, Kind: kind, Position: pos, Title: string(kind)}
 }
 
-func defaultTitle(kind flow.NodeKind) string {
-	switch kind {
-	case flow.KindStart:
-		return "Start"
-	case flow.KindCall:
-		return "Call"
-	case flow.KindDecision:
-		return "Decision"
-	case flow.KindSet:
-		return "Set variables"
-	case flow.KindEmit:
-		return "Emit event"
-	case flow.KindEnd:
-		return "End"
+// kindNames lists the node kinds for a message: start, call, ...
+func kindNames() string {
+	s := make([]string, len(flow.Kinds))
+	for i, k := range flow.Kinds {
+		s[i] = string(k)
 	}
-	return string(kind)
-}
-
-func knownKind(kind flow.NodeKind) bool {
-	for _, k := range flow.Kinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
+	return strings.Join(s, ", ")
 }
 
 // AddNode adds a node of that kind at pos (flow coordinates), selects it and
 // returns its id. It is one undoable edit.
 func (e *Editor) AddNode(kind flow.NodeKind, pos flow.Position) (string, error) {
-	if !knownKind(kind) {
-		return "", fmt.Errorf("add node: unknown node kind %q; use one of start, call, decision, set, emit, end", kind)
+	spec, ok := flow.Spec(kind)
+	if !ok {
+		return "", fmt.Errorf("add node: unknown node kind %q; use one of %s", kind, kindNames())
 	}
 	id := e.NewNodeID(kind)
-	err := e.Edit("Add "+defaultTitle(kind), func(f *flow.Flow) error {
-		f.Nodes = append(f.Nodes, NewNode(id, kind, pos))
+	err := e.Edit("Add "+spec.Title, func(f *flow.Flow) error {
+		f.Nodes = append(f.Nodes, spec.NewNode(id, pos))
 		return nil
 	})
 	if err != nil {
@@ -128,8 +105,8 @@ func (e *Editor) Connect(from, port, to string) error {
 	if from == to {
 		return fmt.Errorf("connect: node %q cannot lead to itself; add a decision or another step in between", from)
 	}
-	if dst.Kind == flow.KindStart {
-		return fmt.Errorf("connect: node %q is a start node and has no input; connect to another node", to)
+	if spec, ok := flow.Spec(dst.Kind); ok && !spec.HasInput {
+		return fmt.Errorf("connect: node %q is a %s node and has no input; connect to another node", to, dst.Kind)
 	}
 	stored := port
 	if stored == flow.PortNext {
