@@ -25,6 +25,10 @@ func (a *App) OpenRun(id string) {
 		}
 	}
 	onCanvas := a.isOpenFlowOf(run)
+	if onCanvas && run.FlowID != "" && run.FlowVersion != a.flowVersion {
+		onCanvas = false // another version's path may not be this one's
+		a.console.log(fmt.Sprintf("Run %s ran version %d of %q and version %d is open: its steps are listed without the canvas path. Restore version %d to see it on the canvas.", shortID(id), run.FlowVersion, run.FlowName, a.flowVersion, run.FlowVersion))
+	}
 	if !onCanvas && run.FlowID == "" {
 		a.console.log(fmt.Sprintf("Run %s ran %q from a file, not a stored flow; its steps are listed without the canvas path. Import the file to see it on the canvas.", shortID(id), run.FlowName))
 	}

@@ -33,6 +33,12 @@ type Canvas struct {
 	// run overlay, read by the renderer
 	status map[string]flow.Status
 	taken  map[int]bool
+	// overlayEdges are the document's connectors when the overlay was set:
+	// the overlay belongs to that document, and only while it holds; an
+	// overlay set to nil, or dropped by a load or an edit of the
+	// connectors, leaves it nil and UpdateRunOverlay does nothing until the
+	// next SetRunOverlay.
+	overlayEdges []flow.Edge
 
 	press   *fyne.Position // where the last MouseDown happened, if a drag may follow
 	drag    dragState
@@ -84,13 +90,48 @@ func (c *Canvas) MinSize() fyne.Size { return fyne.NewSize(200, 150) }
 // its border colour and the connectors a run took (indices into the flow's
 // edges) lit with their port label. A nil status clears the overlay. Only
 // the nodes and connectors whose look changes are redrawn.
+//
+// The overlay belongs to the document open now: opening another flow (or a
+// new one) or changing its connectors clears it, so no run lights a flow it
+// did not run. One node lights at most one of its connectors, the one taken
+// last (of takenEdges, the later one), as its border shows its last status.
 func (c *Canvas) SetRunOverlay(status map[string]flow.Status, takenEdges []int) {
 	oldStatus, oldTaken := c.status, c.taken
 	c.status = maps.Clone(status)
 	c.taken = make(map[int]bool, len(takenEdges))
-	for _, i := range takenEdges {
-		c.taken[i] = true
+	c.overlayEdges = nil
+	if status != nil {
+		c.overlayEdges = slices.Clone(c.ed.Flow().Edges)
+		if c.overlayEdges == nil {
+			c.overlayEdges = []flow.Edge{}
+		}
+		for _, i := range takenEdges {
+			c.light(i)
+		}
 	}
+	c.restyleOverlay(oldStatus, oldTaken)
+}
+
+// light marks connector i taken and the other connectors out of the same
+// node not taken: a run leaves a node by one port at a time.
+func (c *Canvas) light(i int) (unlit []int) {
+	edges := c.ed.Flow().Edges
+	if i < 0 || i >= len(edges) {
+		return nil
+	}
+	for j := range c.taken {
+		if j != i && j < len(edges) && edges[j].From == edges[i].From {
+			delete(c.taken, j)
+			unlit = append(unlit, j)
+		}
+	}
+	c.taken[i] = true
+	return unlit
+}
+
+// restyleOverlay redraws the nodes and connectors of the old overlay and
+// the new one.
+func (c *Canvas) restyleOverlay(oldStatus map[string]flow.Status, oldTaken map[int]bool) {
 	if c.r == nil {
 		return
 	}
@@ -120,11 +161,25 @@ func (c *Canvas) SetRunOverlay(status map[string]flow.Status, takenEdges []int) 
 	}
 }
 
+// clearOverlay drops the run overlay, if any.
+func (c *Canvas) clearOverlay() {
+	if c.status == nil && len(c.taken) == 0 && c.overlayEdges == nil {
+		return
+	}
+	c.SetRunOverlay(nil, nil)
+}
+
 // UpdateRunOverlay adds to the run overlay while a run goes on: the nodes
-// in status take that state and the connectors in lit light up. Only those
-// are restyled, so following a long run costs per step, not per node of
-// the flow.
+// in status take that state and the connectors in lit light up (putting
+// out the connector lit before from the same node). Only those are
+// restyled, so following a long run costs per step, not per node of the
+// flow. Without an overlay of the open document (none was set, or a load or
+// an edit of the connectors dropped it) it does nothing: the run's events
+// describe another document.
 func (c *Canvas) UpdateRunOverlay(status map[string]flow.Status, lit []int) {
+	if c.overlayEdges == nil {
+		return
+	}
 	if c.status == nil {
 		c.status = map[string]flow.Status{}
 	}
@@ -134,8 +189,10 @@ func (c *Canvas) UpdateRunOverlay(status map[string]flow.Status, lit []int) {
 	for id, st := range status {
 		c.status[id] = st
 	}
+	var restyle []int
 	for _, i := range lit {
-		c.taken[i] = true
+		restyle = append(restyle, c.light(i)...)
+		restyle = append(restyle, i)
 	}
 	if c.r == nil {
 		return
@@ -145,7 +202,7 @@ func (c *Canvas) UpdateRunOverlay(status map[string]flow.Status, lit []int) {
 			c.r.styleNode(nv)
 		}
 	}
-	for _, i := range lit {
+	for _, i := range restyle {
 		if i >= 0 && i < len(c.r.edges) {
 			c.r.layoutEdge(c.r.edges[i], true)
 		}
@@ -166,6 +223,11 @@ func (c *Canvas) RunOverlay() (map[string]flow.Status, []int) {
 // onChange follows the editor: selections and problems restyle the few
 // objects concerned; document changes resynchronise the views.
 func (c *Canvas) onChange(ch editor.Change) {
+	if ch.Kind == editor.ChangeDoc && c.overlayEdges != nil &&
+		(ch.Label == editor.LabelLoad || !slices.Equal(c.overlayEdges, c.ed.Flow().Edges)) {
+		// another document, or other connectors: the run's path is not this one's
+		c.clearOverlay()
+	}
 	if c.r == nil {
 		return
 	}

@@ -124,13 +124,17 @@ func (e *Editor) load(f *flow.Flow) {
 	e.sel = None
 }
 
+// LabelLoad is the Label of the ChangeDoc a Load makes: another document,
+// not an edit of this one.
+const LabelLoad = "Load"
+
 // Load replaces the document with a deep copy of f and forgets the history:
 // opening another flow is not an edit that can be undone. Listeners hear a
 // ChangeDoc and, if something was selected, a ChangeSelection.
 func (e *Editor) Load(f *flow.Flow) {
 	hadSel := !e.sel.IsZero()
 	e.load(f)
-	e.notify(Change{Kind: ChangeDoc, Label: "Load"})
+	e.notify(Change{Kind: ChangeDoc, Label: LabelLoad})
 	if hadSel {
 		e.notify(Change{Kind: ChangeSelection})
 	}
