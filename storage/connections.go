@@ -6,37 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
-	"sort"
 	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
-
-// connSecretPrefix is where a connection's own sealed secrets live:
-// "conn/<connection>/<field>", field being the auth field's JSON name.
-func connSecretPrefix(conn string) string { return "conn/" + conn + "/" }
-
-// childSecrets selects the secrets named ?1 + a field with no further "/", so
-// connection "a" never touches the secrets of a connection named "a/b".
-const childSecrets = `SELECT name, sealed FROM secrets
-	WHERE substr(name, 1, length(?1)) = ?1 AND instr(substr(name, length(?1) + 1), '/') = 0
-	ORDER BY name`
-
-// cloneAuthRefs gives a its own copies of every *SecretRef, so sealing can
-// rewrite them without touching the caller's connection. It walks the struct
-// so a secret field added to flow.Auth later is covered too.
-func cloneAuthRefs(a *flow.Auth) {
-	v := reflect.ValueOf(a).Elem()
-	refType := reflect.TypeOf((*flow.SecretRef)(nil))
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if f.Type() == refType && !f.IsNil() {
-			cp := *(f.Interface().(*flow.SecretRef))
-			f.Set(reflect.ValueOf(&cp))
-		}
-	}
-}
 
 // SaveConnection stores c, replacing a stored connection of the same name.
 // Literal secret values are sealed at once under "conn/<name>/<field>" and
@@ -47,39 +20,10 @@ func (db *DB) SaveConnection(ctx context.Context, c flow.Connection) error {
 	if c.Name == "" {
 		return errors.New("save connection: give the connection a name")
 	}
-	cloneAuthRefs(&c.Auth)
+	ownRefs(&c.Auth)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		prefix := connSecretPrefix(c.Name)
-		refs := c.Auth.Secrets()
-		keep := map[string]bool{}
-		fields := make([]string, 0, len(refs))
-		for field := range refs {
-			fields = append(fields, field)
-		}
-		sort.Strings(fields)
-		for _, field := range fields {
-			ref := refs[field]
-			if isLiteral(*ref) {
-				name := prefix + field
-				if err := db.putSecretTx(ctx, tx, name, ref.Literal); err != nil {
-					return fmt.Errorf("field auth.%s: %w", field, err)
-				}
-				*ref = flow.SecretRef{Secret: name}
-			}
-			if ref.Secret != "" {
-				keep[ref.Secret] = true
-			}
-		}
-		old, err := secretsUnder(ctx, tx, prefix)
-		if err != nil {
+		if err := db.sealTx(ctx, tx, connHome(c.Name), authSecrets(c.Auth.Secrets()), true); err != nil {
 			return err
-		}
-		for name := range old {
-			if !keep[name] {
-				if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
-					return err
-				}
-			}
 		}
 		return putConnectionTx(ctx, tx, c, db.now())
 	})
@@ -100,25 +44,6 @@ func putConnectionTx(ctx context.Context, tx *sql.Tx, c flow.Connection, now tim
 	return err
 }
 
-// secretsUnder returns the sealed secrets directly under prefix, by name.
-func secretsUnder(ctx context.Context, tx *sql.Tx, prefix string) (map[string][]byte, error) {
-	rows, err := tx.QueryContext(ctx, childSecrets, prefix)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var name string
-		var sealed []byte
-		if err := rows.Scan(&name, &sealed); err != nil {
-			return nil, err
-		}
-		out[name] = sealed
-	}
-	return out, rows.Err()
-}
-
 // Connection returns the stored connection with that name, its secret
 // fields as references; an unknown name is an error wrapping ErrNotFound.
 func (db *DB) Connection(ctx context.Context, name string) (*flow.Connection, error) {
@@ -134,7 +59,7 @@ func (db *DB) ListConnections(ctx context.Context) ([]flow.Connection, error) {
 // it ("conn/<name>/..."). Flows that call it are left as they are (see
 // FlowsUsingConnection). An unknown name is an error wrapping ErrNotFound.
 func (db *DB) DeleteConnection(ctx context.Context, name string) error {
-	return db.deleteDoc(ctx, "connections", "connection", name, connSecretPrefix(name))
+	return db.deleteDoc(ctx, "connections", "connection", name, connHome(name))
 }
 
 // RenameConnection renames a stored connection. Its sealed secrets move to
@@ -169,25 +94,9 @@ func (db *DB) RenameConnection(ctx context.Context, oldName, newName string) err
 		if err != nil {
 			return err
 		}
-		oldPrefix, newPrefix := connSecretPrefix(oldName), connSecretPrefix(newName)
-		moved := map[string]string{}
-		old, err := secretsUnder(ctx, tx, oldPrefix)
+		moved, err := db.moveTx(ctx, tx, connHome(oldName), connHome(newName))
 		if err != nil {
 			return err
-		}
-		for name, sealed := range old {
-			plain, err := db.open(name, sealed)
-			if err != nil {
-				return err
-			}
-			to := newPrefix + name[len(oldPrefix):]
-			if err := db.putSecretTx(ctx, tx, to, string(plain)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
-				return err
-			}
-			moved[name] = to
 		}
 		for _, ref := range c.Auth.Secrets() {
 			if to, ok := moved[ref.Secret]; ok {

@@ -61,8 +61,8 @@ func listDocs[T any](ctx context.Context, db *DB, table, what string) ([]T, erro
 }
 
 // deleteDoc removes the document stored under name in table and the secrets
-// sealed under prefix; an unknown name is an error wrapping ErrNotFound.
-func (db *DB) deleteDoc(ctx context.Context, table, what, name, prefix string) error {
+// in home; an unknown name is an error wrapping ErrNotFound.
+func (db *DB) deleteDoc(ctx context.Context, table, what, name string, home secretHome) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE name = ?", name)
 		if err != nil {
@@ -71,14 +71,8 @@ func (db *DB) deleteDoc(ctx context.Context, table, what, name, prefix string) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("delete %s %q: %w", what, name, ErrNotFound)
 		}
-		old, err := secretsUnder(ctx, tx, prefix)
-		if err != nil {
+		if err := home.deleteTx(ctx, tx); err != nil {
 			return fmt.Errorf("delete the secrets of %s %q: %w", what, name, err)
-		}
-		for sec := range old {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", sec); err != nil {
-				return fmt.Errorf("delete secret %q of %s %q: %w", sec, what, name, err)
-			}
 		}
 		return nil
 	})

@@ -86,39 +86,18 @@ func (db *DB) SaveFlow(ctx context.Context, f *flow.Flow) (int, error) {
 	return version, nil
 }
 
-// sealFlowSecrets moves the literal secrets of f into the sealed store.
+// sealFlowSecrets moves the literal secrets of f into the sealed store,
+// under "flow/<id>/<node>/<field>". Stale ones are kept: the flow's older
+// versions may still refer to them.
 func (db *DB) sealFlowSecrets(ctx context.Context, tx *sql.Tx, f *flow.Flow) error {
+	var secrets []docSecret
 	for i := range f.Nodes {
 		n := &f.Nodes[i]
-		refs := map[string]*flow.SecretRef{}
-		if n.Trigger != nil && n.Trigger.Secret != nil {
-			refs["trigger.secret"] = n.Trigger.Secret
-		}
-		if n.Call != nil && n.Call.Signing != nil {
-			refs["call.signing.secret"] = &n.Call.Signing.Secret
-		}
-		for field, ref := range refs {
-			if !isLiteral(*ref) {
-				continue
-			}
-			name := "flow/" + f.ID + "/" + n.ID + "/" + field
-			if err := db.putSecretTx(ctx, tx, name, ref.Literal); err != nil {
-				return fmt.Errorf("node %q, field %s: %w", n.ID, field, err)
-			}
-			*ref = flow.SecretRef{Secret: name}
+		for _, s := range flow.NodeSecrets(n) {
+			secrets = append(secrets, docSecret{path: n.ID + "/" + s.Field, where: fmt.Sprintf("node %q, field %s", n.ID, s.Field), ref: s.Ref})
 		}
 	}
-	return nil
-}
-
-// deleteSecretsUnder deletes every secret whose name starts with ?1; length
-// and substr count characters alike, so any name works (LIKE would treat _
-// and % in a name as wildcards).
-const deleteSecretsUnder = "DELETE FROM secrets WHERE substr(name, 1, length(?1)) = ?1"
-
-// isLiteral reports whether ref holds a value still to be sealed.
-func isLiteral(ref flow.SecretRef) bool {
-	return ref.Literal != "" && ref.Secret == "" && ref.Env == ""
+	return db.sealTx(ctx, tx, flowHome(f.ID), secrets, false)
 }
 
 // connectionsOf lists the connections f's call nodes use, sorted, once each.
@@ -243,8 +222,7 @@ func (db *DB) DeleteFlow(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("delete flow %q: %w", id, ErrNotFound)
 		}
-		prefix := "flow/" + id + "/"
-		if _, err := tx.ExecContext(ctx, deleteSecretsUnder, prefix); err != nil {
+		if err := flowHome(id).deleteTx(ctx, tx); err != nil {
 			return fmt.Errorf("delete the secrets of flow %q: %w", id, err)
 		}
 		return nil

@@ -5,14 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"github.com/flowbench/flowbench/flow"
 )
-
-// mockSecretPrefix is where a mock's own sealed secrets live:
-// "mock/<mock>/<field>", field being the auth field's JSON name.
-func mockSecretPrefix(name string) string { return "mock/" + name + "/" }
 
 // SaveMock stores m, replacing a stored mock of the same name. The mock is
 // validated first (flow.ValidateMocks; errors refuse it, as a flow.Problems).
@@ -30,44 +25,16 @@ func (db *DB) SaveMock(ctx context.Context, m flow.Mock) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("save mock %q: %w", m.Name, problems)
 	}
+	var secrets []docSecret
 	if m.Auth != nil {
-		a := cloneMockAuth(*m.Auth)
+		a := *m.Auth
+		ownRefs(&a)
 		m.Auth = &a
+		secrets = authSecrets(a.Secrets())
 	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		prefix := mockSecretPrefix(m.Name)
-		keep := map[string]bool{}
-		if m.Auth != nil {
-			refs := m.Auth.Secrets()
-			fields := make([]string, 0, len(refs))
-			for f := range refs {
-				fields = append(fields, f)
-			}
-			sort.Strings(fields)
-			for _, field := range fields {
-				ref := refs[field]
-				if isLiteral(*ref) {
-					name := prefix + field
-					if err := db.putSecretTx(ctx, tx, name, ref.Literal); err != nil {
-						return fmt.Errorf("field auth.%s: %w", field, err)
-					}
-					*ref = flow.SecretRef{Secret: name}
-				}
-				if ref.Secret != "" {
-					keep[ref.Secret] = true
-				}
-			}
-		}
-		old, err := secretsUnder(ctx, tx, prefix)
-		if err != nil {
+		if err := db.sealTx(ctx, tx, mockHome(m.Name), secrets, true); err != nil {
 			return err
-		}
-		for name := range old {
-			if !keep[name] {
-				if _, err := tx.ExecContext(ctx, "DELETE FROM secrets WHERE name = ?", name); err != nil {
-					return err
-				}
-			}
 		}
 		body, err := json.Marshal(&m)
 		if err != nil {
@@ -82,18 +49,6 @@ func (db *DB) SaveMock(ctx context.Context, m flow.Mock) error {
 		return fmt.Errorf("save mock %q: %w", m.Name, err)
 	}
 	return nil
-}
-
-// cloneMockAuth gives a its own copies of every *SecretRef, so sealing can
-// rewrite them without touching the caller's mock.
-func cloneMockAuth(a flow.MockAuth) flow.MockAuth {
-	for _, p := range []**flow.SecretRef{&a.Value, &a.Password, &a.Token, &a.Secret} {
-		if *p != nil {
-			cp := **p
-			*p = &cp
-		}
-	}
-	return a
 }
 
 // Mock returns the stored mock with that name, its secret fields as
@@ -113,7 +68,7 @@ func (db *DB) ListMocks(ctx context.Context) ([]flow.Mock, error) {
 // unknown name is an error wrapping ErrNotFound. The requests it received
 // stay in the history.
 func (db *DB) DeleteMock(ctx context.Context, name string) error {
-	return db.deleteDoc(ctx, "mocks", "mock", name, mockSecretPrefix(name))
+	return db.deleteDoc(ctx, "mocks", "mock", name, mockHome(name))
 }
 
 // RecordReceived keeps one received request in the history. The record is
