@@ -39,9 +39,7 @@ const (
 // closed.
 func (a *App) restoreLayout() {
 	p := a.fa.Preferences()
-	w := float32(p.FloatWithFallback(prefWidth, defaultWidth))
-	h := float32(p.FloatWithFallback(prefHeight, defaultHeight))
-	a.w.Resize(fyne.NewSize(max(w, 640), max(h, 480)))
+	a.w.Resize(a.storedSize())
 	a.sideSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitSide, defaultSplitSide)))
 	a.inspSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitInspect, defaultSplitInspect)))
 	a.consoleSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitConsole, defaultSplitConsole)))

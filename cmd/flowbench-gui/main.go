@@ -124,6 +124,12 @@ func runGUI(dbPath string) (status int) {
 	closed := make(chan struct{})
 	defer close(closed)
 	go shutdownOnSignal(sigs, closed, fyne.Do, win.Shutdown)
+	// the window opens within the screen, however large it was last time
+	a.Lifecycle().SetOnStarted(func() {
+		if w, h, ok := primaryScreen(); ok {
+			win.FitToScreen(w, h)
+		}
+	})
 	win.ShowAndRun()
 	return 0 // or 1, set above, when the last runs could not be recorded
 }
