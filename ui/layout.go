@@ -121,6 +121,7 @@ func (a *App) addShortcuts() {
 	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { a.Redo() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.Redo() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, func(fyne.Shortcut) { a.saveInteractive() })
+	a.addViewShortcuts()
 	if a.opts.Runner != nil {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
@@ -136,7 +137,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		return it
 	}
 	file := fyne.NewMenu("File",
-		fyne.NewMenuItem("New flow", func() { a.confirmLeave(a.NewFlow) }),
+		item("New flow", newFlowShortcut, func() { a.confirmLeave(a.NewFlow) }),
 		item("Save", &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, a.saveInteractive),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
@@ -162,5 +163,5 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),
 		fyne.NewMenuItem("Follow the system theme", func() { a.SetTheme(themeSystem) }),
 	)
-	return fyne.NewMainMenu(file, edit, view)
+	return fyne.NewMainMenu(file, edit, view, a.goMenu(), a.helpMenu())
 }

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// viewKeys are the sidebar views in the order of their shortcuts: Ctrl+1
+// is Flows, Ctrl+2 Connections and so on. A view the window leaves out
+// (no history store, no mock server) keeps its number, unused.
+var viewKeys = []struct {
+	key  fyne.KeyName
+	view string
+}{
+	{fyne.Key1, "Flows"},
+	{fyne.Key2, "Connections"},
+	{fyne.Key3, "Runs"},
+	{fyne.Key4, "Events"},
+	{fyne.Key5, "Mocks"},
+	{fyne.Key6, "Requests"},
+}
+
+// keyHelp is every keyboard shortcut of the window, as the Help menu and
+// the README list them. Ctrl is Cmd on macOS.
+var keyHelp = [][2]string{
+	{"Ctrl+1 … Ctrl+6", "Show Flows, Connections, Runs, Events, Mocks, Requests"},
+	{"Ctrl+N", "New flow"},
+	{"Ctrl+S", "Save the flow"},
+	{"Ctrl+Z", "Undo"},
+	{"Ctrl+Shift+Z, Ctrl+Y", "Redo"},
+	{"Ctrl+Enter", "Test the selected call"},
+	{"Ctrl+Space", "Complete an expression (in an expression field)"},
+	{"Delete, Backspace", "Delete the selection (on the canvas)"},
+	{"Arrow keys", "Move the selection (on the canvas)"},
+	{"Escape", "Clear the selection (on the canvas)"},
+	{"Ctrl+wheel", "Zoom the canvas"},
+}
+
+// newFlowShortcut is Ctrl+N (Cmd+N on macOS).
+var newFlowShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+
+// viewShortcut is Ctrl+digit for the i-th view of viewKeys.
+func viewShortcut(i int) *desktop.CustomShortcut {
+	return &desktop.CustomShortcut{KeyName: viewKeys[i].key, Modifier: fyne.KeyModifierShortcutDefault}
+}
+
+// addViewShortcuts registers Ctrl+1 … Ctrl+6 and Ctrl+N on the window's
+// canvas (the menu carries them too, see goMenu and the File menu).
+func (a *App) addViewShortcuts() {
+	c := a.w.Canvas()
+	for i := range viewKeys {
+		view := viewKeys[i].view
+		c.AddShortcut(viewShortcut(i), func(fyne.Shortcut) { a.sidebar.showNamed(view) })
+	}
+	c.AddShortcut(newFlowShortcut, func(fyne.Shortcut) { a.confirmLeave(a.NewFlow) })
+}
+
+// goMenu lists the sidebar's views with their shortcuts.
+func (a *App) goMenu() *fyne.Menu {
+	var items []*fyne.MenuItem
+	for i := range viewKeys {
+		view := viewKeys[i].view
+		it := fyne.NewMenuItem(view, func() { a.sidebar.showNamed(view) })
+		it.Shortcut = viewShortcut(i)
+		items = append(items, it)
+	}
+	return fyne.NewMenu("Go", items...)
+}
+
+// helpMenu offers the list of keyboard shortcuts.
+func (a *App) helpMenu() *fyne.Menu {
+	return fyne.NewMenu("Help", fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts))
+}
+
+// showShortcuts opens a dialog that lists keyHelp.
+func (a *App) showShortcuts() {
+	grid := container.NewGridWithColumns(2)
+	for _, k := range keyHelp {
+		key := widget.NewLabel(k[0])
+		key.TextStyle = fyne.TextStyle{Bold: true}
+		grid.Add(key)
+		grid.Add(widget.NewLabel(k[1]))
+	}
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.NewVScroll(grid), a.w)
+	d.Resize(fyne.NewSize(620, 480))
+	d.Show()
+}
