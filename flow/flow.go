@@ -35,6 +35,7 @@ const (
 	KindDecision NodeKind = "decision"
 	KindSet      NodeKind = "set"
 	KindEmit     NodeKind = "emit"
+	KindDelay    NodeKind = "delay"
 	KindEnd      NodeKind = "end"
 )
 
@@ -69,6 +70,9 @@ type Node struct {
 	// Event and Payload apply to emit nodes; Payload is CEL.
 	Event   string `json:"event,omitempty"`
 	Payload string `json:"payload,omitempty"`
+	// Duration applies to delay nodes: CEL giving a CEL duration or a Go
+	// duration string ("1.5s"), how long the run waits there.
+	Duration string `json:"duration,omitempty"`
 	// Outcome applies to end nodes.
 	Outcome string `json:"outcome,omitempty"`
 }

@@ -3,6 +3,8 @@ package flow
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 )
 
 // KindSpec is everything Flowbench knows about one node kind, in one place:
@@ -25,14 +27,18 @@ type KindSpec struct {
 	// title and position. A node's field that belongs to another kind is
 	// kept but ignored (and warned about).
 	Fields []string
+	// Timed says how long a step of the kind took is worth showing (a
+	// call's exchange, a delay's wait); other steps take no time to speak of.
+	Timed bool
 
 	ports   func(n *Node) []string
 	hasPort func(n *Node, port string) bool // without building the list; nil means search ports
 	check   func(v *validator, id string, field func(string) string, n *Node)
 	exprs   func(n *Node, add func(field, src string, optional bool))
 	secrets func(n *Node, add func(field string, ref *SecretRef))
-	clone   func(n *Node) // deep-copies the kind's fields of n in place
-	newNode func(n *Node) // sets the defaults a person starts from
+	events  func(n *Node) []string // the event names a node listens to or raises
+	clone   func(n *Node)          // deep-copies the kind's fields of n in place
+	newNode func(n *Node)          // sets the defaults a person starts from
 }
 
 // Ports lists the output ports of a node of this kind, in display order.
@@ -101,6 +107,7 @@ var nodeFields = []struct {
 	{"assign", func(n *Node) bool { return len(n.Assign) > 0 }},
 	{"event", func(n *Node) bool { return n.Event != "" }},
 	{"payload", func(n *Node) bool { return n.Payload != "" }},
+	{"duration", func(n *Node) bool { return n.Duration != "" }},
 	{"outcome", func(n *Node) bool { return n.Outcome != "" }},
 }
 
@@ -148,6 +155,33 @@ func NodeSecrets(n *Node) []NodeSecret {
 		}
 	}
 	return out
+}
+
+// NodeEvents lists the event names a node of its kind listens to (a start's
+// event trigger) or raises (an emit, a call's completion event).
+func NodeEvents(n *Node) []string {
+	if s, ok := Spec(n.Kind); ok && s.events != nil {
+		return s.events(n)
+	}
+	return nil
+}
+
+// HasInput reports whether edges may lead into a node of kind k: every kind
+// but start. An unknown kind is drawn with an input.
+func HasInput(k NodeKind) bool {
+	s, ok := Spec(k)
+	return !ok || s.HasInput
+}
+
+// StartNode returns the node a run begins at: the first start node; nil
+// when there is none.
+func (f *Flow) StartNode() *Node {
+	for i := range f.Nodes {
+		if f.Nodes[i].Kind == KindStart {
+			return &f.Nodes[i]
+		}
+	}
+	return nil
 }
 
 // CloneNode returns a deep copy of n: no slice or pointer is shared with n,
@@ -199,12 +233,19 @@ func kindTable() []KindSpec {
 				}
 				n.Trigger = &t
 			},
+			events: func(n *Node) []string {
+				if n.Trigger != nil && n.Trigger.Type == TriggerEvent {
+					return n.Trigger.Events
+				}
+				return nil
+			},
 			newNode: func(n *Node) { n.Trigger = &Trigger{Type: TriggerManual} },
 		},
 		{
 			Kind: KindCall, Title: "Call", Help: "Sends a request through a connection and branches on the answer",
 			HasInput: true,
 			Fields:   []string{"call"},
+			Timed:    true,
 			ports: func(n *Node) []string {
 				if n.Call == nil || len(n.Call.Branches) == 0 {
 					return []string{PortNext, PortFailure}
@@ -252,6 +293,12 @@ func kindTable() []KindSpec {
 					c.Signing = &s
 				}
 				n.Call = &c
+			},
+			events: func(n *Node) []string {
+				if n.Call != nil && n.Call.CompletionEvent != "" {
+					return []string{n.Call.CompletionEvent}
+				}
+				return nil
 			},
 			newNode: func(n *Node) { n.Call = &Call{Method: "GET"} },
 		},
@@ -302,6 +349,25 @@ func kindTable() []KindSpec {
 			exprs: func(n *Node, add func(string, string, bool)) {
 				add("payload", n.Payload, true)
 			},
+			events: func(n *Node) []string {
+				if n.Event != "" {
+					return []string{n.Event}
+				}
+				return nil
+			},
+		},
+		{
+			Kind: KindDelay, Title: "Delay", Help: "Waits for a duration, then goes on: paces a demo or a polling loop",
+			HasInput: true,
+			Fields:   []string{"duration"},
+			Timed:    true,
+			ports:    nextOnly,
+			hasPort:  isNext,
+			check:    (*validator).delay,
+			exprs: func(n *Node, add func(string, string, bool)) {
+				add("duration", n.Duration, false)
+			},
+			newNode: func(n *Node) { n.Duration = `"1s"` },
 		},
 		{
 			Kind: KindEnd, Title: "End", Help: "Finishes the run with an outcome",
@@ -309,5 +375,66 @@ func kindTable() []KindSpec {
 			Fields:   []string{"outcome"},
 			newNode:  func(n *Node) { n.Outcome = "done" },
 		},
+	}
+}
+
+// MaxDelay is the longest a delay node may wait: a run that should wait
+// longer is better started again by an event or a schedule.
+const MaxDelay = 24 * time.Hour
+
+// DelayDuration reads the value of a delay's duration expression: a Go
+// duration string ("1.5s", "2m"), which is also what a CEL duration
+// evaluates to. The error says what is wrong and how to write it; a caller
+// names the node and the field duration.
+func DelayDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration; give a CEL duration such as duration(\"1.5s\") or a string such as \"1.5s\" (units ms, s, m, h)", truncateRunes(v, 40))
+	case d < 0:
+		return 0, fmt.Errorf("%s is negative; a delay waits 0 or more", d)
+	case d > MaxDelay:
+		return 0, fmt.Errorf("%s is longer than the %s a delay may wait; shorten it, or start the rest of the flow later with an event", d, MaxDelay)
+	}
+	return d, nil
+}
+
+// literalDuration returns the string a duration expression spells out when
+// it is a constant: "1.5s", '1.5s' or duration("1.5s"); false otherwise (it
+// is computed at run time).
+func literalDuration(src string) (string, bool) {
+	s := strings.TrimSpace(src)
+	if inner, ok := strings.CutPrefix(s, "duration("); ok {
+		if s, ok = strings.CutSuffix(inner, ")"); !ok {
+			return "", false
+		}
+		s = strings.TrimSpace(s)
+	}
+	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || s[len(s)-1] != s[0] {
+		return "", false
+	}
+	inner := s[1 : len(s)-1]
+	if strings.ContainsAny(inner, `\"'`) {
+		return "", false
+	}
+	return inner, true
+}
+
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func (v *validator) delay(id string, field func(string) string, n *Node) {
+	if strings.TrimSpace(n.Duration) == "" {
+		v.errorf(id, field("duration"), "a delay node needs a duration: a CEL duration such as duration(\"1.5s\") or a string such as \"1.5s\"")
+		return
+	}
+	if lit, ok := literalDuration(n.Duration); ok {
+		if _, err := DelayDuration(lit); err != nil {
+			v.errorf(id, field("duration"), "%v", err)
+		}
 	}
 }

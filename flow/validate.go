@@ -258,7 +258,7 @@ func (v *validator) node(i int, n *Node) {
 	// since they usually mean the kind was changed or the block misplaced.
 	for _, x := range nodeFields {
 		if owner := fieldOwner[x.name]; owner != n.Kind && x.set(n) {
-			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on a %s node; remove it", owner, n.Kind)
+			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on %s; remove it", owner, aNode(n.Kind))
 		}
 	}
 }
