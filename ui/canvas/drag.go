@@ -134,5 +134,5 @@ func (r *renderer) drawPreview(from *nodeView, port string, to fyne.Position) {
 	v := r.view()
 	a := portScreen(v, from.pos, portOffset(pi))
 	st := edgeStyle{color: r.color(themePrimary), width: 2, label: port}
-	r.drawCurve(r.preview, connectorCurve(a, to, v.Scale), st, true, true)
+	r.drawCurve(r.preview, Path{connectorCurve(a, to, v.Scale)}, st, true, true)
 }

@@ -1,6 +1,7 @@
 package canvas
 
 import (
+	"iter"
 	"math"
 
 	"fyne.io/fyne/v2"
@@ -88,6 +89,9 @@ func (r Rect) Union(o Rect) Rect {
 	return Rect{x0, y0, x1 - x0, y1 - y0}
 }
 
+func (r Rect) pos() fyne.Position { return fyne.NewPos(r.X, r.Y) }
+func (r Rect) size() fyne.Size    { return fyne.NewSize(r.W, r.H) }
+
 // Grow returns r enlarged by d on every side.
 func (r Rect) Grow(d float32) Rect { return Rect{r.X - d, r.Y - d, r.W + 2*d, r.H + 2*d} }
 
@@ -141,6 +145,155 @@ func connectorCurve(a, b fyne.Position, scale float32) Bezier {
 		dx = max(dx, 80*scale)
 	}
 	return Bezier{a, fyne.NewPos(a.X+dx, a.Y), fyne.NewPos(b.X-dx, b.Y), b}
+}
+
+// Path is a connector's shape: cubic Bézier pieces, end to end.
+type Path []Bezier
+
+// Connector routing, in flow units.
+const (
+	loopOut = 48 // how far a connector going backwards swings out of its port and into its target
+	laneGap = 28 // how far its lane passes from the cards it goes around
+)
+
+// straight returns the Bézier of the segment ab.
+func straight(a, b fyne.Position) Bezier {
+	d := b.Subtract(a)
+	return Bezier{a, a.AddXY(d.X/3, d.Y/3), a.AddXY(2*d.X/3, 2*d.Y/3), b}
+}
+
+// connectorPath returns the shape of a connector from the output port at a
+// to the input at b, in flow units. A connector going forwards is one
+// curve. One going backwards (its target's input is not right of its port)
+// would cross its own cards as a curve; it leaves its port rightwards,
+// turns into a lane below (or above, when that is shorter) its two cards
+// and every card the lane would cross (others), runs along it and turns
+// into the target from the left.
+func connectorPath(a, b fyne.Position, src, dst Rect, others []Rect) Path {
+	if b.X >= a.X+2*portRadius {
+		return Path{connectorCurve(a, b, 1)}
+	}
+	x0, x1 := min(src.X, dst.X)-loopOut, max(src.X+src.W, dst.X+dst.W)+loopOut
+	below := max(src.Y+src.H, dst.Y+dst.H) + laneGap
+	above := min(src.Y, dst.Y) - laneGap
+	for range len(others) + 1 {
+		moved := false
+		for _, r := range others {
+			if r.X > x1 || r.X+r.W < x0 {
+				continue
+			}
+			if below > r.Y-laneGap && below < r.Y+r.H+laneGap {
+				below, moved = r.Y+r.H+laneGap, true
+			}
+			if above > r.Y-laneGap && above < r.Y+r.H+laneGap {
+				above, moved = r.Y-laneGap, true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	lane := below
+	if (a.Y-above)+(b.Y-above) < (below-a.Y)+(below-b.Y) {
+		lane = above
+	}
+	out := Bezier{a, fyne.NewPos(a.X+loopOut, a.Y), fyne.NewPos(a.X+loopOut, lane), fyne.NewPos(a.X, lane)}
+	in := Bezier{fyne.NewPos(b.X, lane), fyne.NewPos(b.X-loopOut, lane), fyne.NewPos(b.X-loopOut, b.Y), b}
+	return Path{out, straight(out[3], in[0]), in}
+}
+
+// routeConnector is connectorPath from output port i of the card at src
+// to the input of the card at dst (flow units); others are the rest of the
+// cards, read only for a connector going backwards.
+func routeConnector(src, dst Rect, i int, others iter.Seq[Rect]) Path {
+	off, in := portOffset(i), inputOffset()
+	a := fyne.NewPos(src.X+off.X, src.Y+off.Y)
+	b := fyne.NewPos(dst.X+in.X, dst.Y+in.Y)
+	if b.X >= a.X+2*portRadius {
+		return Path{connectorCurve(a, b, 1)}
+	}
+	var rs []Rect
+	for r := range others {
+		rs = append(rs, r)
+	}
+	return connectorPath(a, b, src, dst, rs)
+}
+
+// ToScreen maps a path in flow units to widget coordinates.
+func (p Path) ToScreen(v View) Path {
+	out := make(Path, len(p))
+	for i, c := range p {
+		for j, q := range c {
+			out[i][j] = v.ToScreen(flow.Position{X: float64(q.X), Y: float64(q.Y)})
+		}
+	}
+	return out
+}
+
+// Bounds returns a rectangle holding the whole path.
+func (p Path) Bounds() Rect {
+	var r Rect
+	for i, c := range p {
+		if i == 0 {
+			r = c.Bounds()
+			continue
+		}
+		b := c.Bounds()
+		x0, y0 := min(r.X, b.X), min(r.Y, b.Y)
+		x1, y1 := max(r.X+r.W, b.X+b.W), max(r.Y+r.H, b.Y+b.H)
+		r = Rect{x0, y0, x1 - x0, y1 - y0}
+	}
+	return r
+}
+
+func (c Bezier) polyLen() float32 { return dist(c[0], c[1]) + dist(c[1], c[2]) + dist(c[2], c[3]) }
+
+// Segments chooses how many straight segments draw the path smoothly on
+// screen: about one per 16 pixels of control polygon, between lo and hi,
+// and at least one per piece.
+func (p Path) Segments(lo, hi int) int {
+	var l float32
+	for _, c := range p {
+		l += c.polyLen()
+	}
+	return max(lo, len(p), min(hi, int(l/16)))
+}
+
+// Flatten appends n+1 points along the path to dst and returns it,
+// sharing the n segments among the pieces by length (one at least each).
+func (p Path) Flatten(n int, dst []fyne.Position) []fyne.Position {
+	if len(p) == 1 {
+		return p[0].Flatten(n, dst)
+	}
+	n = max(n, len(p))
+	var total float32
+	for _, c := range p {
+		total += c.polyLen()
+	}
+	left := n
+	for i, c := range p {
+		k := left - (len(p) - 1 - i) // what is left, one kept for each piece after
+		if i < len(p)-1 && total > 0 {
+			k = min(k, max(1, int(float32(n)*c.polyLen()/total+0.5)))
+		}
+		left -= k
+		pts := c.Flatten(k, nil)
+		if i > 0 {
+			pts = pts[1:]
+		}
+		dst = append(dst, pts...)
+	}
+	return dst
+}
+
+// PointAt returns the point at fraction f of the path's pieces: for one
+// curve its point at parameter f, for a loop around cards a point of its
+// lane.
+func (p Path) PointAt(f float32) fyne.Position {
+	if len(p) == 1 {
+		return p[0].At(f)
+	}
+	return p[len(p)/2].At(0.5)
 }
 
 // At returns the point at parameter t in [0, 1].

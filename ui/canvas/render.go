@@ -666,10 +666,20 @@ func (r *renderer) layoutEdge(ev *edgeView, restyle bool) {
 		ev.hide() // validation reports the dangling edge; nothing sensible to draw
 		return
 	}
-	v := r.view()
-	a := portScreen(v, src.pos, portOffset(pi))
-	b := portScreen(v, dst.pos, inputOffset())
-	r.drawCurve(ev, connectorCurve(a, b, v.Scale), r.styleOf(ev.index, ev.edge.PortName()), true, restyle)
+	path := routeConnector(src.rect(), dst.rect(), pi, func(yield func(Rect) bool) {
+		for _, nv := range r.order {
+			if nv != src && nv != dst && !yield(nv.rect()) {
+				return
+			}
+		}
+	})
+	r.drawCurve(ev, path.ToScreen(r.view()), r.styleOf(ev.index, ev.edge.PortName()), true, restyle)
+}
+
+// rect is the card's rectangle in flow units, where it is drawn now.
+func (nv *nodeView) rect() Rect {
+	w, h := cardSize(len(nv.ports))
+	return Rect{float32(nv.pos.X), float32(nv.pos.Y), w, h}
 }
 
 // portScreen maps a point of a card (offset from its corner, flow units) to
@@ -679,8 +689,9 @@ func portScreen(v View, corner flow.Position, off fyne.Position) fyne.Position {
 	return fyne.NewPos(p.X+off.X*v.Scale, p.Y+off.Y*v.Scale)
 }
 
-// drawCurve flattens curve into ev's segments, hiding it when off screen.
-func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, restyle bool) {
+// drawCurve flattens curve (screen coordinates) into ev's segments, hiding
+// it when off screen.
+func (r *renderer) drawCurve(ev *edgeView, curve Path, st edgeStyle, arrow, restyle bool) {
 	s := r.view().Scale
 	if !curve.Bounds().Grow(24 * s).Intersects(Rect{0, 0, r.size.Width, r.size.Height}) {
 		ev.hide()
@@ -726,16 +737,43 @@ func (r *renderer) drawCurve(ev *edgeView, curve Bezier, st edgeStyle, arrow, re
 		show(ev.arrow[0], false)
 		show(ev.arrow[1], false)
 	}
-	mid := curve.At(0.3) // nearer the port than the target, where curves into one card converge
 	if restyle {
 		ev.label.Color = st.color
 		ev.label.TextStyle = fyne.TextStyle{Bold: st.bold}
 		r.setText(ev.label, st.label)
 		r.refresh(ev.label)
 	}
-	// a short connector needs no label: the port's own label is right there
-	long := dist(curve[0], curve[3]) > 150*s
-	r.placeText(ev.label, fyne.NewPos(mid.X-50*s, mid.Y-18*s), fyne.NewSize(100*s, 16*s), 11*s, st.label != "" && (long || st.bold))
+	// a short connector needs no label unless it was taken: the port's own
+	// label is right there
+	first, last := curve[0][0], curve[len(curve)-1][3]
+	long := dist(first, last) > 150*s
+	box, ok := labelBox(curve, fyne.MeasureText(st.label, 11*s, ev.label.TextStyle), s)
+	r.placeText(ev.label, box.pos(), box.size(), 11*s, ok && st.label != "" && (long || st.bold))
+}
+
+// labelBox finds where a connector's label of that size goes: above the
+// path (below it when that is clearer) near its start for a long curve,
+// at its middle for a short one, on the lane of a loop; never over the dots
+// at either end, where the port and the input are. ok is false when a
+// connector is too short for its label to clear them.
+func labelBox(p Path, text fyne.Size, s float32) (Rect, bool) {
+	first, last := p[0][0], p[len(p)-1][3]
+	at := p.PointAt(0.5)
+	if len(p) == 1 && dist(first, last) > 150*s {
+		at = p.PointAt(0.3) // nearer the port than the target, where curves into one card converge
+	}
+	clear := (portRadius + 4) * s
+	ends := []Rect{
+		{first.X - clear, first.Y - clear, 2 * clear, 2 * clear},
+		{last.X - clear, last.Y - clear, 2 * clear, 2 * clear},
+	}
+	for _, y := range []float32{at.Y - text.Height - 3*s, at.Y + 3*s} {
+		box := Rect{at.X - text.Width/2, y, text.Width, text.Height}
+		if !box.Intersects(ends[0]) && !box.Intersects(ends[1]) {
+			return box, true
+		}
+	}
+	return Rect{}, false
 }
 
 // setLine moves a segment; only a restyle needs a refresh, moving a line is

@@ -84,7 +84,7 @@ func (c *Canvas) hitEdge(p fyne.Position) int {
 		if pi < 0 {
 			continue
 		}
-		curve := connectorCurve(portScreen(v, src.Position, portOffset(pi)), portScreen(v, dst.Position, inputOffset()), v.Scale)
+		curve := c.connectorPath(src, dst, pi).ToScreen(v)
 		if !curve.Bounds().Grow(edgeHitPx).Contains(p) {
 			continue
 		}
@@ -94,6 +94,19 @@ func (c *Canvas) hitEdge(p fyne.Position) int {
 		}
 	}
 	return best
+}
+
+// connectorPath is the shape of the connector from port pi of src to dst
+// in flow units, as the renderer draws it.
+func (c *Canvas) connectorPath(src, dst *flow.Node, pi int) Path {
+	doc := c.ed.Flow()
+	return routeConnector(nodeRect(src), nodeRect(dst), pi, func(yield func(Rect) bool) {
+		for i := range doc.Nodes {
+			if n := &doc.Nodes[i]; n.ID != src.ID && n.ID != dst.ID && !yield(nodeRect(n)) {
+				return
+			}
+		}
+	})
 }
 
 // Tapped selects the card or connector under the pointer, or nothing.

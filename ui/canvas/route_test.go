@@ -1,0 +1,137 @@
+package canvas
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// loopFlow: start → ask (decision: yes, default) → fix (set) → back to
+// ask: the connector fix → ask goes backwards, with a card (note) right
+// under the row of cards it must go around.
+func loopFlow() *flow.Flow {
+	return &flow.Flow{Format: flow.Format, Name: "Loop", Nodes: []flow.Node{
+		{ID: "start", Kind: flow.KindStart, Position: flow.Position{X: 20, Y: 40}},
+		{ID: "ask", Kind: flow.KindDecision, Position: flow.Position{X: 300, Y: 40},
+			Cases: []flow.Case{{Port: "yes", When: "true"}}},
+		{ID: "fix", Kind: flow.KindSet, Position: flow.Position{X: 580, Y: 40}},
+		{ID: "note", Kind: flow.KindEnd, Position: flow.Position{X: 420, Y: 150}},
+	}, Edges: []flow.Edge{
+		{From: "start", To: "ask"},
+		{From: "ask", Port: "yes", To: "fix"},
+		{From: "fix", To: "ask"},
+		{From: "ask", Port: "default", To: "note"},
+	}}
+}
+
+// drawnPoints samples the visible segments of edge i, as drawn.
+func drawnPoints(fx *fixture, i int) []fyne.Position {
+	var pts []fyne.Position
+	for _, l := range fx.c.r.edges[i].segs {
+		if !l.Visible() {
+			continue
+		}
+		for k := 0; k <= 8; k++ {
+			t := float32(k) / 8
+			pts = append(pts, fyne.NewPos(l.Position1.X+(l.Position2.X-l.Position1.X)*t, l.Position1.Y+(l.Position2.Y-l.Position1.Y)*t))
+		}
+	}
+	return pts
+}
+
+// TestBackEdgeGoesAroundCards (issue 13, item 11): a connector into a card
+// left of its port goes around its cards and the cards in its way instead
+// of through them, and a tap on the way it takes selects it.
+func TestBackEdgeGoesAroundCards(t *testing.T) {
+	fx := newFixture(t, loopFlow())
+	fx.w.Resize(fyne.NewSize(1000, 600))
+	pts := drawnPoints(fx, 2)
+	if len(pts) == 0 {
+		t.Fatal("the connector fix → ask is not drawn")
+	}
+	doc := fx.ed.Flow()
+	for i := range doc.Nodes {
+		n := &doc.Nodes[i]
+		r := nodeRect(n)
+		tl := fx.c.view.ToScreen(n.Position)
+		inner := Rect{tl.X + 3, tl.Y + 3, r.W*fx.c.view.Scale - 6, r.H*fx.c.view.Scale - 6}
+		for _, p := range pts {
+			if inner.Contains(p) {
+				t.Fatalf("the connector fix → ask passes through card %s at %v", n.ID, p)
+			}
+		}
+	}
+	// a tap on its lane, half way
+	doc = fx.ed.Flow()
+	lane := fx.c.connectorPath(doc.Node("fix"), doc.Node("ask"), 0).ToScreen(fx.c.view).PointAt(0.5)
+	if lane.Y > 40 {
+		t.Fatalf("the lane is at y=%v: the way above the cards is the shorter", lane.Y)
+	}
+	fx.c.Tapped(&fyne.PointEvent{Position: lane})
+	if sel := fx.ed.Selection(); sel.Edge != 2 {
+		t.Fatalf("a tap on the lane at %v selected %+v, want connector 2", lane, sel)
+	}
+}
+
+// TestConnectorLabelsClearOfPorts (issue 13, item 11): no connector label
+// covers a port or an input dot, lit or not, short or long.
+func TestConnectorLabelsClearOfPorts(t *testing.T) {
+	fx := newFixture(t, loopFlow())
+	fx.w.Resize(fyne.NewSize(1000, 600))
+	fx.c.SetRunOverlay(map[string]flow.Status{"start": flow.StatusSucceeded, "ask": flow.StatusSucceeded}, []int{0, 1, 2, 3})
+	shown := 0
+	for i, ev := range fx.c.r.edges {
+		if !ev.label.Visible() {
+			continue
+		}
+		shown++
+		lr := Rect{ev.label.Position().X, ev.label.Position().Y, ev.label.Size().Width, ev.label.Size().Height}
+		for _, nv := range fx.c.r.order {
+			dots := []fyne.CanvasObject{}
+			if nv.input != nil {
+				dots = append(dots, nv.input)
+			}
+			for _, p := range nv.ports {
+				dots = append(dots, p.dot)
+			}
+			for _, d := range dots {
+				dr := Rect{d.Position().X, d.Position().Y, d.Size().Width, d.Size().Height}
+				if lr.Intersects(dr) {
+					t.Errorf("label %q of connector %d at %+v covers a dot of %s at %+v", ev.label.Text, i, lr, nv.id, dr)
+				}
+			}
+		}
+	}
+	if shown < 3 {
+		t.Fatalf("%d labels shown, want the lit connectors' labels", shown)
+	}
+}
+
+// TestConnectorPathLane: the lane of a connector going backwards passes
+// the cards in its way, on the side that makes it shorter.
+func TestConnectorPathLane(t *testing.T) {
+	src := Rect{300, 0, 200, 80}
+	a, b := fyne.NewPos(500, 60), fyne.NewPos(300, 20)
+	tests := []struct {
+		name   string
+		others []Rect
+		lane   float32
+	}{
+		{"nothing in the way: below, as short as above", nil, 108},
+		{"a card under it: above, the shorter", []Rect{{350, 100, 200, 60}}, -28},
+		{"cards above and below: below, past the nearer", []Rect{{350, 100, 200, 60}, {200, -100, 200, 90}}, 188},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := connectorPath(a, b, src, src, tt.others)
+			if len(p) != 3 || p.PointAt(0.5).Y != tt.lane {
+				t.Fatalf("path %v: lane at y=%v, want %v", p, p.PointAt(0.5).Y, tt.lane)
+			}
+			if p[0][0] != a || p[2][3] != b {
+				t.Fatalf("path %v does not run from %v to %v", p, a, b)
+			}
+		})
+	}
+}
