@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -20,7 +21,7 @@ func TestRunAttemptCountsTheAttemptsOfAStep(t *testing.T) {
 			Retry: &flow.Retry{MaxAttempts: 3, InitialInterval: flow.Duration(time.Millisecond), BackoffRate: 1, MaxInterval: flow.Duration(time.Millisecond)}}),
 		callNode("next", flow.Call{Method: "GET", URI: `"/get"`, Headers: hdr}),
 	)
-	r := NewRunner(Options{Connections: conns})
+	r := NewRunner(Options{Connections: conns, Clock: clocktest.New(time.Unix(1_700_000_000, 0))})
 	defer r.Close()
 	res := run(t, r, mustCompile(t, f, conns), "")
 	if res.Run.Status != flow.StatusSucceeded {

@@ -63,7 +63,7 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	if cl.Timeout > 0 {
 		timeout = cl.Timeout.D()
 	}
-	ctx := x.deadline.start(x.ctx, timeout)
+	ctx := x.deadline.start(x.ctx, x.r.opts.Clock, timeout)
 	defer x.deadline.done()
 
 	req, err := x.buildRequest(ctx, s, st, "")
@@ -377,9 +377,9 @@ type response struct {
 // refreshed token or a new SigV4 date is used), a fresh signature timestamp,
 // and the response body read up to the cap.
 func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
-	start := time.Now()
+	start := x.r.opts.Now()
 	resp, err := x.attempt(ctx, st, req, ex)
-	ex.DurationMs = time.Since(start).Milliseconds()
+	ex.DurationMs = x.r.opts.Now().Sub(start).Milliseconds()
 	return resp, err
 }
 
@@ -569,7 +569,7 @@ func (x *execution) callSucceeded(s *step, rec *flow.Step, resp *response) stepR
 			"status":     int64(resp.status),
 			"headers":    headerMap(resp.header),
 			"body":       body,
-			"durationMs": time.Since(rec.StartedAt).Milliseconds(),
+			"durationMs": x.r.opts.Now().Sub(rec.StartedAt).Milliseconds(),
 			"error":      "",
 		}
 		x.act.Steps[s.node.ID] = ctxStep
@@ -636,7 +636,7 @@ func (x *execution) callFailed(s *step, rec *flow.Step, status int, resp *respon
 	rec.HTTPStatus = status
 	if x.stepCtx {
 		ctxStep := map[string]any{"status": int64(status), "error": msg, "returnValue": nil,
-			"durationMs": time.Since(rec.StartedAt).Milliseconds(), "headers": map[string]any{}, "body": nil}
+			"durationMs": x.r.opts.Now().Sub(rec.StartedAt).Milliseconds(), "headers": map[string]any{}, "body": nil}
 		if resp != nil {
 			ctxStep["headers"] = headerMap(resp.header)
 			ctxStep["body"] = parseBody(resp)

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"time"
+
+	"github.com/flowbench/flowbench/engine/clock"
 )
 
 // stepDeadline bounds the call steps of one run, one at a time. It keeps one
@@ -16,22 +18,23 @@ import (
 type stepDeadline struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	timer  *time.Timer
+	timer  clock.Timer
 	// at is when the current step's time runs out.
 	at time.Time
 }
 
-// start returns the context of a step that may take d, derived from parent
-// (the run's context, the same for every step of a run).
-func (s *stepDeadline) start(parent context.Context, d time.Duration) context.Context {
-	s.at = time.Now().Add(d)
+// start returns the context of a step that may take d by clk (the runner's
+// clock), derived from parent (the run's context, the same for every step of
+// a run).
+func (s *stepDeadline) start(parent context.Context, clk clock.Clock, d time.Duration) context.Context {
+	s.at = clk.Now().Add(d)
 	if s.ctx != nil {
 		s.timer.Reset(d)
 		return s.ctx
 	}
 	ctx, cancel := context.WithCancelCause(parent)
 	s.ctx, s.cancel = ctx, cancel
-	s.timer = time.AfterFunc(d, func() { cancel(errStepDeadline) })
+	s.timer = clk.AfterFunc(d, func() { cancel(errStepDeadline) })
 	return ctx
 }
 

@@ -6,34 +6,48 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/flow"
 )
 
 // TestStepDeadlineIsReusedUntilItFires: steps that finish in time share one
 // context; one that runs out of time is cancelled with errStepDeadline and
-// the next step gets a live context; closing releases it.
+// the next step gets a live context; closing releases it. Its time is the
+// clock it is given: a fake one, moved by the test.
 func TestStepDeadlineIsReusedUntilItFires(t *testing.T) {
 	parent, stop := context.WithCancel(context.Background())
 	defer stop()
+	clk := clocktest.New(time.Unix(1_700_000_000, 0))
 	var d stepDeadline
-	first := d.start(parent, time.Minute)
+	first := d.start(parent, clk, time.Minute)
+	clk.Advance(59 * time.Second)
 	d.done()
-	if again := d.start(parent, time.Minute); again != first || again.Err() != nil {
+	if again := d.start(parent, clk, time.Minute); again != first || again.Err() != nil {
 		t.Fatal("a step that ended in time should leave its context for the next")
+	}
+	if want := clk.Now().Add(time.Minute); !d.at.Equal(want) {
+		t.Fatalf("the step's time runs out at %v, want %v", d.at, want)
+	}
+	clk.Advance(59 * time.Second) // the first step's minute has passed, not this one's
+	if first.Err() != nil {
+		t.Fatal("the timer fired at the first step's deadline after being re-armed")
 	}
 	d.done()
 
-	ctx := d.start(parent, 20*time.Millisecond)
-	select {
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
+	ctx := d.start(parent, clk, 20*time.Millisecond)
+	clk.Advance(19 * time.Millisecond)
+	if ctx.Err() != nil {
+		t.Fatal("the step's context ended before its deadline")
+	}
+	clk.Advance(time.Millisecond)
+	if ctx.Err() == nil {
 		t.Fatal("the step's context did not end at its deadline")
 	}
 	if !errors.Is(context.Cause(ctx), errStepDeadline) {
 		t.Fatalf("cause %v, want the step deadline", context.Cause(ctx))
 	}
 	d.done()
-	next := d.start(parent, time.Minute)
+	next := d.start(parent, clk, time.Minute)
 	if next == ctx || next.Err() != nil {
 		t.Fatal("the step after a timeout got the spent context")
 	}
@@ -44,7 +58,7 @@ func TestStepDeadlineIsReusedUntilItFires(t *testing.T) {
 	}
 
 	// The run's context still ends every step.
-	ctx = d.start(parent, time.Minute)
+	ctx = d.start(parent, clk, time.Minute)
 	stop()
 	select {
 	case <-ctx.Done():
@@ -60,12 +74,14 @@ func TestStepAfterATimeoutRuns(t *testing.T) {
 	p := newPeer(t)
 	conns := []flow.Connection{p.conn("api")}
 	f := linear(
-		callNode("slow", flow.Call{Method: "GET", URI: `"/delay/2"`, Timeout: flow.Duration(150 * time.Millisecond)}),
+		callNode("slow", flow.Call{Method: "GET", URI: `"/hold"`, Timeout: flow.Duration(150 * time.Millisecond)}),
 		callNode("fast", flow.Call{Method: "GET", URI: `"/get"`}),
 	)
 	f.Edges[1].Port = flow.PortFailure // slow -failure-> fast
-	r := NewRunner(Options{Connections: conns})
+	clk := clocktest.New(time.Unix(1_700_000_000, 0))
+	r := NewRunner(Options{Connections: conns, Clock: clk})
 	defer r.Close()
+	p.advanceWhenHeld(t, clk, 150*time.Millisecond)
 	res := run(t, r, mustCompile(t, f, conns), "")
 	if s := stepOf(t, res, "slow"); s.Status != flow.StatusFailed || s.Port != flow.PortFailure {
 		t.Fatalf("slow: %s via %q: %s", s.Status, s.Port, s.Error)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/engine/clock"
 	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/flow"
 )
@@ -49,9 +50,13 @@ type Options struct {
 	Observers []Observer
 	// Getenv resolves {"env": VAR} references; nil means os.Getenv.
 	Getenv func(string) string
-	// Now, Sleep, Rand and NewID are injected so tests run deterministically.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock is the one time of the runner: the times of runs, steps and
+	// events, the waits between attempts and of delay nodes, and the timers
+	// of step timeouts; nil means the real clock. Its methods are promoted,
+	// so the runner calls opts.Now() and opts.Sleep(ctx, d). A test gives a
+	// clocktest.Clock to make retries and timeouts instant and exact.
+	clock.Clock
+	// Rand and NewID are injected so tests run deterministically.
 	Rand  func() float64
 	NewID func() string
 	// MaxBodyBytes caps a response body; a larger one fails the step. It
@@ -87,11 +92,8 @@ func NewRunner(opts Options) *Runner {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64
@@ -164,20 +166,6 @@ func (r *Runner) Close() {
 	for name, st := range r.live {
 		st.close()
 		delete(r.live, name)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -18,15 +18,18 @@ import (
 
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
 )
 
 // peer is a real HTTP peer on 127.0.0.1: go-httpbin behind a thin recorder
 // that keeps every request it received and can inject a scripted sequence of
-// statuses in front of httpbin (for retry tests).
+// statuses in front of httpbin (for retry tests). A request to /hold gets no
+// answer until the caller gives up; its arrival is sent on held.
 type peer struct {
 	*httptest.Server
+	held     chan struct{}
 	mu       sync.Mutex
 	requests []*http.Request
 	bodies   []string
@@ -36,7 +39,7 @@ type peer struct {
 
 func newPeer(t *testing.T) *peer {
 	t.Helper()
-	p := &peer{script: map[string][]int{}, headers: map[string]http.Header{}}
+	p := &peer{script: map[string][]int{}, headers: map[string]http.Header{}, held: make(chan struct{}, 16)}
 	hb := httpbin.New(httpbin.WithMaxDuration(10 * time.Second))
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -50,6 +53,14 @@ func newPeer(t *testing.T) *peer {
 		}
 		extra := p.headers[r.URL.Path]
 		p.mu.Unlock()
+		if r.URL.Path == "/hold" {
+			select {
+			case p.held <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done()
+			return
+		}
 		if status != 0 {
 			for k, vs := range extra {
 				w.Header()[k] = vs
@@ -62,6 +73,19 @@ func newPeer(t *testing.T) *peer {
 	}))
 	t.Cleanup(p.Close)
 	return p
+}
+
+// advanceWhenHeld moves clk by d once a request reaches /hold, as the time
+// a step waits for an answer that never comes.
+func (p *peer) advanceWhenHeld(t *testing.T, clk *clocktest.Clock, d time.Duration) {
+	go func() {
+		select {
+		case <-p.held:
+			clk.Advance(d)
+		case <-time.After(20 * time.Second):
+			t.Error("no request reached /hold")
+		}
+	}()
 }
 
 func (p *peer) received() []*http.Request {
@@ -200,13 +224,14 @@ func TestRetries(t *testing.T) {
 		retryAfter   string
 		wantAttempts int
 		wantStatus   flow.Status
-		wantWait     time.Duration
+		wantWaits    []time.Duration
 	}{
-		{name: "503 then success", path: "/anything/flaky", script: []int{503, 503}, wantAttempts: 3, wantStatus: flow.StatusSucceeded},
-		{name: "429 honours Retry-After", path: "/anything/limited", script: []int{429}, retryAfter: "1", wantAttempts: 2, wantStatus: flow.StatusSucceeded, wantWait: time.Second},
-		{name: "408 is retried", path: "/anything/slow", script: []int{408}, wantAttempts: 2, wantStatus: flow.StatusSucceeded},
+		// Waits are half the backoff ceiling (Rand 0.5): 10ms, then 20ms.
+		{name: "503 then success", path: "/anything/flaky", script: []int{503, 503}, wantAttempts: 3, wantStatus: flow.StatusSucceeded, wantWaits: []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}},
+		{name: "429 honours Retry-After", path: "/anything/limited", script: []int{429}, retryAfter: "1", wantAttempts: 2, wantStatus: flow.StatusSucceeded, wantWaits: []time.Duration{time.Second}},
+		{name: "408 is retried", path: "/anything/slow", script: []int{408}, wantAttempts: 2, wantStatus: flow.StatusSucceeded, wantWaits: []time.Duration{5 * time.Millisecond}},
 		{name: "400 is not retried", path: "/status/400", wantAttempts: 1, wantStatus: flow.StatusFailed},
-		{name: "always 503 gives up", path: "/status/503", wantAttempts: 3, wantStatus: flow.StatusFailed},
+		{name: "always 503 gives up", path: "/status/503", wantAttempts: 3, wantStatus: flow.StatusFailed, wantWaits: []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -218,11 +243,10 @@ func TestRetries(t *testing.T) {
 			f := linear(callNode("call", flow.Call{URI: fmt.Sprintf("%q", c.path),
 				Retry: &flow.Retry{MaxAttempts: 3, InitialInterval: flow.Duration(10 * time.Millisecond), BackoffRate: 2, MaxInterval: flow.Duration(50 * time.Millisecond)}}))
 			conns := []flow.Connection{pr.conn("api")}
-			r := NewRunner(Options{Connections: conns})
+			clk := clocktest.New(time.Unix(1_700_000_000, 0))
+			r := NewRunner(Options{Connections: conns, Clock: clk, Rand: func() float64 { return 0.5 }})
 			defer r.Close()
-			start := time.Now()
 			res := run(t, r, mustCompile(t, f, conns), "")
-			elapsed := time.Since(start)
 			s := stepOf(t, res, "call")
 			if s.Attempts != c.wantAttempts || len(pr.received()) != c.wantAttempts {
 				t.Fatalf("attempts = %d (peer saw %d), want %d", s.Attempts, len(pr.received()), c.wantAttempts)
@@ -237,10 +261,12 @@ func TestRetries(t *testing.T) {
 			if len(guids) != 1 {
 				t.Fatalf("attempts carried %d different task GUID/idempotency pairs, want 1: %v", len(guids), guids)
 			}
-			if c.wantWait > 0 {
-				if s.Exchanges[1].WaitMs != c.wantWait.Milliseconds() || elapsed < c.wantWait {
-					t.Fatalf("waited %d ms (elapsed %v), want Retry-After %v", s.Exchanges[1].WaitMs, elapsed, c.wantWait)
-				}
+			var waits []time.Duration
+			for _, ex := range s.Exchanges[1:] {
+				waits = append(waits, time.Duration(ex.WaitMs)*time.Millisecond)
+			}
+			if fmt.Sprint(clk.Slept()) != fmt.Sprint(c.wantWaits) || fmt.Sprint(waits) != fmt.Sprint(c.wantWaits) {
+				t.Fatalf("slept %v, recorded waits %v; want %v", clk.Slept(), waits, c.wantWaits)
 			}
 			if c.wantStatus == flow.StatusFailed && !strings.Contains(res.Run.Error, `"call"`) {
 				t.Fatalf("run error %q does not name the step", res.Run.Error)
@@ -290,22 +316,26 @@ func TestBackoffPolicy(t *testing.T) {
 	}
 }
 
+// TestStepTimeout: a step of a 30s timeout whose answer never comes fails
+// when the runner's clock has moved 30s, which a fake clock does at once;
+// the step's record measures the exchange on the same clock.
 func TestStepTimeout(t *testing.T) {
 	pr := newPeer(t)
-	timeout := 500 * time.Millisecond
-	f := linear(callNode("slow", flow.Call{URI: `"/delay/3"`, Timeout: flow.Duration(timeout)}))
+	timeout := 30 * time.Second
+	f := linear(callNode("slow", flow.Call{URI: `"/hold"`, Timeout: flow.Duration(timeout)}))
 	conns := []flow.Connection{pr.conn("api")}
-	r := NewRunner(Options{Connections: conns})
+	clk := clocktest.New(time.Unix(1_700_000_000, 0))
+	r := NewRunner(Options{Connections: conns, Clock: clk})
 	defer r.Close()
-	start := time.Now()
+	pr.advanceWhenHeld(t, clk, timeout)
 	res := run(t, r, mustCompile(t, f, conns), "")
-	elapsed := time.Since(start)
-	if elapsed > timeout+250*time.Millisecond {
-		t.Fatalf("the step took %v, past its %v timeout + 250ms", elapsed, timeout)
-	}
 	s := stepOf(t, res, "slow")
-	if s.Status != flow.StatusFailed || !strings.Contains(s.Error, "timeout") || res.Run.Status != flow.StatusFailed {
-		t.Fatalf("step %s %q, run %s", s.Status, s.Error, res.Run.Status)
+	want := "no answer within the step's 30s timeout; raise call.timeout or check the endpoint"
+	if s.Status != flow.StatusFailed || s.Error != want || res.Run.Status != flow.StatusFailed {
+		t.Fatalf("step %s %q, run %s; want failed %q", s.Status, s.Error, res.Run.Status, want)
+	}
+	if len(s.Exchanges) != 1 || s.Exchanges[0].DurationMs != timeout.Milliseconds() || s.DurationMs != timeout.Milliseconds() {
+		t.Fatalf("exchanges %+v, step %d ms; want one exchange and a step of %d ms", s.Exchanges, s.DurationMs, timeout.Milliseconds())
 	}
 }
 
@@ -559,18 +589,17 @@ func TestSignedCallKeepsWebhookIDAcrossRetries(t *testing.T) {
 	secret := "whsec_" + base64.StdEncoding.EncodeToString([]byte("signing key for the test"))
 	f := linear(callNode("hook", flow.Call{Method: "POST", URI: `"/anything/hook"`, Body: `{"a": 1}`,
 		Signing: &flow.Signing{Secret: flow.SecretRef{Env: "HOOK_SECRET"}},
-		Retry:   &flow.Retry{MaxAttempts: 2, InitialInterval: flow.Duration(time.Millisecond)}}))
+		Retry:   &flow.Retry{MaxAttempts: 2, InitialInterval: flow.Duration(4 * time.Second), BackoffRate: 1}}))
 	conns := []flow.Connection{pr.conn("api")}
-	clock := time.Unix(1_700_000_000, 0)
-	var mu sync.Mutex
-	r := NewRunner(Options{Connections: conns,
+	// The retry waits 2s of a fake clock, so the attempts' timestamps differ.
+	clk := clocktest.New(time.Unix(1_700_000_000, 0))
+	r := NewRunner(Options{Connections: conns, Clock: clk, Rand: func() float64 { return 0.5 },
 		Getenv: func(k string) string {
 			if k == "HOOK_SECRET" {
 				return secret
 			}
 			return ""
 		},
-		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Second); return clock },
 	})
 	defer r.Close()
 	res := run(t, r, mustCompile(t, f, conns), "")
@@ -581,10 +610,10 @@ func TestSignedCallKeepsWebhookIDAcrossRetries(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests", len(reqs))
 	}
-	ids, stamps := map[string]bool{}, map[string]bool{}
+	ids, stamps := map[string]bool{}, []string{}
 	for i, req := range reqs {
 		id, ts := req.Header.Get("webhook-id"), req.Header.Get("webhook-timestamp")
-		ids[id], stamps[ts] = true, true
+		ids[id], stamps = true, append(stamps, ts)
 		if id != req.Header.Get(HeaderTaskGUID) {
 			t.Errorf("webhook-id %s differs from the task GUID %s", id, req.Header.Get(HeaderTaskGUID))
 		}
@@ -594,8 +623,8 @@ func TestSignedCallKeepsWebhookIDAcrossRetries(t *testing.T) {
 			t.Errorf("attempt %d signature %s, want %s", i+1, req.Header.Get("webhook-signature"), want)
 		}
 	}
-	if len(ids) != 1 || len(stamps) != 2 {
-		t.Fatalf("webhook ids %v (want one), timestamps %v (want two)", ids, stamps)
+	if len(ids) != 1 || fmt.Sprint(stamps) != "[1700000000 1700000002]" {
+		t.Fatalf("webhook ids %v (want one), timestamps %v (want the clock's, 2s apart)", ids, stamps)
 	}
 	for _, ex := range stepOf(t, res, "hook").Exchanges {
 		if strings.Contains(fmt.Sprint(ex), secret) {

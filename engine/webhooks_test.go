@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
 )
@@ -33,7 +34,7 @@ func webhookFlow(name, path string, secret *flow.SecretRef) *flow.Flow {
 func TestWebhookTriggerVerifiesSignatures(t *testing.T) {
 	secret := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	now := time.Unix(1_700_000_000, 0)
-	r := NewRunner(Options{Getenv: func(k string) string { return map[string]string{"HOOK": secret}[k] }, Now: func() time.Time { return now }})
+	r := NewRunner(Options{Getenv: func(k string) string { return map[string]string{"HOOK": secret}[k] }, Clock: clocktest.New(now)})
 	defer r.Close()
 	var mu sync.Mutex
 	var seen []WebhookRequest

@@ -21,6 +21,7 @@ import (
 
 	"github.com/flowbench/flowbench/assets"
 	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
 )
@@ -49,7 +50,7 @@ func newRunHarness(t *testing.T, base string, conns ...flow.Connection) *runHarn
 	rh.eng = engine.NewRunner(engine.Options{
 		Observers: []engine.Observer{rh.rec},
 		Getenv:    func(k string) string { return env[k] },
-		Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, // retries at once
+		Clock:     clocktest.Instant(), // retries at once
 		Resolve:   func(flow.Connection) (string, bool) { return base, true },
 	})
 	t.Cleanup(func() { rh.eng.Close(); rh.rec.Close() })

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowbench/flowbench/assets"
 	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
@@ -45,7 +46,7 @@ func newKitHarness(t *testing.T, demo bool) *kitHarness {
 	kh.rec = h.db.NewRecorder(storage.RecorderOptions{})
 	kh.eng = engine.NewRunner(engine.Options{
 		Observers: []engine.Observer{kh.rec},
-		Sleep:     instant, // retries at once
+		Clock:     clocktest.Instant(), // retries at once
 		Resolve:   MockResolver(kh.srv),
 	})
 	t.Cleanup(func() {

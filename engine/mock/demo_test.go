@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowbench/flowbench/assets"
 	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
 )
@@ -45,7 +46,7 @@ func runDemo(t *testing.T, s *mock.Server, file, botMock, trigger string) *engin
 			return s.BaseURL(c.Mock), true
 		},
 		// Retry backoff costs no test time; the mock still sees every attempt.
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		Clock: clocktest.Instant(),
 	})
 	defer r.Close()
 	plan, err := engine.Compile(f, conns)

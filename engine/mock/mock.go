@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/flowbench/flowbench/engine/clock"
 	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/flow"
 )
@@ -106,7 +107,7 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = clock.Sleep
 	}
 	if opts.History <= 0 {
 		opts.History = DefaultHistory
@@ -120,20 +121,6 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, subs: map[int]func(Received){}}
 	s.table.Store(&table{mocks: map[string]*mockEntry{}})
 	return s
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // PortInUseError is returned by Start when the port is taken. Free is a

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowbench/flowbench/engine/clock"
 	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
 )
@@ -124,7 +125,9 @@ func (s *Server) answer(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			rec.Fault = "timeout: the route never answers"
 			// Held until the client gives up or the server stops; bounded
 			// anyway so a client with no timeout cannot pin it forever.
-			sleep(ctx, flow.MaxCallTimeout)
+			// Real time, not Options.Sleep: a test's instant sleep must not
+			// turn a route that never answers into one that answers empty.
+			clock.Sleep(ctx, flow.MaxCallTimeout)
 			rec.Error = "not answered (timeout fault)"
 			return
 		}
