@@ -119,7 +119,6 @@ func (e *Events) Wait() { e.wg.Wait() }
 // chain is the flows a run descends from through events, oldest first.
 type chain struct {
 	flows []string
-	runID string
 	// budget counts the runs started from the chain's root event; nil
 	// until a run raises its first event.
 	budget *runBudget
