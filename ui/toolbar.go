@@ -120,6 +120,7 @@ type toolbar struct {
 	activity   *widget.Activity // turns while a run goes on
 	envSel     *widget.Select
 	themeSel   *widget.Select
+	row        *overflowRow
 	box        fyne.CanvasObject
 	syncing    bool
 }
@@ -147,9 +148,10 @@ func newToolbar(a *App) *toolbar {
 	t.save = newTipButton("Save", theme.DocumentSaveIcon(), tips, "Save a new version of this flow (Ctrl+S)", a.saveInteractive)
 	t.undo = newTipButton("", theme.ContentUndoIcon(), tips, "Undo (Ctrl+Z)", a.Undo)
 	t.redo = newTipButton("", theme.ContentRedoIcon(), tips, "Redo (Ctrl+Shift+Z)", a.Redo)
-	items := []fyne.CanvasObject{
-		container.NewGridWrap(fyne.NewSize(240, t.flowPicker.MinSize().Height), t.flowPicker),
-		t.save, widget.NewSeparator(), t.undo, t.redo, widget.NewSeparator(),
+	sep := func() overflowItem { return plainItem(widget.NewSeparator()) }
+	items := []overflowItem{
+		selectItem(container.NewGridWrap(fyne.NewSize(240, t.flowPicker.MinSize().Height), t.flowPicker), "Open flow", t.flowPicker),
+		buttonItem(t.save, "Save"), sep(), buttonItem(t.undo, "Undo"), buttonItem(t.redo, "Redo"), sep(),
 	}
 	if a.opts.Runner != nil {
 		t.run = newTipButton("Run", theme.MediaPlayIcon(), tips, "Run this flow on the local engine with a trigger payload", a.runInteractive)
@@ -162,13 +164,14 @@ func newToolbar(a *App) *toolbar {
 			}
 		})
 		envEdit := newTipButton("", theme.SettingsIcon(), tips, "Edit the environments (named sets of variables, env in expressions)", a.editEnvironments)
-		items = append(items, t.run, t.stop, t.activity, widget.NewSeparator(),
-			widget.NewLabel("Env"), container.NewGridWrap(fyne.NewSize(140, t.envSel.MinSize().Height), t.envSel), envEdit, widget.NewSeparator())
+		items = append(items, buttonItem(t.run, "Run"), buttonItem(t.stop, "Stop"), plainItem(t.activity), sep(),
+			plainItem(widget.NewLabel("Env")), selectItem(container.NewGridWrap(fyne.NewSize(140, t.envSel.MinSize().Height), t.envSel), "Environment", t.envSel),
+			buttonItem(envEdit, "Edit environments…"), sep())
 	}
 	items = append(items,
-		newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut),
-		newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn),
-		newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow),
+		buttonItem(newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut), "Zoom out"),
+		buttonItem(newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn), "Zoom in"),
+		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow), "Fit to window"),
 	)
 	t.themeSel = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(s string) {
 		if !t.syncing {
@@ -178,8 +181,12 @@ func newToolbar(a *App) *toolbar {
 	t.syncing = true
 	t.themeSel.SetSelected(a.themeChoice())
 	t.syncing = false
-	right := container.NewHBox(widget.NewLabel("Theme"), t.themeSel)
-	t.box = container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(items...), right), widget.NewSeparator())
+	items = append(items, sep(), plainItem(widget.NewLabel("Theme")), selectItem(t.themeSel, "Theme", t.themeSel))
+	// below its width the row hides what does not fit behind a "more"
+	// button (issue 13 item 4: at 1000 px "Theme" was drawn over the zoom
+	// buttons, and the row forced the window wider than the screen)
+	t.row = newOverflowRow(items...)
+	t.box = container.NewVBox(t.row, widget.NewSeparator())
 	return t
 }
 
@@ -270,12 +277,13 @@ func shortID(id string) string {
 // newPalette is the row above the canvas that adds each node kind in the
 // middle of the view (the canvas's right-click menu adds at the pointer).
 func newPalette(a *App) fyne.CanvasObject {
-	items := []fyne.CanvasObject{widget.NewLabel("Add")}
+	items := []overflowItem{plainItem(widget.NewLabel("Add"))}
 	for _, k := range flow.Kinds {
 		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, "Add a "+string(k)+" node in the middle of the view", func() { a.AddNode(k) })
-		items = append(items, b)
+		items = append(items, buttonItem(b, "Add "+kindTitle(k)))
 	}
-	return container.NewHBox(items...)
+	// the kinds that do not fit the canvas's width wait behind "more"
+	return newOverflowRow(items...)
 }
 
 // AddNode adds a node of that kind near the middle of the view, a little
