@@ -378,7 +378,7 @@ func (a *App) refreshConnections() {
 	a.connView.setConnections(conns)
 	a.reloadTriggers()
 	if a.mocks != nil {
-		a.mocks.list.Refresh() // which connections use each mock
+		a.mocks.list.refresh() // which connections use each mock
 	}
 }
 

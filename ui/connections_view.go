@@ -17,59 +17,41 @@ import (
 // connectionsView is the sidebar's list of connections. Selecting one shows
 // its form in the inspector.
 type connectionsView struct {
-	a     *App
-	items []flow.Connection
-	list  *widget.List
-	box   fyne.CanvasObject
-	quiet bool
+	a    *App
+	list *itemList[flow.Connection]
+	box  fyne.CanvasObject
 }
 
 func newConnectionsView(a *App) *connectionsView {
 	v := &connectionsView{a: a}
-	v.list = widget.NewList(
-		func() int { return len(v.items) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			c := v.items[id]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type))
-		})
-	v.list.OnSelected = func(id widget.ListItemID) {
-		if v.quiet || id >= len(v.items) {
-			return
-		}
-		a.inspector.showConnection(v.items[id], false)
-	}
-	actions := container.NewGridWithColumns(3,
-		newTipButton("Add", theme.ContentAddIcon(), a.tips, "Add a connection", v.add),
-		newTipButton("Copy", theme.ContentCopyIcon(), a.tips, "Duplicate the selected connection (without its sealed secrets)", v.duplicate),
-		newTipButton("Delete", theme.DeleteIcon(), a.tips, "Delete the selected connection", v.deleteSelected),
+	v.list = newItemList(func(c *flow.Connection) string { return fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type) })
+	v.list.OnSelected = func(_ int, c flow.Connection) { a.inspector.showConnection(c, false) }
+	actions, _ := actionGrid(a.tips, 3,
+		action{"Add", theme.ContentAddIcon(), "Add a connection", v.add},
+		action{"Copy", theme.ContentCopyIcon(), "Duplicate the selected connection (without its sealed secrets)", v.duplicate},
+		action{"Delete", theme.DeleteIcon(), "Delete the selected connection", v.deleteSelected},
 	)
-	v.box = container.NewBorder(nil, actions, nil, nil, v.list)
+	v.box = sidePane(nil, v.list.object(), actions)
 	return v
 }
 
 func (v *connectionsView) object() fyne.CanvasObject { return v.box }
 
 func (v *connectionsView) setConnections(cs []flow.Connection) {
-	v.items = cs
-	v.list.Refresh()
+	v.list.set(cs)
+	if f := v.a.inspector.conn; f != nil && !f.isNew {
+		v.selectName(f.orig.Name)
+	}
 }
 
 // selectName highlights the named connection without opening it again.
 func (v *connectionsView) selectName(name string) {
-	v.quiet = true
-	defer func() { v.quiet = false }()
-	for i, c := range v.items {
-		if c.Name == name {
-			v.list.Select(i)
-			return
-		}
-	}
-	v.list.UnselectAll()
+	v.list.selectWhere(func(c *flow.Connection) bool { return c.Name == name })
+}
+
+// taken reports whether a connection is called name.
+func (v *connectionsView) taken(name string) bool {
+	return takenIn(v.list.items, func(c *flow.Connection) string { return c.Name })(name)
 }
 
 // selected is the connection whose form the inspector shows, if any.
@@ -78,7 +60,7 @@ func (v *connectionsView) selected() (flow.Connection, bool) {
 	if f == nil || f.isNew {
 		return flow.Connection{}, false
 	}
-	for _, c := range v.items {
+	for _, c := range v.list.items {
 		if c.Name == f.orig.Name {
 			return c, true
 		}
@@ -88,9 +70,9 @@ func (v *connectionsView) selected() (flow.Connection, bool) {
 
 func (v *connectionsView) add() {
 	v.a.sidebar.showNamed("Connections")
-	v.list.UnselectAll()
+	v.list.unselect()
 	v.a.inspector.showConnection(flow.Connection{
-		Name: uniqueConnName(v.items, "connection"), Kind: flow.ConnCustom, BaseURL: "https://",
+		Name: uniqueName("connection", nameSep, v.taken), Kind: flow.ConnCustom, BaseURL: "https://",
 		Auth: flow.Auth{Type: flow.AuthNone},
 	}, true)
 }
@@ -105,7 +87,7 @@ func (v *connectionsView) duplicate() {
 		return
 	}
 	cp := c
-	cp.Name = uniqueConnName(v.items, c.Name+"-copy")
+	cp.Name = copyName(c.Name, nameSep, v.taken)
 	cp.Auth.Scopes = append([]string(nil), c.Auth.Scopes...)
 	for _, p := range []**flow.SecretRef{&cp.Auth.Value, &cp.Auth.ClientSecret, &cp.Auth.SecretAccessKey,
 		&cp.Auth.SessionToken, &cp.Auth.Password, &cp.Auth.Token} {
@@ -118,21 +100,6 @@ func (v *connectionsView) duplicate() {
 	}
 	v.a.inspector.showConnection(cp, true)
 	v.a.console.log(fmt.Sprintf("Copy of %q: enter its sealed secrets again, then save.", c.Name))
-}
-
-func uniqueConnName(cs []flow.Connection, base string) string {
-	taken := map[string]bool{}
-	for _, c := range cs {
-		taken[c.Name] = true
-	}
-	if !taken[base] {
-		return base
-	}
-	for i := 2; ; i++ {
-		if n := fmt.Sprintf("%s%d", base, i); !taken[n] {
-			return n
-		}
-	}
 }
 
 func (v *connectionsView) deleteSelected() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +59,7 @@ func (r eventRow) text() string {
 // webhook triggers.
 type eventsView struct {
 	a    *App
-	rows []eventRow // newest first
-	list *widget.List
+	list *itemList[eventRow] // newest first
 	box  fyne.CanvasObject
 
 	name      *widget.SelectEntry
@@ -78,25 +78,9 @@ type eventsView struct {
 
 func newEventsView(a *App) *eventsView {
 	v := &eventsView{a: a}
-	v.list = widget.NewList(
-		func() int { return len(v.rows) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(v.rows) {
-				l := o.(*widget.Label)
-				l.SetText(v.rows[id].text())
-				l.Importance = widget.MediumImportance
-				if v.rows[id].failed {
-					l.Importance = widget.DangerImportance
-				}
-				l.Refresh()
-			}
-		})
-	v.list.OnSelected = v.selectRow
+	v.list = newItemList(func(r *eventRow) string { return r.text() })
+	v.list.danger = func(r *eventRow) bool { return r.failed }
+	v.list.OnSelected = func(_ int, r eventRow) { v.selectRow(r) }
 	v.detail = widget.NewLabel("Select a trigger execution to see its response payload and open its run.")
 	v.detail.Wrapping = fyne.TextWrapWord
 
@@ -134,9 +118,9 @@ func newEventsView(a *App) *eventsView {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Trigger executions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
-	bottom := container.NewVBox(widget.NewSeparator(), v.detail,
-		newTipButton("Refresh", theme.ViewRefreshIcon(), a.tips, "Read the recorded event runs again", v.reload))
-	v.box = container.NewBorder(raiseBox, bottom, nil, nil, v.list)
+	refresh, _ := actionGrid(a.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the recorded event runs again", v.reload})
+	bottom := container.NewVBox(widget.NewSeparator(), v.detail, refresh)
+	v.box = sidePane(raiseBox, v.list.object(), bottom)
 	return v
 }
 
@@ -226,11 +210,7 @@ func (v *eventsView) add(tes []engine.TriggerExecution) {
 	for i, j := 0, len(fresh)-1; i < j; i, j = i+1, j-1 {
 		fresh[i], fresh[j] = fresh[j], fresh[i]
 	}
-	v.rows = append(fresh, v.rows...)
-	if len(v.rows) > maxEventRows {
-		v.rows = v.rows[:maxEventRows]
-	}
-	v.list.Refresh()
+	v.list.prepend(fresh, maxEventRows)
 	if h := v.a.history; h != nil {
 		h.readPage()
 	}
@@ -271,11 +251,7 @@ func executionRows(te engine.TriggerExecution) []eventRow {
 }
 
 // selectRow shows a row's details and opens its run as the Runs view does.
-func (v *eventsView) selectRow(id widget.ListItemID) {
-	if id >= len(v.rows) {
-		return
-	}
-	r := v.rows[id]
+func (v *eventsView) selectRow(r eventRow) {
 	var b strings.Builder
 	b.WriteString(r.text())
 	if r.run != nil {
@@ -322,18 +298,8 @@ func (v *eventsView) reload() {
 	for _, e := range raised {
 		rows = append(rows, eventRow{at: e.At, event: e.Name, note: fmt.Sprintf("(raised by node %s of run %s)", e.Node, shortID(e.RunID))})
 	}
-	sortRowsNewestFirst(rows)
-	v.rows = rows
-	v.list.UnselectAll()
-	v.list.Refresh()
-}
-
-func sortRowsNewestFirst(rows []eventRow) {
-	for i := 1; i < len(rows); i++ {
-		for j := i; j > 0 && rows[j].at.After(rows[j-1].at); j-- {
-			rows[j], rows[j-1] = rows[j-1], rows[j]
-		}
-	}
+	slices.SortStableFunc(rows, func(x, y eventRow) int { return y.at.Compare(x.at) })
+	v.list.set(rows)
 }
 
 // setListening starts or stops the webhook listener at the address typed.

@@ -21,53 +21,37 @@ import (
 // flowsView is the sidebar's list of stored flows with the actions on them:
 // new, rename, duplicate, delete, import, export and version history.
 type flowsView struct {
-	a     *App
+	a *App
+	// items are the stored flows as last listed: the list's rows.
 	items []storage.FlowSummary
-	list  *widget.List
+	list  *itemList[storage.FlowSummary]
 	box   fyne.CanvasObject
-	// selecting is set while the list is made to show the open flow, so
-	// that does not count as the person choosing it.
-	selecting bool
 }
 
 func newFlowsView(a *App) *flowsView {
 	v := &flowsView{a: a}
-	v.list = widget.NewList(
-		func() int { return len(v.items) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			s := v.items[id]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  (v%d)", s.Name, s.Version))
-		})
-	v.list.OnSelected = func(id widget.ListItemID) {
-		if v.selecting || id >= len(v.items) || v.items[id].ID == a.flowID {
+	v.list = newItemList(func(s *storage.FlowSummary) string { return fmt.Sprintf("%s  (v%d)", s.Name, s.Version) })
+	v.list.OnSelected = func(_ int, s storage.FlowSummary) {
+		if s.ID == a.flowID {
 			return
 		}
-		target := v.items[id].ID
 		a.confirmLeave(func() {
-			if err := a.Open(target); err != nil {
+			if err := a.Open(s.ID); err != nil {
 				a.showError(err)
 			}
 		})
 		v.markOpen(a.flowID)
 	}
-	btn := func(label string, icon fyne.Resource, tip string, fn func()) fyne.CanvasObject {
-		return newTipButton(label, icon, a.tips, tip, fn)
-	}
-	actions := container.NewGridWithColumns(2,
-		btn("New", theme.ContentAddIcon(), "Start a new, empty flow", func() { a.confirmLeave(a.NewFlow) }),
-		btn("Rename", theme.DocumentCreateIcon(), "Rename the open flow", v.renameDialog),
-		btn("Duplicate", theme.ContentCopyIcon(), "Save a copy of the open flow", v.duplicate),
-		btn("Delete", theme.DeleteIcon(), "Delete the open flow and its versions", v.deleteDialog),
-		btn("Import", theme.FolderOpenIcon(), "Import a .flow.json file", v.importDialog),
-		btn("Export", theme.DownloadIcon(), "Export the open flow to a .flow.json file", v.exportDialog),
-		btn("History", theme.HistoryIcon(), "Earlier versions of the open flow", v.historyDialog),
+	actions, _ := actionGrid(a.tips, 2,
+		action{"New", theme.ContentAddIcon(), "Start a new, empty flow", func() { a.confirmLeave(a.NewFlow) }},
+		action{"Rename", theme.DocumentCreateIcon(), "Rename the open flow", v.renameDialog},
+		action{"Duplicate", theme.ContentCopyIcon(), "Save a copy of the open flow", v.duplicate},
+		action{"Delete", theme.DeleteIcon(), "Delete the open flow and its versions", v.deleteDialog},
+		action{"Import", theme.FolderOpenIcon(), "Import a .flow.json file", v.importDialog},
+		action{"Export", theme.DownloadIcon(), "Export the open flow to a .flow.json file", v.exportDialog},
+		action{"History", theme.HistoryIcon(), "Earlier versions of the open flow", v.historyDialog},
 	)
-	v.box = container.NewBorder(nil, actions, nil, nil, v.list)
+	v.box = sidePane(nil, v.list.object(), actions)
 	return v
 }
 
@@ -81,7 +65,7 @@ func (v *flowsView) reload() {
 		return
 	}
 	v.items = items
-	v.list.Refresh()
+	v.list.set(items)
 	v.markOpen(v.a.flowID)
 	if v.a.bar != nil {
 		v.a.bar.syncPicker()
@@ -91,15 +75,7 @@ func (v *flowsView) reload() {
 
 // markOpen highlights the open flow in the list.
 func (v *flowsView) markOpen(id string) {
-	v.selecting = true
-	defer func() { v.selecting = false }()
-	for i, s := range v.items {
-		if s.ID == id {
-			v.list.Select(i)
-			return
-		}
-	}
-	v.list.UnselectAll()
+	v.list.selectWhere(func(s *storage.FlowSummary) bool { return s.ID == id })
 }
 
 // renameDialog asks for a new name for the open flow. The rename is an
@@ -142,7 +118,7 @@ func (v *flowsView) duplicate() {
 func (a *App) DuplicateFlow() error {
 	cp := editor.Clone(a.ed.Flow())
 	cp.ID, cp.Version = "", 0
-	cp.Name = strings.TrimSpace(cp.Name + " copy")
+	cp.Name = copyName(strings.TrimSpace(cp.Name), nameSep, takenIn(a.flows.items, func(s *storage.FlowSummary) string { return s.Name }))
 	if _, err := a.opts.Store.SaveFlow(a.ctx, cp); err != nil {
 		return fmt.Errorf("duplicate flow %q: %w", a.ed.Flow().Name, err)
 	}

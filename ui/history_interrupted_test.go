@@ -30,10 +30,10 @@ func TestFaultRunsViewShowsInterrupted(t *testing.T) {
 		t.Fatalf("status filter offers %v, not interrupted", hv.statusSel.Options)
 	}
 	hv.setFilter("", flow.StatusInterrupted)
-	if len(hv.runs) != 1 || hv.runs[0].ID != "run-cut" {
-		t.Fatalf("interrupted filter lists %d runs", len(hv.runs))
+	if len(hv.runL.items) != 1 || hv.runL.items[0].ID != "run-cut" {
+		t.Fatalf("interrupted filter lists %d runs", len(hv.runL.items))
 	}
-	row := runRow(&hv.runs[0])
+	row := runRow(&hv.runL.items[0])
 	if !strings.Contains(row, "interrupted  Tier  40 ms  (its process ended mid-run)") {
 		t.Fatalf("row %q does not say the run was interrupted", row)
 	}

@@ -38,10 +38,10 @@ func TestRunsViewPagesThroughALargeHistory(t *testing.T) {
 	t.Run("every run once, newest first", func(t *testing.T) {
 		seen, last := 0, ""
 		for page := 0; page < total/historyPage+2; page++ {
-			if len(hv.runs) > historyPage {
-				t.Fatalf("page %d holds %d runs", page, len(hv.runs))
+			if len(hv.runL.items) > historyPage {
+				t.Fatalf("page %d holds %d runs", page, len(hv.runL.items))
 			}
-			for _, r := range hv.runs {
+			for _, r := range hv.runL.items {
 				if last != "" && r.ID >= last {
 					t.Fatalf("run %s after %s: not newest first", r.ID, last)
 				}
@@ -62,13 +62,13 @@ func TestRunsViewPagesThroughALargeHistory(t *testing.T) {
 	})
 	t.Run("newer goes back", func(t *testing.T) {
 		hv.newerPage()
-		if got := hv.runs[0].ID; got != fmt.Sprintf("run-%06d", 2*historyPage-1) {
+		if got := hv.runL.items[0].ID; got != fmt.Sprintf("run-%06d", 2*historyPage-1) {
 			t.Fatalf("newer page starts at %s", got)
 		}
 	})
 	t.Run("filter by status", func(t *testing.T) {
 		hv.setFilter("f1", flow.StatusFailed)
-		for _, r := range hv.runs {
+		for _, r := range hv.runL.items {
 			if r.Status != flow.StatusFailed {
 				t.Fatalf("run %s is %s in the failed filter", r.ID, r.Status)
 			}
@@ -80,8 +80,8 @@ func TestRunsViewPagesThroughALargeHistory(t *testing.T) {
 	t.Run("delete one and older than a date", func(t *testing.T) {
 		hv.setFilter("", "")
 		hv.deleteRun("run-099999")
-		if hv.runs[0].ID != "run-099998" {
-			t.Fatalf("newest after delete %s", hv.runs[0].ID)
+		if hv.runL.items[0].ID != "run-099998" {
+			t.Fatalf("newest after delete %s", hv.runL.items[0].ID)
 		}
 		hv.deleteBefore(start.Add(90_000 * time.Second))
 		n, err := h.db.CountRuns(context.Background(), storage.RunQuery{})

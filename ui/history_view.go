@@ -31,10 +31,8 @@ const (
 // with cursors, so 100,000 runs cost one page of memory.
 type historyView struct {
 	a      *App
-	runs   []flow.Run
-	events []flow.RaisedEvent
-	runL   *widget.List
-	evL    *widget.List
+	runL   *itemList[flow.Run]
+	evL    *itemList[flow.RaisedEvent]
 	runBox fyne.CanvasObject
 	evBox  fyne.CanvasObject
 
@@ -58,43 +56,22 @@ type historyView struct {
 
 func newHistoryView(a *App) *historyView {
 	h := &historyView{a: a, cursors: []*storage.RunCursor{nil}}
-	h.runL = widget.NewList(
-		func() int { return len(h.runs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(h.runs) {
-				o.(*widget.Label).SetText(runRow(&h.runs[id]))
-			}
-		})
-	h.runL.OnSelected = func(id widget.ListItemID) {
-		if id < len(h.runs) {
-			r := h.runs[id]
-			h.selected = &r
-			h.updateButtons()
-			h.a.OpenRun(r.ID)
-		}
+	h.runL = newItemList(runRow)
+	h.runL.OnSelected = func(_ int, r flow.Run) {
+		h.selected = &r
+		h.updateButtons()
+		h.a.OpenRun(r.ID)
 	}
-	h.evL = widget.NewList(
-		func() int { return len(h.events) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			e := h.events[id]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  (%s)", e.At.Local().Format("01-02 15:04:05"), e.Name, e.Node))
-		})
-	h.evL.OnSelected = func(id widget.ListItemID) {
-		h.evL.UnselectAll()
-		if id < len(h.events) {
-			e := h.events[id]
-			a.console.log(fmt.Sprintf("Event %s raised by node %s of run %s: %s", e.Name, e.Node, e.RunID, string(e.Payload)))
-		}
+	h.runL.OnUnselected = func() {
+		h.selected = nil
+		h.updateButtons()
+	}
+	h.evL = newItemList(func(e *flow.RaisedEvent) string {
+		return fmt.Sprintf("%s  %s  (%s)", e.At.Local().Format("01-02 15:04:05"), e.Name, e.Node)
+	})
+	h.evL.OnSelected = func(_ int, e flow.RaisedEvent) {
+		h.evL.unselect()
+		a.console.log(fmt.Sprintf("Event %s raised by node %s of run %s: %s", e.Name, e.Node, e.RunID, string(e.Payload)))
 	}
 
 	h.flowSel = widget.NewSelect(nil, func(string) { h.applyFilter() })
@@ -115,7 +92,8 @@ func newHistoryView(a *App) *historyView {
 	delOld := widget.NewButtonWithIcon("Delete older", theme.DeleteIcon(), h.deleteOlderInteractive)
 
 	refresh := func() fyne.CanvasObject {
-		return newTipButton("Refresh", theme.ViewRefreshIcon(), a.tips, "Read the history again", h.reload)
+		b, _ := actionGrid(a.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the history again", h.reload})
+		return b
 	}
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
@@ -125,8 +103,8 @@ func newHistoryView(a *App) *historyView {
 		container.NewBorder(nil, nil, nil, delOld, h.before),
 		refresh(),
 	)
-	h.runBox = container.NewBorder(top, bottom, nil, nil, h.runL)
-	h.evBox = container.NewBorder(nil, refresh(), nil, nil, h.evL)
+	h.runBox = sidePane(top, h.runL.object(), bottom)
+	h.evBox = sidePane(nil, h.evL.object(), refresh())
 	h.syncFlows()
 	h.reload()
 	return h
@@ -199,8 +177,7 @@ func (h *historyView) reload() {
 	if err != nil {
 		h.a.console.logError("Could not list the events: " + err.Error())
 	} else {
-		h.events = events
-		h.evL.Refresh()
+		h.evL.set(events)
 	}
 }
 
@@ -214,11 +191,10 @@ func (h *historyView) readPage() {
 		h.a.console.logError("Could not list the runs: " + err.Error() + "; press Refresh to try again.")
 		return
 	}
-	h.runs, h.next = runs, next
+	h.next = next
 	h.selected = nil
-	h.runL.UnselectAll()
-	h.runL.Refresh()
-	h.runL.ScrollToTop()
+	h.runL.set(runs)
+	h.runL.list.ScrollToTop()
 	page := len(h.cursors)
 	text := fmt.Sprintf("Page %d: %d runs", page, len(runs))
 	if e := h.editor(); e != nil {

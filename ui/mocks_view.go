@@ -37,12 +37,10 @@ func MockResolver(srv *mock.Server) func(flow.Connection) (string, bool) {
 // serves them on 127.0.0.1, and the actions on them (add, edit, duplicate,
 // delete, import, export, the chatbot preset).
 type mocksView struct {
-	a     *App
-	srv   *mock.Server
-	items []flow.Mock
-	list  *widget.List
-	sel   int // selected row, -1 for none
-	box   fyne.CanvasObject
+	a    *App
+	srv  *mock.Server
+	list *itemList[flow.Mock]
+	box  fyne.CanvasObject
 
 	addr    *widget.Entry
 	serve   *widget.Check
@@ -57,21 +55,10 @@ type mocksView struct {
 }
 
 func newMocksView(a *App) *mocksView {
-	v := &mocksView{a: a, srv: a.opts.Mocks, sel: -1}
-	v.list = widget.NewList(
-		func() int { return len(v.items) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(v.items) {
-				o.(*widget.Label).SetText(mockRow(&v.items[id], v.usedBy(v.items[id].Name)))
-			}
-		})
-	v.list.OnSelected = func(id widget.ListItemID) { v.sel = id; v.updateButtons() }
-	v.list.OnUnselected = func(widget.ListItemID) { v.sel = -1; v.updateButtons() }
+	v := &mocksView{a: a, srv: a.opts.Mocks}
+	v.list = newItemList(func(m *flow.Mock) string { return mockRow(m, v.usedBy(m.Name)) })
+	v.list.OnSelected = func(int, flow.Mock) { v.updateButtons() }
+	v.list.OnUnselected = v.updateButtons
 
 	v.addr = widget.NewEntry()
 	v.addr.SetText(orDefault(a.opts.MockAddr, mock.DefaultAddr))
@@ -92,21 +79,22 @@ func newMocksView(a *App) *mocksView {
 
 	// The list's own buttons are icons with tips, in one row, so the list
 	// keeps room for several mocks in a short sidebar.
-	listButton := func(icon fyne.Resource, tip string, fn func()) *tipButton {
-		b := newTipButton("", icon, a.tips, tip, fn)
+	row, bs := actionGrid(a.tips, 4,
+		action{"", theme.ContentAddIcon(), "Add a mock", func() {
+			v.openEditor(flow.Mock{Name: uniqueName("mock", urlSep, v.taken), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
+		}},
+		action{"", theme.DocumentCreateIcon(), "Edit the selected mock", func() {
+			if m, ok := v.list.selected(); ok {
+				v.openEditor(m, false)
+			}
+		}},
+		action{"", theme.ContentCopyIcon(), "Duplicate the selected mock", v.duplicate},
+		action{"", theme.DeleteIcon(), "Delete the selected mock", v.deleteSelected},
+	)
+	for _, b := range bs {
 		b.Importance = widget.MediumImportance
-		return b
 	}
-	add := listButton(theme.ContentAddIcon(), "Add a mock", func() {
-		v.openEditor(flow.Mock{Name: v.uniqueName("mock"), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
-	})
-	v.edit = listButton(theme.DocumentCreateIcon(), "Edit the selected mock", func() {
-		if m, ok := v.selected(); ok {
-			v.openEditor(m, false)
-		}
-	})
-	v.dup = listButton(theme.ContentCopyIcon(), "Duplicate the selected mock", v.duplicate)
-	v.del = listButton(theme.DeleteIcon(), "Delete the selected mock", v.deleteSelected)
+	v.edit, v.dup, v.del = bs[1], bs[2], bs[3]
 	preset := widget.NewButtonWithIcon("Chatbot preset", theme.MailReplyIcon(), v.chatbotPresetInteractive)
 	imp := widget.NewButtonWithIcon("Import", theme.FolderOpenIcon(), v.importInteractive)
 	exp := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), v.exportInteractive)
@@ -115,10 +103,10 @@ func newMocksView(a *App) *mocksView {
 		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.addr),
 		v.serve, v.errL, v.usePort, v.status, widget.NewSeparator())
 	bottom := container.NewVBox(
-		container.NewGridWithColumns(4, add, v.edit, v.dup, v.del),
+		row,
 		preset,
 		container.NewGridWithColumns(2, imp, exp))
-	v.box = container.NewBorder(top, bottom, nil, nil, v.list)
+	v.box = sidePane(top, v.list.object(), bottom)
 	v.updateButtons()
 	v.syncStatus()
 	return v
@@ -149,15 +137,13 @@ func (v *mocksView) usedBy(name string) []string {
 	return out
 }
 
-func (v *mocksView) selected() (flow.Mock, bool) {
-	if v.sel < 0 || v.sel >= len(v.items) {
-		return flow.Mock{}, false
-	}
-	return v.items[v.sel], true
+// taken reports whether a mock is called name.
+func (v *mocksView) taken(name string) bool {
+	return takenIn(v.list.items, func(m *flow.Mock) string { return m.Name })(name)
 }
 
 func (v *mocksView) updateButtons() {
-	_, ok := v.selected()
+	_, ok := v.list.selected()
 	setEnabled(&v.edit.Button, ok)
 	setEnabled(&v.dup.Button, ok)
 	setEnabled(&v.del.Button, ok)
@@ -165,8 +151,8 @@ func (v *mocksView) updateButtons() {
 
 // names lists the stored mocks' names, for the connection form's picker.
 func (v *mocksView) names() []string {
-	out := make([]string, len(v.items))
-	for i, m := range v.items {
+	out := make([]string, len(v.list.items))
+	for i, m := range v.list.items {
 		out[i] = m.Name
 	}
 	return out
@@ -179,10 +165,7 @@ func (v *mocksView) reload() {
 		v.a.console.logError("Could not list the mocks: " + err.Error())
 		return
 	}
-	v.items = ms
-	v.sel = -1
-	v.list.UnselectAll()
-	v.list.Refresh()
+	v.list.set(ms)
 	v.updateButtons()
 	if err := v.srv.SetMocks(ms); err != nil {
 		v.a.console.logError("The stored mocks could not be served: " + err.Error())
@@ -195,7 +178,7 @@ func (v *mocksView) reload() {
 // or a bad body is refused before anything is stored.
 func (v *mocksView) store(m flow.Mock, old string) error {
 	all := []flow.Mock{m}
-	for _, o := range v.items {
+	for _, o := range v.list.items {
 		if o.Name != m.Name && o.Name != old {
 			all = append(all, o)
 		}
@@ -236,38 +219,18 @@ func withoutAuth(m flow.Mock) flow.Mock {
 }
 
 func (v *mocksView) selectName(name string) {
-	for i, m := range v.items {
-		if m.Name == name {
-			v.list.Select(i)
-			return
-		}
-	}
-}
-
-// uniqueName is base, or base-2, base-3... when taken.
-func (v *mocksView) uniqueName(base string) string {
-	taken := map[string]bool{}
-	for _, m := range v.items {
-		taken[m.Name] = true
-	}
-	if !taken[base] {
-		return base
-	}
-	for i := 2; ; i++ {
-		if n := fmt.Sprintf("%s-%d", base, i); !taken[n] {
-			return n
-		}
-	}
+	v.list.selectWhere(func(m *flow.Mock) bool { return m.Name == name })
+	v.updateButtons()
 }
 
 // duplicate stores a copy of the selected mock under a new name.
 func (v *mocksView) duplicate() {
-	m, ok := v.selected()
+	m, ok := v.list.selected()
 	if !ok {
 		return
 	}
 	c := cloneMock(m)
-	c.Name = v.uniqueName(m.Name + "-copy")
+	c.Name = copyName(m.Name, urlSep, v.taken)
 	if err := v.store(c, ""); err != nil {
 		v.a.showError(err)
 		return
@@ -305,7 +268,7 @@ func cloneMock(m flow.Mock) flow.Mock {
 // deleteSelected deletes the selected mock after asking, naming the
 // connections that point at it.
 func (v *mocksView) deleteSelected() {
-	m, ok := v.selected()
+	m, ok := v.list.selected()
 	if !ok {
 		return
 	}
@@ -394,10 +357,10 @@ func (v *mocksView) syncStatus() {
 	v.serve.SetChecked(url != "")
 	v.syncing = false
 	if url == "" {
-		v.status.SetText(fmt.Sprintf("Stopped. %d mocks stored.", len(v.items)))
+		v.status.SetText(fmt.Sprintf("Stopped. %d mocks stored.", len(v.list.items)))
 		return
 	}
-	v.status.SetText(fmt.Sprintf("Serving %d mocks at %s/<mock name>.", len(v.items), url))
+	v.status.SetText(fmt.Sprintf("Serving %d mocks at %s/<mock name>.", len(v.list.items), url))
 }
 
 // resetConnections makes the engine build every connection's client again,
@@ -408,7 +371,7 @@ func (a *App) resetConnections() {
 		a.trig.lr.Engine.SetConnections(a.conns)
 	}
 	if a.mocks != nil {
-		a.mocks.list.Refresh()
+		a.mocks.list.refresh()
 	}
 }
 
@@ -417,7 +380,7 @@ func (a *App) resetConnections() {
 // preset mock.
 func (v *mocksView) chatbotPresetInteractive() {
 	name := widget.NewEntry()
-	name.SetText(v.uniqueName("chatbot"))
+	name.SetText(uniqueName("chatbot", urlSep, v.taken))
 	mode := widget.NewRadioGroup([]string{presetValue, presetRule}, nil)
 	mode.SetSelected(presetValue)
 	value := widget.NewEntry()
@@ -491,7 +454,7 @@ func (v *mocksView) importMocks(data []byte, from string) error {
 	for _, m := range mf.Mocks {
 		incoming[m.Name] = true
 	}
-	for _, m := range v.items {
+	for _, m := range v.list.items {
 		if !incoming[m.Name] {
 			all = append(all, m)
 		}
@@ -517,7 +480,7 @@ func (v *mocksView) importMocks(data []byte, from string) error {
 
 // exportMocks is the stored mocks as a mocks file (secrets stay references).
 func (v *mocksView) exportMocks() ([]byte, error) {
-	return flow.EncodeMocks(&flow.MocksFile{Format: flow.Format, Mocks: v.items})
+	return flow.EncodeMocks(&flow.MocksFile{Format: flow.Format, Mocks: v.list.items})
 }
 
 func (v *mocksView) importInteractive() {
@@ -553,7 +516,7 @@ func (v *mocksView) exportInteractive() {
 			v.a.showError(fmt.Errorf("export the mocks to %s: %w", w.URI().Name(), err))
 			return
 		}
-		v.a.console.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.items), w.URI().Name()))
+		v.a.console.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.list.items), w.URI().Name()))
 	}, v.a.w)
 	d.SetFileName("flowbench.mocks.json")
 	d.Show()

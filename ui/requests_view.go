@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,8 +27,7 @@ const keepReceived = 10000
 // below (headers, body, the auth and signature checks, the answer).
 type requestsView struct {
 	a      *App
-	rows   []flow.ReceivedRequest
-	list   *widget.List
+	list   *itemList[flow.ReceivedRequest] // newest first
 	detail *widget.Entry
 	box    fyne.CanvasObject
 	added  int // records written since the last prune
@@ -35,46 +35,25 @@ type requestsView struct {
 
 func newRequestsView(a *App) *requestsView {
 	v := &requestsView{a: a}
-	v.list = widget.NewList(
-		func() int { return len(v.rows) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(v.rows) {
-				l := o.(*widget.Label)
-				r := &v.rows[id]
-				l.SetText(requestRow(r))
-				l.Importance = widget.MediumImportance
-				if r.Status == 0 || r.Status >= 400 {
-					l.Importance = widget.DangerImportance
-				}
-				l.Refresh()
-			}
-		})
+	v.list = newItemList(requestRow)
+	v.list.danger = func(r *flow.ReceivedRequest) bool { return r.Status == 0 || r.Status >= 400 }
 	v.detail = widget.NewMultiLineEntry()
 	v.detail.Wrapping = fyne.TextWrapWord
 	v.detail.SetPlaceHolder("Select a request to see its headers, body and checks.")
 	v.detail.SetMinRowsVisible(10)
-	v.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(v.rows) {
-			v.detail.SetText(requestDetail(&v.rows[id]))
-		}
-	}
-	clear := newTipButton("Clear", theme.ContentClearIcon(), a.tips, "Clear the list (the history keeps them)", func() {
-		v.rows = nil
-		v.list.UnselectAll()
-		v.list.Refresh()
-		v.detail.SetText("")
-	})
-	refresh := newTipButton("History", theme.HistoryIcon(), a.tips, "List the newest requests of the history", v.reload)
-	split := container.NewVSplit(v.list, v.detail)
+	v.list.OnSelected = func(_ int, r flow.ReceivedRequest) { v.detail.SetText(requestDetail(&r)) }
+	actions, _ := actionGrid(a.tips, 2,
+		action{"Clear", theme.ContentClearIcon(), "Clear the list (the history keeps them)", func() {
+			v.list.set(nil)
+			v.detail.SetText("")
+		}},
+		action{"History", theme.HistoryIcon(), "List the newest requests of the history", v.reload},
+	)
+	split := container.NewVSplit(v.list.object(), v.detail)
 	split.Offset = 0.55
-	v.box = container.NewBorder(
-		widget.NewLabelWithStyle("Requests received by mocks and webhook triggers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(2, clear, refresh), nil, nil, split)
+	title := widget.NewLabelWithStyle("Requests received by mocks and webhook triggers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	v.box = sidePane(title, split, actions)
 	return v
 }
 
@@ -167,15 +146,9 @@ func (v *requestsView) add(rs []flow.ReceivedRequest) {
 			}
 		}
 	}
-	fresh := make([]flow.ReceivedRequest, len(rs))
-	for i := range rs {
-		fresh[len(rs)-1-i] = rs[i]
-	}
-	v.rows = append(fresh, v.rows...)
-	if len(v.rows) > maxRequestRows {
-		v.rows = v.rows[:maxRequestRows]
-	}
-	v.list.Refresh()
+	fresh := slices.Clone(rs)
+	slices.Reverse(fresh)
+	v.list.prepend(fresh, maxRequestRows)
 }
 
 // reload lists the newest requests of the history.
@@ -189,8 +162,6 @@ func (v *requestsView) reload() {
 		v.a.console.logError("Could not read the request history: " + err.Error())
 		return
 	}
-	v.rows = rs
-	v.list.UnselectAll()
-	v.list.Refresh()
+	v.list.set(rs)
 	v.detail.SetText("")
 }

@@ -267,11 +267,11 @@ func TestRunOfTheExampleFlow(t *testing.T) {
 			}
 			t.Run("the Runs view lists it and replays it", func(t *testing.T) {
 				h.app.history.reload()
-				if len(h.app.history.runs) != 1 || h.app.history.runs[0].ID != lr.id {
-					t.Fatalf("runs view %+v", h.app.history.runs)
+				if len(h.app.history.runL.items) != 1 || h.app.history.runL.items[0].ID != lr.id {
+					t.Fatalf("runs view %+v", h.app.history.runL.items)
 				}
 				h.app.cv.SetRunOverlay(nil, nil)
-				h.app.history.runL.Select(0)
+				h.app.history.runL.list.Select(0)
 				_, relit := h.app.cv.RunOverlay()
 				if !slices.Equal(relit, tt.lit) {
 					t.Fatalf("replayed connectors %v, want %v", relit, tt.lit)

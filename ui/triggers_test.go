@@ -144,10 +144,10 @@ func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
 	})
 	ev.payload.SetText(`{"orderId": 7}`)
 	test.Tap(ev.raise)
-	h.settle("the trigger execution", func() bool { return len(ev.rows) >= 2 })
+	h.settle("the trigger execution", func() bool { return len(ev.list.items) >= 2 })
 
 	var flows []string
-	for _, r := range ev.rows {
+	for _, r := range ev.list.items {
 		if r.run == nil {
 			t.Fatalf("a row without a run: %+v", r)
 		}
@@ -163,13 +163,13 @@ func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
 	if !slices.Equal(flows, []string{"Ship order", "Thank customer"}) {
 		t.Fatalf("the event started %v, want exactly the two listeners", flows)
 	}
-	if len(ev.rows) != 2 {
-		t.Fatalf("%d rows, want 2", len(ev.rows))
+	if len(ev.list.items) != 2 {
+		t.Fatalf("%d rows, want 2", len(ev.list.items))
 	}
 
 	t.Run("selecting a row opens its run", func(t *testing.T) {
-		ev.list.Select(0)
-		want := ids[ev.rows[0].run.FlowName]
+		ev.list.list.Select(0)
+		want := ids[ev.list.items[0].run.FlowName]
 		if h.app.FlowID() != want {
 			t.Fatalf("open flow %q, want %q", h.app.FlowID(), want)
 		}
@@ -181,8 +181,8 @@ func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
 	t.Run("an event nobody listens to says so", func(t *testing.T) {
 		ev.name.SetText("nobody.cares")
 		test.Tap(ev.raise)
-		h.settle("the lone execution", func() bool { return len(ev.rows) == 3 })
-		if r := ev.rows[0]; r.run != nil || !strings.Contains(r.text(), "no flow listens") {
+		h.settle("the lone execution", func() bool { return len(ev.list.items) == 3 })
+		if r := ev.list.items[0]; r.run != nil || !strings.Contains(r.text(), "no flow listens") {
 			t.Fatalf("row %q", r.text())
 		}
 	})
@@ -201,7 +201,7 @@ func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
 	t.Run("the history lists the runs events started", func(t *testing.T) {
 		ev.reload()
 		n := 0
-		for _, r := range ev.rows {
+		for _, r := range ev.list.items {
 			if r.run != nil {
 				n++
 			}
@@ -288,12 +288,12 @@ func TestDemoChatbotTakesEachBranchWithItsMock(t *testing.T) {
 				t.Errorf("the connector lookup→%s is not lit: %v", tt.port, lit)
 			}
 			// the inspector lists the request the mock received
-			h.settle("the request in the inspector", func() bool { return len(h.app.requests.rows) > seen })
-			r := h.app.requests.rows[0]
+			h.settle("the request in the inspector", func() bool { return len(h.app.requests.list.items) > seen })
+			r := h.app.requests.list.items[0]
 			if r.Mock != tt.mock || r.Method != "POST" || !strings.HasSuffix(r.Path, mock.ChatbotPath) || !strings.Contains(r.Body, "CloudFunctionStepExecution") {
 				t.Errorf("inspector row %+v", r)
 			}
-			seen = len(h.app.requests.rows)
+			seen = len(h.app.requests.list.items)
 		})
 	}
 	t.Run("every request is kept in the history", func(t *testing.T) {
@@ -304,7 +304,7 @@ func TestDemoChatbotTakesEachBranchWithItsMock(t *testing.T) {
 		if len(got) != seen || seen < len(tests) {
 			t.Fatalf("history holds %d requests, the inspector listed %d", len(got), seen)
 		}
-		h.app.requests.list.Select(0)
+		h.app.requests.list.list.Select(0)
 		if d := h.app.requests.detail.Text; !strings.Contains(d, "chatBotType") || !strings.Contains(d, "Answered 503") {
 			t.Errorf("detail pane:\n%s", d)
 		}
@@ -351,7 +351,7 @@ func TestMockEditor(t *testing.T) {
 	mv := h.app.mocks
 	t.Run("a route collision names both routes", func(t *testing.T) {
 		mv.selectName("orders-flaky")
-		m, ok := mv.selected()
+		m, ok := mv.list.selected()
 		if !ok {
 			t.Fatal("orders-flaky is not listed")
 		}
@@ -405,13 +405,13 @@ func TestMockEditor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := len(mv.items)
+		n := len(mv.list.items)
 		mv.deleteMock("bot-gold")
 		if err := mv.importMocks(data, "round.mocks.json"); err != nil {
 			t.Fatal(err)
 		}
-		if len(mv.items) != n {
-			t.Fatalf("%d mocks after import, want %d", len(mv.items), n)
+		if len(mv.list.items) != n {
+			t.Fatalf("%d mocks after import, want %d", len(mv.list.items), n)
 		}
 	})
 }
@@ -456,8 +456,8 @@ func TestWebhookListenerFromTheEventsView(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	h.settle("the webhook request in the inspector", func() bool { return len(h.app.requests.rows) > 0 })
-	if r := h.app.requests.rows[0]; r.Path != "/hooks/new-chat" || r.Status != 200 || !strings.Contains(r.Body, "w-1") || !strings.Contains(r.Route, "Hooked") {
+	h.settle("the webhook request in the inspector", func() bool { return len(h.app.requests.list.items) > 0 })
+	if r := h.app.requests.list.items[0]; r.Path != "/hooks/new-chat" || r.Status != 200 || !strings.Contains(r.Body, "w-1") || !strings.Contains(r.Route, "Hooked") {
 		t.Fatalf("inspector row %+v", r)
 	}
 	t.Run("a taken port is refused with the error shown", func(t *testing.T) {
