@@ -244,9 +244,10 @@ func (r *renderer) syncSelection() {
 // syncProblems restyles the nodes whose problems changed.
 func (r *renderer) syncProblems() {
 	for _, nv := range r.order {
-		msg := problemText(r.c.ed.NodeProblems(nv.id))
-		if msg != nv.problem.Text {
-			nv.problem.Text = msg
+		ps := r.c.ed.NodeProblems(nv.id)
+		msg, warn := problemText(ps), onlyWarnings(ps)
+		if msg != nv.problem.Text || warn != nv.warnOnly {
+			nv.problem.Text, nv.warnOnly = msg, warn
 			r.styleNode(nv)
 			r.layoutNode(nv)
 			r.refresh(nv.problem)
@@ -254,21 +255,40 @@ func (r *renderer) syncProblems() {
 	}
 }
 
-// problemText is what a card shows under itself: the first problem, and how
-// many more there are (the console lists them all).
+// problemText is what a card shows under itself: the first problem (the
+// first error, when there are errors and warnings), and how many more there
+// are (the console lists them all).
 func problemText(ps []flow.Problem) string {
 	if len(ps) == 0 {
 		return ""
 	}
-	msg := ps[0].Message
-	if ps[0].Field != "" {
-		msg = ps[0].Field + ": " + msg
+	first := ps[0]
+	for _, p := range ps {
+		if p.Severity != flow.SeverityWarning {
+			first = p
+			break
+		}
+	}
+	msg := first.Message
+	if first.Field != "" {
+		msg = first.Field + ": " + msg
 	}
 	msg = truncate(msg, 60)
 	if len(ps) > 1 {
 		msg += fmt.Sprintf(" (+%d more)", len(ps)-1)
 	}
 	return msg
+}
+
+// onlyWarnings reports whether ps holds warnings and no error: the card then
+// shows them in the warning colour, as the console does.
+func onlyWarnings(ps []flow.Problem) bool {
+	for _, p := range ps {
+		if p.Severity != flow.SeverityWarning {
+			return false
+		}
+	}
+	return len(ps) > 0
 }
 
 // ---- node cards ----
@@ -297,6 +317,7 @@ type nodeView struct {
 	badge     *fc.Circle
 	badgeText *fc.Text
 	problem   *fc.Text
+	warnOnly  bool // the problems are warnings only
 
 	shown bool
 	objs  []fyne.CanvasObject
@@ -391,8 +412,12 @@ func (r *renderer) styleNode(nv *nodeView) {
 	fg := r.color(theme.ColorNameForeground)
 	stroke, width := r.color(theme.ColorNameSeparator), float32(1.5)
 	hasProblem := nv.problem.Text != ""
+	problemColor, onProblem := theme.ColorNameError, theme.ColorNameForegroundOnError
+	if nv.warnOnly {
+		problemColor, onProblem = theme.ColorNameWarning, theme.ColorNameForegroundOnWarning
+	}
 	if hasProblem {
-		stroke, width = r.color(theme.ColorNameError), 2
+		stroke, width = r.color(problemColor), 2
 	}
 	if st, ok := r.c.status[nv.id]; ok {
 		stroke, width = r.color(statusColor(st)), 3
@@ -414,9 +439,9 @@ func (r *renderer) styleNode(nv *nodeView) {
 		r.setFill(p.dot, r.color(portColorName(p.name)))
 		r.setTextColor(p.label, fg)
 	}
-	r.setFill(nv.badge, r.color(theme.ColorNameError))
-	r.setTextColor(nv.badgeText, r.color(theme.ColorNameForegroundOnError))
-	r.setTextColor(nv.problem, r.color(theme.ColorNameError))
+	r.setFill(nv.badge, r.color(problemColor))
+	r.setTextColor(nv.badgeText, r.color(onProblem))
+	r.setTextColor(nv.problem, r.color(problemColor))
 	r.layoutNode(nv)
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -133,5 +134,53 @@ func TestConnectorPathLane(t *testing.T) {
 				t.Fatalf("path %v does not run from %v to %v", p, a, b)
 			}
 		})
+	}
+}
+
+// TestFitShowsLoopsAndProblems (issue 13, smaller): Fit to window keeps a
+// loop's lane and a card's problem line inside the canvas.
+func TestFitShowsLoopsAndProblems(t *testing.T) {
+	fx := newFixture(t, loopFlow())
+	fx.ed.SetProblems(flow.Problems{{Severity: flow.SeverityError, Node: "fix", Field: "assign",
+		Message: "a set node needs at least one variable to set; add one in its form"}})
+	fx.w.Resize(fyne.NewSize(700, 400))
+	fx.c.FitToWindow()
+	size := fx.c.Size()
+	inside := func(what string, p fyne.Position) {
+		if p.X < 0 || p.Y < 0 || p.X > size.Width || p.Y > size.Height {
+			t.Errorf("%s at %v is outside the %v canvas after Fit", what, p, size)
+		}
+	}
+	for _, p := range drawnPoints(fx, 2) {
+		inside("the loop fix → ask", p)
+	}
+	pt := fx.c.r.nodes["fix"].problem
+	if !pt.Visible() {
+		t.Fatal("the problem line of fix is not shown")
+	}
+	w := fyne.MeasureText(pt.Text, pt.TextSize, pt.TextStyle).Width
+	inside("the start of fix's problem line", pt.Position())
+	inside("the end of fix's problem line", pt.Position().AddXY(w, pt.TextSize))
+}
+
+// TestWarningsInTheWarningColour (issue 13, smaller): a card whose
+// problems are warnings shows them in the warning colour, as the console
+// does; an error among them makes it the error colour.
+func TestWarningsInTheWarningColour(t *testing.T) {
+	fx := newFixture(t, loopFlow())
+	warn := flow.Problem{Severity: flow.SeverityWarning, Node: "fix", Message: "nothing reads this variable"}
+	fx.ed.SetProblems(flow.Problems{warn})
+	nv := fx.c.r.nodes["fix"]
+	for name, got := range map[string]any{"border": nv.card.StrokeColor, "badge": nv.badge.FillColor, "problem line": nv.problem.Color} {
+		if got != theme.Color(theme.ColorNameWarning) {
+			t.Errorf("a warning's %s has colour %v, want the warning colour", name, got)
+		}
+	}
+	fx.ed.SetProblems(flow.Problems{warn, {Severity: flow.SeverityError, Node: "fix", Field: "assign", Message: "no variable"}})
+	if nv.card.StrokeColor != theme.Color(theme.ColorNameError) || nv.problem.Color != theme.Color(theme.ColorNameError) {
+		t.Errorf("a card with an error has border %v and line %v, want the error colour", nv.card.StrokeColor, nv.problem.Color)
+	}
+	if want := "assign: no variable (+1 more)"; nv.problem.Text != want {
+		t.Errorf("problem line %q, want %q (the error first)", nv.problem.Text, want)
 	}
 }

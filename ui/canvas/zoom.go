@@ -2,6 +2,7 @@ package canvas
 
 import (
 	"math"
+	"slices"
 
 	"fyne.io/fyne/v2"
 
@@ -32,20 +33,44 @@ func (c *Canvas) ZoomIn() { c.zoomAt(c.middle(), zoomStep) }
 // ZoomOut shrinks around the middle of the canvas.
 func (c *Canvas) ZoomOut() { c.zoomAt(c.middle(), 1/zoomStep) }
 
-// FitToWindow pans and zooms so every card is visible, at most at 100%.
+// FitToWindow pans and zooms so everything drawn is visible (every card,
+// the problem line under it, every connector with its label, loops
+// included), at most at 100%.
 func (c *Canvas) FitToWindow() {
-	var r Rect
-	for i := range c.ed.Flow().Nodes {
-		nr := nodeRect(&c.ed.Flow().Nodes[i])
-		nr.W += 2 * portRadius
-		nr.X -= portRadius
-		r = r.Union(nr)
-	}
+	r := c.contentBounds()
 	if r == (Rect{}) {
 		c.SetView(identityView)
 		return
 	}
 	c.SetView(Fit(r, c.Size(), 24, 1))
+}
+
+// contentBounds is the rectangle, in flow units, that holds everything the
+// canvas draws of the document at scale 1.
+func (c *Canvas) contentBounds() Rect {
+	doc := c.ed.Flow()
+	var r Rect
+	for i := range doc.Nodes {
+		n := &doc.Nodes[i]
+		nr := nodeRect(n)
+		nr.W += 2 * portRadius
+		nr.X -= portRadius
+		r = r.Union(nr)
+		if ps := c.ed.NodeProblems(n.ID); len(ps) > 0 {
+			w := fyne.MeasureText(problemText(ps), 11, fyne.TextStyle{}).Width
+			r = r.Union(Rect{float32(n.Position.X), nr.Y + nr.H + 2, max(w, nr.W), problemTxtH})
+		}
+	}
+	for _, e := range doc.Edges {
+		src, dst := doc.Node(e.From), doc.Node(e.To)
+		if src == nil || dst == nil || dst.Kind == flow.KindStart {
+			continue
+		}
+		if pi := slices.Index(src.Ports(), e.PortName()); pi >= 0 {
+			r = r.Union(c.connectorPath(src, dst, pi).Bounds().Grow(18)) // with the label above it
+		}
+	}
+	return r
 }
 
 // Zoom returns the current scale (1 is 100%).
