@@ -49,6 +49,8 @@ type step struct {
 	assign []compiledAssign
 	// emit
 	payload *expr.Program
+	// delay
+	duration *expr.Program
 }
 
 type compiledPair struct{ key, value *expr.Program }
@@ -113,9 +115,11 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		}
 	}
 
-	known := map[string]bool{}
-	for _, cn := range conns {
-		known[cn.Name] = true
+	if conns != nil {
+		c.conns = make(map[string]bool, len(conns))
+		for _, cn := range conns {
+			c.conns[cn.Name] = true
+		}
 	}
 	for i := range f.Nodes {
 		n := &f.Nodes[i]
@@ -124,49 +128,11 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		}
 		s := &step{node: n, next: map[string]*step{}, edges: map[string]int{}}
 		p.steps[n.ID] = s
-		if n.Kind == flow.KindStart && p.start == nil {
+		if spec, ok := flow.Spec(n.Kind); ok && !spec.HasInput && p.start == nil {
 			p.start = s
 		}
 		c.node = n.ID
-		switch n.Kind {
-		case flow.KindCall:
-			if n.Call == nil {
-				break
-			}
-			cl := n.Call
-			if conns != nil && cl.Connection != "" && !known[cl.Connection] {
-				c.problems = append(c.problems, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
-					Message: fmt.Sprintf("no connection named %q; add it under Connections or pass a connections file that defines it", cl.Connection)})
-			}
-			if strings.TrimSpace(cl.URI) != "" {
-				s.uri = c.compile(n.ID, "call.uri", cl.URI)
-			}
-			s.query = c.pairs("call.query", cl.Query)
-			s.headers = c.pairs("call.headers", cl.Headers)
-			if strings.TrimSpace(cl.Body) != "" {
-				s.body = c.compile(n.ID, "call.body", cl.Body)
-			}
-			s.readsAttempt = readsAttempt(s)
-			if strings.TrimSpace(cl.ReturnValue) != "" {
-				s.returnValue = c.compile(n.ID, "call.returnValue", cl.ReturnValue)
-			}
-		case flow.KindDecision:
-			for j, cs := range n.Cases {
-				if prg := c.compile(n.ID, fmt.Sprintf("cases[%d].when", j), cs.When); prg != nil {
-					s.cases = append(s.cases, compiledCase{port: cs.Port, when: prg})
-				}
-			}
-		case flow.KindSet:
-			for j, a := range n.Assign {
-				if prg := c.compile(n.ID, fmt.Sprintf("assign[%d].value", j), a.Value); prg != nil {
-					s.assign = append(s.assign, compiledAssign{name: a.Name, value: prg})
-				}
-			}
-		case flow.KindEmit:
-			if strings.TrimSpace(n.Payload) != "" {
-				s.payload = c.compile(n.ID, "payload", n.Payload)
-			}
-		}
+		c.compileNode(s)
 	}
 	for i, e := range f.Edges {
 		from, to := p.steps[e.From], p.steps[e.To]
@@ -202,8 +168,10 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 }
 
 type compiler struct {
-	env        *expr.Env
-	node       string
+	env  *expr.Env
+	node string
+	// conns holds the names of the known connections; nil means any name.
+	conns      map[string]bool
 	problems   flow.Problems
 	readsSteps bool // an expression compiled so far refers to steps
 }

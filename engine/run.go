@@ -255,20 +255,10 @@ func (x *execution) step(s *step) stepResult {
 	}
 
 	var res stepResult
-	switch n.Kind {
-	case flow.KindStart:
-		res = stepResult{status: flow.StatusSucceeded, port: flow.PortNext}
-	case flow.KindCall:
-		res = x.call(s, &rec)
-	case flow.KindDecision:
-		res = x.decide(s)
-	case flow.KindSet:
-		res = x.assign(s)
-	case flow.KindEmit:
-		res = x.emit(s)
-	case flow.KindEnd:
-		res = stepResult{status: flow.StatusSucceeded, end: true, outcome: n.Outcome}
-	default:
+	kr, ok := kindRuns[n.Kind]
+	if ok {
+		res = kr.execute(x, s, &rec)
+	} else {
 		res = stepResult{status: flow.StatusFailed, err: fmt.Sprintf("node kind %q cannot run", n.Kind)}
 	}
 	rec.Status = res.status
@@ -276,10 +266,7 @@ func (x *execution) step(s *step) stepResult {
 	rec.Error = res.err
 	rec.Decision = res.decision
 	rec.DurationMs = x.r.opts.Now().Sub(rec.StartedAt).Milliseconds()
-	if n.Kind == flow.KindEnd || res.port == "" {
-		rec.Port = ""
-	}
-	if s.node.Kind != flow.KindCall && x.stepCtx {
+	if !kr.ownsStepCtx && x.stepCtx {
 		x.act.Steps[n.ID] = map[string]any{"status": string(res.status), "error": res.err, "durationMs": rec.DurationMs}
 	}
 	x.steps = append(x.steps, rec)
