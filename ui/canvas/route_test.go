@@ -1,6 +1,7 @@
 package canvas
 
 import (
+	"math"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -182,5 +183,41 @@ func TestWarningsInTheWarningColour(t *testing.T) {
 	}
 	if want := "assign: no variable (+1 more)"; nv.problem.Text != want {
 		t.Errorf("problem line %q, want %q (the error first)", nv.problem.Text, want)
+	}
+}
+
+// TestFreeSpot (issue 13, item 10): nodes added one after the other go to
+// free places near the middle of the view, or next to the selected node,
+// never on another card.
+func TestFreeSpot(t *testing.T) {
+	fx := newFixture(t, smallFlow())
+	fx.w.Resize(fyne.NewSize(900, 500))
+	fx.ed.Select(selNode(""))
+	var ids []string
+	for range 8 {
+		id, err := fx.ed.AddNode(flow.KindSet, fx.c.FreeSpot(flow.KindSet))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	doc := fx.ed.Flow()
+	for i := range doc.Nodes {
+		for j := i + 1; j < len(doc.Nodes); j++ {
+			if nodeRect(&doc.Nodes[i]).Intersects(nodeRect(&doc.Nodes[j])) {
+				t.Fatalf("cards %s at %v and %s at %v overlap", doc.Nodes[i].ID, doc.Nodes[i].Position, doc.Nodes[j].ID, doc.Nodes[j].Position)
+			}
+		}
+	}
+	mid := fx.c.ViewCenter()
+	first := doc.Node(ids[0]).Position
+	if d := math.Hypot(first.X+cardWidth/2-mid.X, first.Y-mid.Y); d > 300 {
+		t.Fatalf("the first added node is at %v, %v away from the middle of the view %v", first, d, mid)
+	}
+	fx.ed.Select(selNode("done"))
+	at := fx.c.FreeSpot(flow.KindEnd)
+	done := doc.Node("done").Position
+	if at.X <= done.X+cardWidth || at.X > done.X+cardWidth+200 || math.Abs(at.Y-done.Y) > 200 {
+		t.Fatalf("a node added with done (at %v) selected goes to %v, want just right of it", done, at)
 	}
 }

@@ -96,6 +96,55 @@ func (c *Canvas) ViewCenter() flow.Position {
 	return flow.Position{X: math.Round(p.X), Y: math.Round(p.Y)}
 }
 
+// FreeSpot returns where a new node of kind k goes: the free place nearest
+// to the right of the selected node, or to the middle of the view when
+// nothing is selected, whose card overlaps no other card (with a gap
+// around it). It searches a bounded neighbourhood; when every place there
+// is taken it returns the one below all the cards.
+func (c *Canvas) FreeSpot(k flow.NodeKind) flow.Position {
+	const gap, step, rings = 24, 40, 12
+	w, h := cardSize(len((&flow.Node{Kind: k}).Ports()))
+	doc := c.ed.Flow()
+	var anchor fyne.Position
+	if n := doc.Node(c.ed.Selection().Node); n != nil {
+		r := nodeRect(n)
+		anchor = fyne.NewPos(r.X+r.W+2*gap+2*portRadius, r.Y)
+	} else {
+		m := c.view.ToFlow(c.middle())
+		anchor = fyne.NewPos(float32(m.X)-w/2, float32(m.Y)-h/2)
+	}
+	cards := make([]Rect, len(doc.Nodes))
+	for i := range doc.Nodes {
+		cards[i] = nodeRect(&doc.Nodes[i]).Grow(gap)
+	}
+	free := func(p fyne.Position) bool {
+		r := Rect{p.X, p.Y, w, h}
+		for _, cr := range cards {
+			if r.Intersects(cr) {
+				return false
+			}
+		}
+		return true
+	}
+	best, bestD := fyne.Position{}, float32(math.Inf(1))
+	for dy := -rings; dy <= rings; dy++ {
+		for dx := -rings; dx <= rings; dx++ {
+			p := anchor.AddXY(float32(dx*step), float32(dy*step))
+			if d := dist(p, anchor); d < bestD && free(p) {
+				best, bestD = p, d
+			}
+		}
+	}
+	if math.IsInf(float64(bestD), 1) {
+		var all Rect
+		for _, cr := range cards {
+			all = all.Union(cr)
+		}
+		best = fyne.NewPos(anchor.X, all.Y+all.H+gap)
+	}
+	return flow.Position{X: math.Round(float64(best.X)), Y: math.Round(float64(best.Y))}
+}
+
 // Reveal pans so the node with that id is in view, centring it when it is
 // not already fully visible. Unknown ids do nothing.
 func (c *Canvas) Reveal(id string) {
