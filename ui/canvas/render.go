@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	fc "fyne.io/fyne/v2/canvas"
@@ -342,7 +341,7 @@ func (nv *nodeView) rebuild(n *flow.Node) {
 	nv.summary = fc.NewText("", color.Black)
 	nv.summary.TextStyle = fyne.TextStyle{Monospace: true}
 	nv.input = nil
-	if n.Kind != flow.KindStart {
+	if flow.HasInput(n.Kind) {
 		nv.input = fc.NewCircle(color.Black)
 	}
 	nv.ports = nv.ports[:0]
@@ -817,101 +816,9 @@ func (r *renderer) setLine(l *fc.Line, a, b fyne.Position, st edgeStyle, width f
 
 // ---- what a card says ----
 
-// Summary is the one line a card shows under its title: the method and URI
-// of a call (POST "/v1/tier"), the first case of a decision, the trigger of a
-// start, and so on.
-func Summary(n *flow.Node) string {
-	switch n.Kind {
-	case flow.KindStart:
-		if n.Trigger == nil {
-			return "manual"
-		}
-		switch n.Trigger.Type {
-		case flow.TriggerEvent:
-			return "on " + strings.Join(n.Trigger.Events, ", ")
-		case flow.TriggerWebhook:
-			return "webhook " + n.Trigger.Path
-		}
-		return string(n.Trigger.Type)
-	case flow.KindCall:
-		if n.Call == nil {
-			return "not configured"
-		}
-		m := n.Call.Method
-		if m == "" {
-			m = "GET"
-		}
-		if n.Call.URI == "" {
-			return m + " (no URI)"
-		}
-		return m + " " + n.Call.URI
-	case flow.KindDecision:
-		if len(n.Cases) == 0 {
-			return "no cases"
-		}
-		return n.Cases[0].Port + ": " + n.Cases[0].When
-	case flow.KindSet:
-		switch len(n.Assign) {
-		case 0:
-			return "nothing to set"
-		case 1:
-			return n.Assign[0].Name + " = " + n.Assign[0].Value
-		}
-		return fmt.Sprintf("%d variables", len(n.Assign))
-	case flow.KindEmit:
-		if n.Event == "" {
-			return "no event"
-		}
-		return n.Event
-	case flow.KindEnd:
-		if n.Outcome == "" {
-			return "end"
-		}
-		return "outcome: " + n.Outcome
-	}
-	return string(n.Kind)
-}
-
 func truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-// KindIcon is the icon of a node kind, on cards and in the palette.
-func KindIcon(k flow.NodeKind) fyne.Resource {
-	switch k {
-	case flow.KindStart:
-		return theme.MediaPlayIcon()
-	case flow.KindCall:
-		return theme.UploadIcon()
-	case flow.KindDecision:
-		return theme.QuestionIcon()
-	case flow.KindSet:
-		return theme.DocumentCreateIcon()
-	case flow.KindEmit:
-		return theme.MailSendIcon()
-	case flow.KindEnd:
-		return theme.MediaStopIcon()
-	}
-	return theme.QuestionIcon()
-}
-
-// kindColor tints the disc behind a kind's icon; translucent so it reads on
-// light and dark themes alike.
-func kindColor(k flow.NodeKind) color.Color {
-	switch k {
-	case flow.KindStart:
-		return color.NRGBA{R: 0x2e, G: 0xa0, B: 0x43, A: 0x70}
-	case flow.KindCall:
-		return color.NRGBA{R: 0x21, G: 0x76, B: 0xd2, A: 0x70}
-	case flow.KindDecision:
-		return color.NRGBA{R: 0xf5, G: 0x8c, B: 0x1a, A: 0x70}
-	case flow.KindSet:
-		return color.NRGBA{R: 0x8e, G: 0x44, B: 0xad, A: 0x70}
-	case flow.KindEmit:
-		return color.NRGBA{R: 0x00, G: 0x96, B: 0x88, A: 0x70}
-	}
-	return color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0x70}
 }

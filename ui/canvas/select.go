@@ -58,7 +58,7 @@ func (c *Canvas) hitTest(p fyne.Position) hit {
 		if (Rect{tl.X, tl.Y, r.W * v.Scale, r.H * v.Scale}).Contains(p) {
 			return hit{kind: hitNode, node: n.ID, edge: -1}
 		}
-		if n.Kind != flow.KindStart && dist(p, portScreen(v, n.Position, inputOffset())) <= portR {
+		if flow.HasInput(n.Kind) && dist(p, portScreen(v, n.Position, inputOffset())) <= portR {
 			return hit{kind: hitInput, node: n.ID, edge: -1}
 		}
 	}
@@ -144,7 +144,7 @@ func (c *Canvas) contextMenu(p fyne.Position) *fyne.Menu {
 	at = flow.Position{X: math.Round(at.X), Y: math.Round(at.Y)}
 	var items []*fyne.MenuItem
 	for _, k := range flow.Kinds {
-		items = append(items, fyne.NewMenuItem("Add "+kindLabel(k), func() {
+		items = append(items, fyne.NewMenuItem(addLabel(k), func() {
 			_, err := c.ed.AddNode(k, at)
 			c.reportError(err)
 		}))
@@ -163,24 +163,6 @@ func (c *Canvas) contextMenu(p fyne.Position) *fyne.Menu {
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Fit to window", c.FitToWindow))
 	return fyne.NewMenu("", items...)
-}
-
-func kindLabel(k flow.NodeKind) string {
-	switch k {
-	case flow.KindStart:
-		return "start"
-	case flow.KindCall:
-		return "call"
-	case flow.KindDecision:
-		return "decision"
-	case flow.KindSet:
-		return "set variables"
-	case flow.KindEmit:
-		return "emit event"
-	case flow.KindEnd:
-		return "end"
-	}
-	return string(k)
 }
 
 // requestFocus takes the keyboard, as Fyne's own widgets do when tapped
