@@ -104,20 +104,12 @@ func New(conn flow.Connection, opts Options) (Authenticator, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch a.In {
-		case flow.APIKeyHeader, "":
-			return &apiKeyHeader{name: http.CanonicalHeaderKey(a.Name), value: v, sens: newSensitive([]string{a.Name}, nil, []string{v})}, nil
-		case flow.APIKeyQuery:
+		if a.In == flow.APIKeyQuery {
 			return &apiKeyQuery{name: a.Name, value: v, sens: newSensitive(nil, []string{a.Name}, []string{v})}, nil
 		}
-		return nil, fieldErr(conn.Name, "auth.in", fmt.Sprintf("is %q; use \"header\" or \"query\"", a.In))
+		return &apiKeyHeader{name: http.CanonicalHeaderKey(a.Name), value: v, sens: newSensitive([]string{a.Name}, nil, []string{v})}, nil
 	case flow.AuthBasic:
-		if a.Username == "" {
-			return nil, fieldErr(conn.Name, "auth.username", "is required for basic authentication")
-		}
-		if strings.Contains(a.Username, ":") {
-			return nil, fieldErr(conn.Name, "auth.username", "must not contain \":\" (basic authentication joins user and password with it)")
-		}
+		// flow.CheckAuth above has checked the username.
 		p, err := r.required("auth.password", a.Password)
 		if err != nil {
 			return nil, err
@@ -135,7 +127,8 @@ func New(conn flow.Connection, opts Options) (Authenticator, error) {
 	case flow.AuthSigV4:
 		return newSigV4(conn, opts, r)
 	}
-	return nil, fieldErr(conn.Name, "auth.type", fmt.Sprintf("%q is not an authentication type; use none, apiKey, oauth2, awsSigV4, basic or bearer", a.Type))
+	// flow.CheckAuth refuses every other type; this is not reached.
+	return nil, fieldErr(conn.Name, "auth.type", fmt.Sprintf("%q is not an authentication type", a.Type))
 }
 
 // fieldErr is an error of one field of a connection, as a

@@ -72,30 +72,18 @@ type oauth2Auth struct {
 }
 
 func newOAuth2(conn flow.Connection, opts Options, r resolver) (Authenticator, error) {
+	// flow.CheckAuth (called by New) has checked the clientId, the token
+	// and refresh URLs and the auth style.
 	a := conn.Auth
-	if a.ClientID == "" {
-		return nil, fieldErr(conn.Name, "auth.clientId", "is required for oauth2")
-	}
-	if err := checkEndpoint(a.TokenURL); err != nil {
-		return nil, fieldErr(conn.Name, "auth.tokenURL", err.Error())
-	}
-	if a.RefreshURL != "" {
-		if err := checkEndpoint(a.RefreshURL); err != nil {
-			return nil, fieldErr(conn.Name, "auth.refreshURL", err.Error())
-		}
-	}
 	secret, err := r.required("auth.clientSecret", a.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
 	var style oauth2.AuthStyle
-	switch a.AuthStyle {
-	case "", "header":
-		style = oauth2.AuthStyleInHeader
-	case "body":
+	if a.AuthStyle == "body" {
 		style = oauth2.AuthStyleInParams
-	default:
-		return nil, fieldErr(conn.Name, "auth.authStyle", fmt.Sprintf("is %q; use \"header\" (HTTP basic, the default) or \"body\" (form fields)", a.AuthStyle))
+	} else {
+		style = oauth2.AuthStyleInHeader
 	}
 	base := opts.HTTPClient
 	if base == nil {
@@ -130,17 +118,6 @@ func newOAuth2(conn flow.Connection, opts Options, r resolver) (Authenticator, e
 		now:        opts.Now,
 		sens:       sens,
 	}, nil
-}
-
-func checkEndpoint(raw string) error {
-	if raw == "" {
-		return errors.New("is required for oauth2: the token endpoint (for example \"https://auth.example.com/oauth2/token\")")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http:// or https:// URL", raw)
-	}
-	return nil
 }
 
 func (o *oauth2Auth) Sensitive() Sensitive { return o.sens }

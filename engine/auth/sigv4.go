@@ -34,10 +34,9 @@ type sigV4 struct {
 }
 
 func newSigV4(conn flow.Connection, opts Options, r resolver) (Authenticator, error) {
+	// flow.CheckAuth (called by New) has checked the access key id, the
+	// service and the region.
 	a := conn.Auth
-	if a.AccessKeyID == "" {
-		return nil, fieldErr(conn.Name, "auth.accessKeyId", "is required for awsSigV4")
-	}
 	secret, err := r.required("auth.secretAccessKey", a.SecretAccessKey)
 	if err != nil {
 		return nil, err
@@ -47,14 +46,8 @@ func newSigV4(conn flow.Connection, opts Options, r resolver) (Authenticator, er
 		return nil, err
 	}
 	service := a.Service
-	if service == "" && conn.Kind == flow.ConnAmazonConnect {
+	if conn.Kind == flow.ConnAmazonConnect && service == "" {
 		service = "connect"
-	}
-	if service == "" {
-		return nil, fieldErr(conn.Name, "auth.service", "is required for awsSigV4 on a custom connection (for example \"execute-api\" or \"lambda\")")
-	}
-	if conn.Region == "" {
-		return nil, fieldErr(conn.Name, "region", "is required for awsSigV4: the signature is scoped to a region (for example \"eu-central-1\")")
 	}
 	values := []string{secret}
 	if token != "" {
