@@ -23,7 +23,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: run test bench deps-run deps-test build vet unit race smoke fmt-check staticcheck vulncheck journeys tools
+.PHONY: run test bench deps-run deps-test build vet unit race smoke fmt-check staticcheck vulncheck journeys journeys-short tools
 
 # Pinned checkers, installed by `make test` into .tools/ (not on the PATH).
 # govulncheck reads a vulnerability database built from a pinned snapshot of
@@ -51,7 +51,7 @@ deps-run:
 deps-test:
 	$(call apt_install,$(TEST_PKGS))
 
-test: deps-test fmt-check vet staticcheck vulncheck unit race smoke
+test: deps-test fmt-check vet staticcheck vulncheck unit race smoke journeys-short
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -94,6 +94,15 @@ smoke:
 	@if command -v Xvfb >/dev/null && [ -x scripts/xvfb-smoke.sh ]; then \
 	  $(NOLC) scripts/xvfb-smoke.sh; \
 	else echo "smoke: skipped (no Xvfb or no scripts/xvfb-smoke.sh)"; fi
+
+# Real-window journeys (scripts/journeys.sh): the short form in make test
+# visits every view at 1024x640 and 1920x1080; make journeys walks the long
+# one and keeps its screenshots in journeys/.
+journeys-short: build
+	$(NOLC) OUT=$$(mktemp -d) scripts/journeys.sh short
+
+journeys: build
+	$(NOLC) OUT=journeys scripts/journeys.sh long
 
 bench:
 	$(NOLC) CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -bench . -benchtime 2s ./engine/... ./storage/... ./ui/... ./integration/...
