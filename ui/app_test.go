@@ -453,18 +453,15 @@ func TestConnectionFormSealsSecretsAndChecksTheBaseURL(t *testing.T) {
 		url  string
 		want string
 	}{
-		{"http://api.example.com", "not https"},
-		{"api.example.com", "not an absolute URL"},
+		{"http://api.example.com", "plain http"},
+		{"api.example.com", "not an absolute http(s) URL"},
 		{"http://127.0.0.1:8080", ""},
 		{"https://api.example.com", ""},
 	}
 	for _, u := range urls {
 		t.Run("base URL "+u.url, func(t *testing.T) {
 			f.baseURL.SetText(u.url)
-			got := ""
-			if f.baseURLErr.Visible() {
-				got = f.baseURLErr.Text
-			}
+			got, _ := fieldMessage(f, "baseURL")
 			if (u.want == "") != (got == "") || !strings.Contains(got, u.want) {
 				t.Fatalf("error %q, want one containing %q", got, u.want)
 			}

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -75,64 +73,13 @@ func expressionProblems(c *exprChecker, f *flow.Flow, conns []flow.Connection) f
 	}
 	for i := range f.Nodes {
 		n := &f.Nodes[i]
-		switch n.Kind {
-		case flow.KindCall:
-			if n.Call == nil {
-				continue
-			}
-			if conns != nil && n.Call.Connection != "" && !known[n.Call.Connection] {
-				ps = append(ps, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
-					Message: fmt.Sprintf("no connection named %q; add it under Connections or pick another", n.Call.Connection)})
-			}
-			check(n.ID, "call.uri", n.Call.URI, true)
-			for j, p := range n.Call.Query {
-				check(n.ID, fmt.Sprintf("call.query[%d].key", j), p.Key, false)
-				check(n.ID, fmt.Sprintf("call.query[%d].value", j), p.Value, false)
-			}
-			for j, p := range n.Call.Headers {
-				check(n.ID, fmt.Sprintf("call.headers[%d].key", j), p.Key, false)
-				check(n.ID, fmt.Sprintf("call.headers[%d].value", j), p.Value, false)
-			}
-			check(n.ID, "call.body", n.Call.Body, true)
-			check(n.ID, "call.returnValue", n.Call.ReturnValue, true)
-		case flow.KindDecision:
-			for j, c := range n.Cases {
-				check(n.ID, fmt.Sprintf("cases[%d].when", j), c.When, false)
-			}
-		case flow.KindSet:
-			for j, a := range n.Assign {
-				check(n.ID, fmt.Sprintf("assign[%d].value", j), a.Value, false)
-			}
-		case flow.KindEmit:
-			check(n.ID, "payload", n.Payload, true)
+		if n.Kind == flow.KindCall && n.Call != nil && conns != nil && n.Call.Connection != "" && !known[n.Call.Connection] {
+			ps = append(ps, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
+				Message: fmt.Sprintf("no connection named %q; add it under Connections or pick another", n.Call.Connection)})
+		}
+		for _, e := range flow.NodeExpressions(n) {
+			check(n.ID, e.Field, e.Source, e.Optional)
 		}
 	}
 	return ps
-}
-
-// checkBaseURL says what is wrong with a custom connection's base URL, ""
-// when nothing is: it must be an absolute https URL, except that http is
-// accepted for loopback hosts (a mock or a local service), where nothing
-// crosses the network.
-func checkBaseURL(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "A base URL is required, for example https://api.example.com."
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Sprintf("%q is not an absolute URL; write it as https://host/path.", s)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return fmt.Sprintf("%q is not https: secrets would cross the network in clear. Use https://, or http:// only for localhost.", s)
-	}
-	return ""
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

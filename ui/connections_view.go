@@ -177,6 +177,8 @@ type secretField struct {
 	marker *widget.Label
 	orig   *flow.SecretRef
 	box    *fyne.Container
+	// onChange, when set, is called when the person changes the field.
+	onChange func()
 }
 
 const (
@@ -190,7 +192,9 @@ func newSecretField(orig *flow.SecretRef) *secretField {
 	s.env = widget.NewEntry()
 	s.env.SetPlaceHolder("VARIABLE_NAME")
 	s.marker = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	s.source = widget.NewSelect([]string{secretSealed, secretEnv}, func(string) { s.sync() })
+	s.source = widget.NewSelect([]string{secretSealed, secretEnv}, func(string) { s.sync(); s.changed() })
+	s.value.OnChanged = func(string) { s.changed() }
+	s.env.OnChanged = func(string) { s.changed() }
 	if orig != nil && orig.Env != "" {
 		s.env.SetText(orig.Env)
 		s.source.SetSelected(secretEnv)
@@ -206,6 +210,12 @@ func newSecretField(orig *flow.SecretRef) *secretField {
 	s.box = container.NewVBox(s.source, s.value, s.env, s.marker)
 	s.sync()
 	return s
+}
+
+func (s *secretField) changed() {
+	if s.onChange != nil {
+		s.onChange()
+	}
 }
 
 func (s *secretField) sync() {
@@ -241,7 +251,10 @@ func (s *secretField) ref() *flow.SecretRef {
 }
 
 // connForm is the inspector's form for one connection. It edits a copy;
-// Save writes it to the store.
+// Save writes it to the store. Every field says what is wrong with it
+// under it as the person types, with flow.CheckConnection's words (the
+// rules the engine and validate apply), so a problem shows where it is and
+// goes away when it is fixed.
 type connForm struct {
 	a     *App
 	orig  flow.Connection
@@ -250,7 +263,7 @@ type connForm struct {
 	name, baseURL, region, timeout *widget.Entry
 	kind, authType                 *widget.Select
 	verifyTLS                      *widget.Check
-	baseURLErr, saveErr            *widget.Label
+	saveErr                        *widget.Label
 
 	apiIn                      *widget.Select
 	apiName                    *widget.Entry
@@ -268,28 +281,50 @@ type connForm struct {
 	useMock                    *widget.Check       // the "use mock" switch
 	mockPick                   *widget.SelectEntry // the mock it sends calls to
 	box                        *fyne.Container
+
+	// msgs is the label under each field, keyed by the field's name in
+	// flow.Problem.Field (name, baseURL, auth.clientId).
+	msgs map[string]*widget.Label
+	// edited are the fields the person changed: a new connection's
+	// problems show field by field as it is filled in, all of them once
+	// Save was pressed; a stored connection's show at once.
+	edited  map[string]bool
+	showAll bool
+	ready   bool // the form is built: changes are the person's
 }
 
 var authTypes = []string{string(flow.AuthNone), string(flow.AuthAPIKey), string(flow.AuthOAuth2), string(flow.AuthSigV4), string(flow.AuthBasic), string(flow.AuthBearer)}
 
 func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
-	f := &connForm{a: a, orig: c, isNew: isNew}
-	entry := func(s, ph string) *widget.Entry {
+	f := &connForm{a: a, orig: c, isNew: isNew, msgs: map[string]*widget.Label{}, edited: map[string]bool{}, showAll: !isNew}
+	entry := func(key, s, ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(s)
 		e.SetPlaceHolder(ph)
+		e.OnChanged = func(string) { f.changed(key) }
 		return e
 	}
-	f.name = entry(c.Name, "crm")
-	f.baseURL = entry(c.BaseURL, "https://api.example.com")
-	f.region = entry(c.Region, "eu-central-1")
-	f.timeout = entry("", "30s")
+	sel := func(key string, opts []string, then func()) *widget.Select {
+		return widget.NewSelect(opts, func(string) {
+			if then != nil {
+				then()
+			}
+			f.changed(key)
+		})
+	}
+	secret := func(key string, ref *flow.SecretRef) *secretField {
+		s := newSecretField(ref)
+		s.onChange = func() { f.changed(key) }
+		return s
+	}
+	f.name = entry("name", c.Name, "a name calls refer to it by")
+	f.baseURL = entry("baseURL", c.BaseURL, "https://api.example.com")
+	f.region = entry("region", c.Region, "eu-central-1")
+	f.timeout = entry("timeout", "", "30s")
 	if c.Timeout > 0 {
 		f.timeout.SetText(c.Timeout.D().String())
 	}
-	f.baseURLErr = errorLabel()
 	f.saveErr = errorLabel()
-	f.baseURL.OnChanged = func(s string) { setError(f.baseURLErr, checkBaseURL(s)) }
 	f.verifyTLS = widget.NewCheck("Verify TLS certificates", nil)
 	f.verifyTLS.SetChecked(c.TLSVerified())
 	var mockNames []string
@@ -299,44 +334,46 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	f.mockPick = widget.NewSelectEntry(mockNames)
 	f.mockPick.SetPlaceHolder("the mock that stands in, e.g. chatbot-vip")
 	f.mockPick.SetText(c.Mock)
-	f.useMock = widget.NewCheck("Use mock (send calls to the mock instead of the base URL)", nil)
+	f.mockPick.OnChanged = func(string) { f.changed("mock") }
+	f.useMock = widget.NewCheck("Use mock (send calls to the mock instead of the base URL)", func(bool) { f.changed("mock") })
 	f.useMock.SetChecked(c.UseMock)
 
 	au := c.Auth
-	f.apiIn = widget.NewSelect([]string{flow.APIKeyHeader, flow.APIKeyQuery}, nil)
+	f.apiIn = sel("auth.in", []string{flow.APIKeyHeader, flow.APIKeyQuery}, nil)
 	f.apiIn.SetSelected(orDefault(au.In, flow.APIKeyHeader))
-	f.apiName = entry(au.Name, "x-api-key")
-	f.apiValue = newSecretField(au.Value)
-	f.clientID = entry(au.ClientID, "client id")
-	f.clientSecret = newSecretField(au.ClientSecret)
-	f.scopes = entry(strings.Join(au.Scopes, " "), "scope1 scope2")
-	f.tokenURL = entry(au.TokenURL, "https://auth.example.com/oauth2/token")
-	f.refreshURL = entry(au.RefreshURL, "optional")
-	f.authStyle = widget.NewSelect([]string{"header", "body"}, nil)
+	f.apiName = entry("auth.name", au.Name, "x-api-key")
+	f.apiValue = secret("auth.value", au.Value)
+	f.clientID = entry("auth.clientId", au.ClientID, "client id")
+	f.clientSecret = secret("auth.clientSecret", au.ClientSecret)
+	f.scopes = entry("auth.scopes", strings.Join(au.Scopes, " "), "scope1 scope2")
+	f.tokenURL = entry("auth.tokenURL", au.TokenURL, "https://auth.example.com/oauth2/token")
+	f.refreshURL = entry("auth.refreshURL", au.RefreshURL, "optional")
+	f.authStyle = sel("auth.authStyle", []string{"header", "body"}, nil)
 	f.authStyle.SetSelected(orDefault(au.AuthStyle, "header"))
-	f.accessKey = entry(au.AccessKeyID, "AKIA…")
-	f.secretKey = newSecretField(au.SecretAccessKey)
-	f.sessionToken = newSecretField(au.SessionToken)
-	f.service = entry(au.Service, "optional (derived for Amazon Connect)")
-	f.username = entry(au.Username, "user")
-	f.password = newSecretField(au.Password)
-	f.token = newSecretField(au.Token)
+	f.accessKey = entry("auth.accessKeyId", au.AccessKeyID, "AKIA…")
+	f.secretKey = secret("auth.secretAccessKey", au.SecretAccessKey)
+	f.sessionToken = secret("auth.sessionToken", au.SessionToken)
+	f.service = entry("auth.service", au.Service, "execute-api, lambda… (derived for Amazon Connect)")
+	f.username = entry("auth.username", au.Username, "user")
+	f.password = secret("auth.password", au.Password)
+	f.token = secret("auth.token", au.Token)
 
+	row := f.field
 	f.groups = map[flow.AuthType]*fyne.Container{
 		flow.AuthNone:   container.NewVBox(),
-		flow.AuthAPIKey: container.NewVBox(row("Location", f.apiIn), row("Name", f.apiName), row("Value", f.apiValue.box)),
-		flow.AuthOAuth2: container.NewVBox(row("Client ID", f.clientID), row("Client secret", f.clientSecret.box),
-			row("Scopes (space separated)", f.scopes), row("Token URL", f.tokenURL), row("Refresh URL", f.refreshURL),
-			row("Client authentication", f.authStyle)),
-		flow.AuthSigV4: container.NewVBox(row("Access key ID", f.accessKey), row("Secret access key", f.secretKey.box),
-			row("Session token", f.sessionToken.box), row("Service", f.service)),
-		flow.AuthBasic:  container.NewVBox(row("Username", f.username), row("Password", f.password.box)),
-		flow.AuthBearer: container.NewVBox(row("Token", f.token.box)),
+		flow.AuthAPIKey: container.NewVBox(row("auth.in", "Location", f.apiIn), row("auth.name", "Name", f.apiName), row("auth.value", "Value", f.apiValue.box)),
+		flow.AuthOAuth2: container.NewVBox(row("auth.clientId", "Client ID", f.clientID), row("auth.clientSecret", "Client secret", f.clientSecret.box),
+			row("auth.scopes", "Scopes (space separated)", f.scopes), row("auth.tokenURL", "Token URL", f.tokenURL), row("auth.refreshURL", "Refresh URL", f.refreshURL),
+			row("auth.authStyle", "Client authentication", f.authStyle)),
+		flow.AuthSigV4: container.NewVBox(row("auth.accessKeyId", "Access key ID", f.accessKey), row("auth.secretAccessKey", "Secret access key", f.secretKey.box),
+			row("auth.sessionToken", "Session token", f.sessionToken.box), row("auth.service", "Service", f.service)),
+		flow.AuthBasic:  container.NewVBox(row("auth.username", "Username", f.username), row("auth.password", "Password", f.password.box)),
+		flow.AuthBearer: container.NewVBox(row("auth.token", "Token", f.token.box)),
 	}
-	f.authType = widget.NewSelect(authTypes, func(string) { f.syncAuth() })
-	f.kind = widget.NewSelect([]string{string(flow.ConnCustom), string(flow.ConnAmazonConnect)}, func(string) { f.syncKind() })
-	f.baseURLRow = container.NewVBox(row("Base URL", f.baseURL), f.baseURLErr)
-	f.regionRow = container.NewVBox(row("Region", f.region))
+	f.authType = sel("auth.type", authTypes, f.syncRows)
+	f.kind = sel("kind", []string{string(flow.ConnCustom), string(flow.ConnAmazonConnect)}, f.syncRows)
+	f.baseURLRow = row("baseURL", "Base URL", f.baseURL)
+	f.regionRow = row("region", "Region", f.region)
 
 	var groupObjs []fyne.CanvasObject
 	for _, t := range authTypes {
@@ -349,133 +386,174 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	})
 	save.Importance = widget.HighImportance
 	f.box = container.NewVBox(
-		row("Name", f.name),
-		row("Kind", f.kind),
+		row("name", "Name", f.name),
+		row("kind", "Kind", f.kind),
 		f.baseURLRow, f.regionRow,
-		row("Authentication", f.authType),
+		row("auth.type", "Authentication", f.authType),
 		container.NewVBox(groupObjs...),
 		f.verifyTLS,
-		row("Timeout", f.timeout),
+		row("timeout", "Timeout", f.timeout),
 		f.useMock,
-		row("Mock", f.mockPick),
+		row("mock", "Mock", f.mockPick),
 		f.saveErr,
 		save,
 	)
 	f.kind.SetSelected(orDefault(string(c.Kind), string(flow.ConnCustom)))
 	f.authType.SetSelected(orDefault(string(au.Type), string(flow.AuthNone)))
-	setError(f.baseURLErr, "")
-	if c.BaseURL != "" && c.BaseURL != "https://" {
-		setError(f.baseURLErr, checkBaseURL(c.BaseURL))
-	}
-	f.syncKind()
-	f.syncAuth()
+	f.syncRows()
+	f.ready = true
+	f.check()
 	return f
 }
 
-func (f *connForm) syncKind() {
-	if f.kind.Selected == string(flow.ConnAmazonConnect) {
-		f.baseURLRow.Hide()
-		f.regionRow.Show()
-	} else {
-		f.baseURLRow.Show()
-		f.regionRow.Hide()
+// field is a labelled field with the line that says what is wrong with it.
+func (f *connForm) field(key, label string, o fyne.CanvasObject) *fyne.Container {
+	msg := errorLabel()
+	f.msgs[key] = msg
+	return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), o, msg)
+}
+
+// changed is every field's OnChanged: the field was edited, so its
+// problems show from now on, and every field is checked again.
+func (f *connForm) changed(key string) {
+	if !f.ready {
+		return
+	}
+	f.edited[key] = true
+	f.check()
+}
+
+// syncRows shows the rows the kind and auth type use: the base URL for a
+// custom connection, the region for Amazon Connect and for SigV4 (the
+// signature is scoped to a region), the auth type's own fields.
+func (f *connForm) syncRows() {
+	connect := f.kind.Selected == string(flow.ConnAmazonConnect)
+	setShown(f.baseURLRow, !connect)
+	setShown(f.regionRow, connect || f.authType.Selected == string(flow.AuthSigV4))
+	for t, g := range f.groups {
+		setShown(g, string(t) == f.authType.Selected)
 	}
 }
 
-func (f *connForm) syncAuth() {
-	for t, g := range f.groups {
-		if string(t) == f.authType.Selected {
-			g.Show()
-		} else {
-			g.Hide()
+func setShown(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// check shows each field's first problem under it (an error before a
+// warning) and clears the message above Save once no error is left.
+func (f *connForm) check() flow.Problems {
+	_, ps := f.connection()
+	for key, l := range f.msgs {
+		msg, imp := "", widget.DangerImportance
+		if f.showAll || f.edited[key] {
+			for _, sev := range []flow.Severity{flow.SeverityError, flow.SeverityWarning} {
+				if p, ok := firstProblem(ps, key, sev); ok {
+					msg = p.Message
+					if sev == flow.SeverityWarning {
+						imp = widget.WarningImportance
+					}
+					break
+				}
+			}
+		}
+		if l.Importance != imp {
+			l.Importance = imp
+			l.Refresh()
+		}
+		setError(l, msg)
+	}
+	if !ps.HasErrors() {
+		setError(f.saveErr, "")
+	}
+	return ps
+}
+
+func firstProblem(ps flow.Problems, field string, sev flow.Severity) (flow.Problem, bool) {
+	for _, p := range ps {
+		if p.Field == field && p.Severity == sev {
+			return p, true
 		}
 	}
+	return flow.Problem{}, false
 }
 
-// connection builds the connection the form describes, or says what is
-// missing or wrong, naming the field.
-func (f *connForm) connection() (flow.Connection, error) {
+// connection builds the connection the form describes and what is wrong
+// with it: flow.CheckConnection's problems, and what only the form knows
+// (an empty or taken name, a timeout that is not a duration).
+func (f *connForm) connection() (flow.Connection, flow.Problems) {
 	c := flow.Connection{
 		Name: strings.TrimSpace(f.name.Text),
 		Kind: flow.ConnectionKind(f.kind.Selected),
 		Auth: flow.Auth{Type: flow.AuthType(f.authType.Selected)},
 	}
-	var errs []string
-	need := func(ok bool, what string) {
-		if !ok {
-			errs = append(errs, what)
-		}
+	var ps flow.Problems
+	bad := func(field, format string, args ...any) {
+		ps = append(ps, flow.Problem{Severity: flow.SeverityError, Connection: c.Name, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	need(c.Name != "", "Name: give the connection a name; calls refer to it")
-	if c.Kind == flow.ConnAmazonConnect {
+	switch {
+	case c.Name == "":
+		bad("name", "Give the connection a name: calls refer to it by name.")
+	case (f.isNew || c.Name != f.orig.Name) && f.a.connView.taken(c.Name):
+		bad("name", "A connection named %q exists already; choose another name.", c.Name)
+	}
+	if c.Kind == flow.ConnAmazonConnect || c.Auth.Type == flow.AuthSigV4 {
 		c.Region = strings.TrimSpace(f.region.Text)
-		need(c.Region != "", "Region: Amazon Connect needs its AWS region, such as eu-central-1")
-	} else {
+	}
+	if c.Kind != flow.ConnAmazonConnect {
 		c.BaseURL = strings.TrimSpace(f.baseURL.Text)
-		if msg := checkBaseURL(c.BaseURL); msg != "" {
-			errs = append(errs, "Base URL: "+msg)
-		}
 	}
 	c.Mock, c.UseMock = strings.TrimSpace(f.mockPick.Text), f.useMock.Checked
-	need(!c.UseMock || c.Mock != "", "Mock: \"use mock\" is on; pick the mock that stands in for this connection, or turn it off")
 	if !f.verifyTLS.Checked {
 		off := false
 		c.VerifyTLS = &off
 	}
 	if s := strings.TrimSpace(f.timeout.Text); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Sprintf("Timeout: %q is not a duration; write it as 30s or 1m", s))
+		if d, err := time.ParseDuration(s); err != nil {
+			bad("timeout", "%q is not a duration; write it as 30s or 1m.", s)
+		} else {
+			c.Timeout = flow.Duration(d)
 		}
-		c.Timeout = flow.Duration(d)
 	}
 	a := &c.Auth
 	switch a.Type {
 	case flow.AuthAPIKey:
 		a.In, a.Name, a.Value = f.apiIn.Selected, strings.TrimSpace(f.apiName.Text), f.apiValue.ref()
-		need(a.Name != "", "API key name: the header or query parameter that carries the key")
-		need(a.Value != nil, "API key value: type the key, or name an environment variable")
 	case flow.AuthOAuth2:
 		a.ClientID, a.ClientSecret = strings.TrimSpace(f.clientID.Text), f.clientSecret.ref()
 		a.Scopes = strings.Fields(strings.ReplaceAll(f.scopes.Text, ",", " "))
 		a.TokenURL, a.RefreshURL = strings.TrimSpace(f.tokenURL.Text), strings.TrimSpace(f.refreshURL.Text)
 		a.AuthStyle = f.authStyle.Selected
-		need(a.ClientID != "", "Client ID is required")
-		need(a.ClientSecret != nil, "Client secret: type it, or name an environment variable")
-		if msg := checkBaseURL(a.TokenURL); msg != "" {
-			errs = append(errs, "Token URL: "+msg)
-		}
-		if a.RefreshURL != "" {
-			if msg := checkBaseURL(a.RefreshURL); msg != "" {
-				errs = append(errs, "Refresh URL: "+msg)
-			}
-		}
 	case flow.AuthSigV4:
 		a.AccessKeyID, a.SecretAccessKey = strings.TrimSpace(f.accessKey.Text), f.secretKey.ref()
 		a.SessionToken, a.Service = f.sessionToken.ref(), strings.TrimSpace(f.service.Text)
-		need(a.AccessKeyID != "", "Access key ID is required")
-		need(a.SecretAccessKey != nil, "Secret access key: type it, or name an environment variable")
 	case flow.AuthBasic:
 		a.Username, a.Password = strings.TrimSpace(f.username.Text), f.password.ref()
-		need(a.Username != "", "Username is required")
-		need(a.Password != nil, "Password: type it, or name an environment variable")
 	case flow.AuthBearer:
 		a.Token = f.token.ref()
-		need(a.Token != nil, "Token: type it, or name an environment variable")
 	}
-	if len(errs) > 0 {
-		return c, fmt.Errorf("connection %q cannot be saved yet:\n• %s", c.Name, strings.Join(errs, "\n• "))
-	}
-	return c, nil
+	return c, append(ps, flow.CheckConnection(c)...)
 }
 
 // save writes the connection, renaming the stored one first when the name
 // changed, then shows it again as stored: typed secrets are now sealed and
-// shown only as a marker.
+// shown only as a marker. A connection with errors is not saved: every
+// field shows its problem, and the error names them all.
 func (f *connForm) save() error {
-	c, err := f.connection()
-	if err != nil {
-		return err
+	f.showAll = true
+	ps := f.check()
+	c, _ := f.connection()
+	if ps.HasErrors() {
+		var lines []string
+		for _, p := range ps {
+			if p.Severity == flow.SeverityError {
+				lines = append(lines, p.Field+": "+p.Message)
+			}
+		}
+		return fmt.Errorf("connection %q cannot be saved yet:\n• %s", c.Name, strings.Join(lines, "\n• "))
 	}
 	a := f.a
 	if !f.isNew && c.Name != f.orig.Name {

@@ -547,18 +547,13 @@ func (in *inspector) emitForm(n *flow.Node) []fyne.CanvasObject {
 }
 
 // checkIdentifier says what is wrong with a variable name, "" when it is
-// empty or a valid identifier.
+// empty or a valid identifier (flow.IsIdentifier: also not a word CEL
+// reserves).
 func checkIdentifier(s string) string {
-	if s == "" {
+	if s == "" || flow.IsIdentifier(s) {
 		return ""
 	}
-	for i, r := range s {
-		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			return fmt.Sprintf("%q is not a variable name: use letters, digits and _, not starting with a digit.", s)
-		}
-	}
-	return ""
+	return fmt.Sprintf("%q is not a variable name: use letters, digits and _, not starting with a digit, and not a word CEL reserves (in, if, null…).", s)
 }
 
 func splitList(s string) []string {
