@@ -82,6 +82,10 @@ type Auth struct {
 	SecretAccessKey *SecretRef `json:"secretAccessKey,omitempty"`
 	SessionToken    *SecretRef `json:"sessionToken,omitempty"`
 	Service         string     `json:"service,omitempty"`
+	// SignBody sends the body's SHA-256 in X-Amz-Content-Sha256 and signs
+	// it, as S3 and S3-style services require; the service "s3" always
+	// does.
+	SignBody bool `json:"signBody,omitempty"`
 
 	// basic
 	Username string     `json:"username,omitempty"`

@@ -28,9 +28,11 @@ type sigV4 struct {
 	creds   aws.Credentials
 	service string
 	region  string
-	now     func() time.Time
-	signer  *v4.Signer
-	sens    Sensitive
+	// signBody sends and signs X-Amz-Content-Sha256.
+	signBody bool
+	now      func() time.Time
+	signer   *v4.Signer
+	sens     Sensitive
 }
 
 func newSigV4(conn flow.Connection, opts Options, r resolver) (Authenticator, error) {
@@ -54,12 +56,13 @@ func newSigV4(conn flow.Connection, opts Options, r resolver) (Authenticator, er
 		values = append(values, token)
 	}
 	return &sigV4{
-		creds:   aws.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret, SessionToken: token, Source: "flowbench connection"},
-		service: service,
-		region:  conn.Region,
-		now:     opts.Now,
-		signer:  v4.NewSigner(),
-		sens:    newSensitive([]string{"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256"}, nil, values),
+		creds:    aws.Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret, SessionToken: token, Source: "flowbench connection"},
+		service:  service,
+		region:   conn.Region,
+		signBody: a.SignBody || service == "s3",
+		now:      opts.Now,
+		signer:   v4.NewSigner(),
+		sens:     newSensitive([]string{"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256"}, nil, values),
 	}, nil
 }
 
@@ -71,10 +74,7 @@ func (s *sigV4) Apply(ctx context.Context, req *http.Request, payloadHash string
 		}
 		payloadHash = h
 	}
-	if s.service == "s3" {
-		req.Header.Set("X-Amz-Content-Sha256", payloadHash)
-	}
-	return signV4(ctx, s.signer, req, s.creds, s.service, s.region, s.now(), payloadHash, sigOptions{normalize: s.service != "s3"})
+	return signV4(ctx, s.signer, req, s.creds, s.service, s.region, s.now(), payloadHash, sigOptions{normalize: s.service != "s3", signBody: s.signBody})
 }
 
 func (s *sigV4) Refresh(context.Context) bool { return false }
@@ -90,6 +90,11 @@ type sigOptions struct {
 	// request itself is sent with the path as written, which is what the
 	// service normalizes before checking.
 	normalize bool
+	// signBody sets X-Amz-Content-Sha256 to the payload hash before signing,
+	// so it is sent and signed (the suite's sign_body). The SDK's signer has
+	// no option for it: its ContentSHA256Header middleware sets the header
+	// before SignHTTP, as this does.
+	signBody bool
 	// omitSessionToken signs without X-Amz-Security-Token and adds it after,
 	// the variant of the suite's post-sts-header-after case. The SDK always
 	// signs the token, which is what AWS services accept.
@@ -112,6 +117,9 @@ func signV4(ctx context.Context, signer *v4.Signer, req *http.Request, creds aws
 		if p, err := url.PathUnescape(esc); err == nil {
 			u.Path, u.RawPath = p, esc
 		}
+	}
+	if o.signBody {
+		req.Header.Set("X-Amz-Content-Sha256", payloadHash)
 	}
 	token := creds.SessionToken
 	err := signer.SignHTTP(ctx, creds, &signed, payloadHash, service, region, at, func(so *v4.SignerOptions) {
