@@ -68,6 +68,18 @@ func (v *connectionsView) selected() (flow.Connection, bool) {
 	return flow.Connection{}, false
 }
 
+// manageConnection is the gear beside a call's connection: the
+// Connections view, with that connection selected and its form open.
+func (a *App) manageConnection(name string) {
+	a.sidebar.showNamed("Connections")
+	for _, c := range a.connView.list.items {
+		if c.Name == name {
+			a.inspector.showConnection(c, false)
+			return
+		}
+	}
+}
+
 func (v *connectionsView) add() {
 	v.a.sidebar.showNamed("Connections")
 	v.list.unselect()
@@ -379,11 +391,7 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	for _, t := range authTypes {
 		groupObjs = append(groupObjs, f.groups[flow.AuthType(t)])
 	}
-	save := widget.NewButtonWithIcon("Save connection", theme.DocumentSaveIcon(), func() {
-		if err := f.save(); err != nil {
-			setError(f.saveErr, err.Error())
-		}
-	})
+	save := widget.NewButtonWithIcon("Save connection", theme.DocumentSaveIcon(), func() { _ = f.save() })
 	save.Importance = widget.HighImportance
 	f.box = container.NewVBox(
 		row("name", "Name", f.name),
@@ -541,8 +549,16 @@ func (f *connForm) connection() (flow.Connection, flow.Problems) {
 // save writes the connection, renaming the stored one first when the name
 // changed, then shows it again as stored: typed secrets are now sealed and
 // shown only as a marker. A connection with errors is not saved: every
-// field shows its problem, and the error names them all.
+// field shows its problem, and the error, shown above Save, names them all.
 func (f *connForm) save() error {
+	err := f.store()
+	if err != nil {
+		setError(f.saveErr, err.Error())
+	}
+	return err
+}
+
+func (f *connForm) store() error {
 	f.showAll = true
 	ps := f.check()
 	c, _ := f.connection()

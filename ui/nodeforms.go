@@ -123,7 +123,7 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	conn.PlaceHolder = "Pick a connection"
 	conn.SetSelected(c.Connection)
 	conn.OnChanged = func(s string) { call("Pick connection", func(c *flow.Call) { c.Connection = s }) }
-	manage := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { in.a.sidebar.showNamed("Connections") })
+	manage := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { in.a.manageConnection(conn.Selected) })
 
 	method := widget.NewSelect(methods, nil)
 	method.SetSelected(orDefault(c.Method, "GET"))
