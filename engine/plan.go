@@ -101,26 +101,10 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 	}
 	problems := flow.Validate(f)
 	problems = append(problems, flow.ValidateLimits(f)...)
-	c := compiler{env: env}
+	c := newCompiler(env, conns)
 
 	p := &Plan{Flow: f, steps: make(map[string]*step, len(f.Nodes))}
-	names := make([]string, 0, len(f.Variables))
-	for name := range f.Variables {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if prg := c.compile("", "variables."+name, f.Variables[name]); prg != nil {
-			p.vars = append(p.vars, compiledAssign{name: name, value: prg})
-		}
-	}
-
-	if conns != nil {
-		c.conns = make(map[string]bool, len(conns))
-		for _, cn := range conns {
-			c.conns[cn.Name] = true
-		}
-	}
+	p.vars = c.variables(f)
 	for i := range f.Nodes {
 		n := &f.Nodes[i]
 		if _, dup := p.steps[n.ID]; dup || n.ID == "" {
@@ -145,6 +129,48 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		}
 	}
 
+	if err := c.finish(p, problems); err != nil {
+		return nil, err
+	}
+	if p.start == nil {
+		return nil, flow.Problems{{Severity: flow.SeverityError, Field: "nodes", Message: "the flow has no start node; add one"}}
+	}
+	return p, nil
+}
+
+// newCompiler compiles in env; when conns is not nil, a call's connection
+// must be among them.
+func newCompiler(env *expr.Env, conns []flow.Connection) *compiler {
+	c := &compiler{env: env}
+	if conns != nil {
+		c.conns = make(map[string]bool, len(conns))
+		for _, cn := range conns {
+			c.conns[cn.Name] = true
+		}
+	}
+	return c
+}
+
+// variables compiles the flow's variables, in name order.
+func (c *compiler) variables(f *flow.Flow) []compiledAssign {
+	names := make([]string, 0, len(f.Variables))
+	for name := range f.Variables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var vars []compiledAssign
+	for _, name := range names {
+		if prg := c.compile("", "variables."+name, f.Variables[name]); prg != nil {
+			vars = append(vars, compiledAssign{name: name, value: prg})
+		}
+	}
+	return vars
+}
+
+// finish adds the compiler's problems to those given and returns them as
+// the error when any is an error; otherwise it completes p, keeping the
+// warnings.
+func (c *compiler) finish(p *Plan, problems flow.Problems) error {
 	problems = append(problems, c.problems...)
 	var errs, warns flow.Problems
 	for _, pr := range problems {
@@ -155,16 +181,13 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		}
 	}
 	if len(errs) > 0 {
-		return nil, append(errs, warns...)
-	}
-	if p.start == nil {
-		return nil, flow.Problems{{Severity: flow.SeverityError, Field: "nodes", Message: "the flow has no start node; add one"}}
+		return append(errs, warns...)
 	}
 	p.Warnings = warns
 	p.readsSteps = c.readsSteps
-	p.stateLimit = f.StateBudget()
-	p.maxSteps = max(DefaultMaxSteps, StepsPerNode*len(f.Nodes))
-	return p, nil
+	p.stateLimit = p.Flow.StateBudget()
+	p.maxSteps = max(DefaultMaxSteps, StepsPerNode*len(p.Flow.Nodes))
+	return nil
 }
 
 type compiler struct {

@@ -174,16 +174,7 @@ func Validate(f *Flow) Problems {
 	if strings.TrimSpace(f.Name) == "" {
 		v.errorf("", "name", "the flow has no name; give it one")
 	}
-	names := make([]string, 0, len(f.Variables))
-	for name := range f.Variables {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if !IsIdentifier(name) {
-			v.errorf("", joinPath("variables", name), "%q cannot be a variable name; use letters, digits and _, starting with a letter", name)
-		}
-	}
+	v.variableNames()
 
 	// firstIndex holds the index of the first node with each id; later
 	// duplicates are reported. The graph checks work on these indexes.
@@ -222,6 +213,20 @@ func Validate(f *Flow) Problems {
 	g := v.edges(firstIndex)
 	v.graph(firstIndex, g)
 	return v.problems
+}
+
+// variableNames checks the names of the flow's variables.
+func (v *validator) variableNames() {
+	names := make([]string, 0, len(v.f.Variables))
+	for name := range v.f.Variables {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !IsIdentifier(name) {
+			v.errorf("", joinPath("variables", name), "%q cannot be a variable name; use letters, digits and _, starting with a letter", name)
+		}
+	}
 }
 
 // portList names a node's ports for a message.

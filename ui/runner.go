@@ -51,8 +51,8 @@ type LocalRunner struct {
 	Flush func(ctx context.Context) error
 }
 
-// plan compiles f against the current connections.
-func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow) (*engine.Plan, error) {
+// connections lists the current connections and hands them to the engine.
+func (l *LocalRunner) connections(ctx context.Context) ([]flow.Connection, error) {
 	var conns []flow.Connection
 	if l.Connections != nil {
 		var err error
@@ -61,6 +61,15 @@ func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow) (*engine.Plan, err
 		}
 	}
 	l.Engine.SetConnections(conns)
+	return conns, nil
+}
+
+// plan compiles f against the current connections.
+func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow) (*engine.Plan, error) {
+	conns, err := l.connections(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return engine.Compile(f, conns)
 }
 
@@ -90,9 +99,14 @@ func (l *LocalRunner) Run(ctx context.Context, f *flow.Flow, in RunInput) (*flow
 	return &res.Run, nil
 }
 
-// TestStep compiles f and runs one of its nodes on its own.
+// TestStep compiles the node nodeID of f alone (engine.CompileStep: the
+// rest of the flow may be unfinished) and runs it on its own.
 func (l *LocalRunner) TestStep(ctx context.Context, f *flow.Flow, nodeID string, in engine.StepInput) (*engine.StepResult, error) {
-	plan, err := l.plan(ctx, f)
+	conns, err := l.connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := engine.CompileStep(f, nodeID, conns)
 	if err != nil {
 		return nil, err
 	}
