@@ -53,6 +53,19 @@ type console struct {
 	onStep   func(s *flow.Step)
 	now      func() time.Time
 	detail   fyne.CanvasObject // the step pane beside the list
+	split    *container.Split  // the list and, beside it, the detail
+	// message shows the whole text of a selected message row, whose row
+	// shows its first line only; it takes the detail's place until a step
+	// is selected.
+	message       *widget.Label
+	messageScroll *container.Scroll
+	// follow: the detail shows the newest step of the newest run as rows
+	// come, until the person selects a row of that run; a new run starts
+	// following again. selecting is set while the console selects a row
+	// itself.
+	follow    bool
+	selecting bool
+	lastRun   string // the run of the newest step row
 	// dropped counts the rows trimmed from the front of logs, so that the
 	// row numbers handed out by addStep stay valid.
 	dropped int
@@ -62,7 +75,7 @@ type console struct {
 }
 
 func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
-	c := &console{onNode: onNode, now: time.Now, detail: detail}
+	c := &console{onNode: onNode, now: time.Now, detail: detail, follow: true}
 	c.header = widget.NewLabelWithStyle("Console", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.list = widget.NewList(
 		func() int { return len(c.problems) + len(c.logs) },
@@ -77,7 +90,7 @@ func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
 			box := o.(*fyne.Container)
 			l := box.Objects[0].(*widget.Label)
 			icon := box.Objects[1].(*widget.Icon)
-			l.SetText(line.text)
+			l.SetText(rowText(line.text))
 			switch line.kind {
 			case lineProblemError, lineError:
 				icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
@@ -96,28 +109,89 @@ func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
 	c.list.OnSelected = func(id widget.ListItemID) {
 		line := c.line(id)
 		if line.step != nil {
+			if !c.selecting && line.step.RunID == c.lastRun {
+				c.follow = false // the person picked a step of the newest run: keep it
+			}
 			// a step stays selected while its request and response show
+			c.showDetail(nil)
 			if c.onStep != nil {
 				c.onStep(line.step)
 			}
 			return
 		}
 		c.list.UnselectAll()
+		c.showDetail(&line)
 		if line.node != "" && c.onNode != nil {
 			c.onNode(line.node)
 		}
 	}
+	c.message = widget.NewLabel("")
+	c.message.Wrapping = fyne.TextWrapWord
+	c.message.Selectable = true
+	c.messageScroll = container.NewVScroll(c.message)
+	c.messageScroll.Hide()
 	var body fyne.CanvasObject = c.list
 	if detail != nil {
-		split := container.NewHSplit(c.list, detail)
-		split.Offset = 0.55
-		body = split
+		// the detail never widens itself: a long line in it (a URL, an
+		// error) scrolls inside it instead of moving the divider
+		right := container.New(capMinWidth{80}, container.NewStack(detail, c.messageScroll))
+		c.split = container.NewHSplit(c.list, right)
+		c.split.Offset = 0.55
+		body = c.split
 	}
 	c.box = container.NewBorder(c.header, nil, nil, nil, body)
 	return c
 }
 
 func (c *console) object() fyne.CanvasObject { return c.box }
+
+// showDetail shows beside the list the whole text of a message row, or,
+// for nil, the step pane.
+func (c *console) showDetail(line *consoleLine) {
+	if c.detail == nil {
+		return
+	}
+	if line == nil {
+		c.messageScroll.Hide()
+		c.detail.Show()
+		return
+	}
+	c.message.SetText(line.text)
+	c.messageScroll.ScrollToTop()
+	c.detail.Hide()
+	c.messageScroll.Show()
+}
+
+// rowText is what a row shows of a line: its first line, with an ellipsis
+// when there is more (the whole text shows beside the list when the row is
+// selected). A row is one line high; more would print over the next row.
+func rowText(s string) string {
+	first, rest, more := strings.Cut(strings.TrimRight(s, "\n"), "\n")
+	if more && strings.TrimSpace(rest) != "" {
+		return strings.TrimRight(first, "\r ") + " …"
+	}
+	return strings.TrimRight(first, "\r")
+}
+
+// capMinWidth lays its objects over its whole size but asks for at most
+// Width of width (all of their height): what they cannot fit, they scroll
+// or clip, and the split beside them keeps its divider.
+type capMinWidth struct{ Width float32 }
+
+func (l capMinWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l capMinWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return fyne.NewSize(min(m.Width, l.Width), m.Height)
+}
 
 func (c *console) line(i int) consoleLine {
 	if i < len(c.problems) {
@@ -149,11 +223,17 @@ func (c *console) setProblems(ps flow.Problems) {
 		}
 		c.problems = append(c.problems, consoleLine{kind: k, node: p.Node, text: p.String()})
 	}
-	switch {
-	case errs == 0 && warns == 0:
+	var counts []string
+	if errs > 0 {
+		counts = append(counts, plural(errs, "error", "errors"))
+	}
+	if warns > 0 {
+		counts = append(counts, plural(warns, "warning", "warnings"))
+	}
+	if len(counts) == 0 {
 		c.header.SetText("Console — no problems")
-	default:
-		c.header.SetText(fmt.Sprintf("Console — %d errors, %d warnings (tap one to select its node)", errs, warns))
+	} else {
+		c.header.SetText("Console — " + strings.Join(counts, ", ") + " (tap one to select its node)")
 	}
 	c.list.Refresh()
 }
@@ -193,14 +273,40 @@ func (c *console) updateRow(n int, l consoleLine) {
 }
 
 // commit shows the rows pushed since the last commit: one refresh of the
-// visible rows and a scroll to the newest, however many were pushed.
+// visible rows and a scroll to the newest, however many were pushed. While
+// the console follows the newest run, the detail shows its newest step.
 func (c *console) commit() {
 	if !c.dirty {
 		return
 	}
 	c.dirty = false
 	c.list.Refresh()
+	newest := -1
+	for i := len(c.logs) - 1; i >= 0; i-- {
+		if c.logs[i].step != nil {
+			newest = i
+			break
+		}
+	}
+	if newest >= 0 {
+		if run := c.logs[newest].step.RunID; run != c.lastRun {
+			c.lastRun, c.follow = run, true // a new run: follow it
+		}
+		if c.follow {
+			c.selecting = true
+			c.list.Select(len(c.problems) + newest)
+			c.selecting = false
+		}
+	}
 	c.list.ScrollToBottom()
+}
+
+// plural writes n with the singular or plural noun: "1 error", "2 errors".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // stepLine is a step's row: when it started, which node, its status and

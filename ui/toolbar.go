@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -279,29 +278,22 @@ func shortID(id string) string {
 func newPalette(a *App) fyne.CanvasObject {
 	items := []overflowItem{plainItem(widget.NewLabel("Add"))}
 	for _, k := range flow.Kinds {
-		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, "Add a "+string(k)+" node in the middle of the view", func() { a.AddNode(k) })
-		items = append(items, buttonItem(b, "Add "+kindTitle(k)))
+		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, kindTip(k), func() { a.AddNode(k) })
+		items = append(items, buttonItem(b, fbcanvas.AddLabel(k)))
 	}
 	// the kinds that do not fit the canvas's width wait behind "more"
 	return newOverflowRow(items...)
 }
 
-// AddNode adds a node of that kind near the middle of the view, a little
-// apart from the last one added so cards do not pile up, and selects it.
+// AddNode adds a node of that kind in free space next to the selected
+// node, or near the middle of the view, never on another card, and selects
+// it.
 func (a *App) AddNode(k flow.NodeKind) string {
-	c := a.cv.ViewCenter()
-	n := float64(len(a.ed.Flow().Nodes) % 6)
-	pos := flow.Position{X: c.X - 100 + n*24, Y: c.Y - 40 + n*24}
-	id, err := a.ed.AddNode(k, pos)
+	id, err := a.ed.AddNode(k, a.cv.FreeSpot(k))
 	if err != nil {
 		a.console.logError(err.Error())
 	}
 	return id
-}
-
-func kindTitle(k flow.NodeKind) string {
-	s := string(k)
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // countName counts the stored flows called name, so the picker can tell
