@@ -118,7 +118,7 @@ type App struct {
 	runCancel context.CancelFunc
 	running   bool
 
-	bridge    *runBridge      // engine events to widgets; nil without a Runner
+	bridge    runFeed         // engine events to widgets; unset without a Runner
 	live      *liveRun        // the run followed or last shown
 	pane      *stepPane       // a step's request and response
 	envs      *environments   // the named variable sets (env)
@@ -166,7 +166,7 @@ func New(a fyne.App, opts Options) (*App, error) {
 	}
 	app.build()
 	if opts.Runner != nil {
-		app.bridge = newRunBridge(opts.Do, opts.AfterFunc, app.applyRunEvents)
+		app.bridge = newRunFeed(opts.Do, opts.AfterFunc, app.applyRunEvents)
 		opts.Runner.AddObserver(app.bridge)
 	}
 	app.ed.AddListener(app.onEditorChange)

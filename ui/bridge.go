@@ -8,81 +8,25 @@ import (
 )
 
 // refreshInterval is the least time between two refreshes of the window
-// by run events: about 30 a second, as fast as a person can follow, so a
-// 1,000-step run at full speed costs the UI goroutine a few dozen
-// refreshes, not thousands.
+// by what happens off the UI goroutine: about 30 a second, as fast as a
+// person can follow, so a 1,000-step run at full speed costs the UI
+// goroutine a few dozen refreshes, not thousands.
 const refreshInterval = time.Second / 30
 
-// runBridge is the one way engine events reach widgets. The engine calls
-// Observe from an observer goroutine; the bridge keeps the events of the
-// run the window follows and hands them, in batches, to apply on the UI
-// goroutine through do (fyne.Do in the app). A batch is scheduled at most
-// once per refreshInterval, whatever the event rate.
-type runBridge struct {
-	do    func(func())
-	after func(time.Duration, func()) func() bool
-	apply func([]flow.RunEvent)
-
-	mu        sync.Mutex
-	runID     string // the run followed; "" follows none
-	pending   []flow.RunEvent
-	scheduled bool
-}
-
-func newRunBridge(do func(func()), after func(time.Duration, func()) func() bool, apply func([]flow.RunEvent)) *runBridge {
-	return &runBridge{do: do, after: after, apply: apply}
-}
-
-// follow makes the bridge keep the events of run id (and drop the rest);
-// "" stops following.
-func (b *runBridge) follow(id string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.runID = id
-	b.pending = nil
-}
-
-// Observe is the engine.Observer side: it may be called from any
-// goroutine and never blocks on the UI.
-func (b *runBridge) Observe(ev flow.RunEvent) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.runID == "" || ev.RunID != b.runID {
-		return
-	}
-	b.pending = append(b.pending, ev)
-	if !b.scheduled {
-		b.scheduled = true
-		b.after(refreshInterval, func() { b.do(b.flush) })
-	}
-}
-
-// flush applies what arrived since the last batch. It runs on the UI
-// goroutine; the window also calls it when a run returns, so the last
-// events are shown before the run's summary.
-func (b *runBridge) flush() {
-	b.mu.Lock()
-	evs := b.pending
-	b.pending = nil
-	b.scheduled = false
-	b.mu.Unlock()
-	if len(evs) > 0 {
-		b.apply(evs)
-	}
-}
-
-// feed is the bridge for the other things that happen off the UI
-// goroutine: trigger executions of the event bus, requests a mock or a
-// webhook trigger received. Like runBridge it never blocks the caller and
-// hands what arrived to apply in batches, at most once per
-// refreshInterval, so a burst of a thousand requests costs a few
-// refreshes of the list that shows them.
+// feed is the one way what happens off the UI goroutine reaches widgets:
+// the events of the run the window follows, trigger executions of the
+// event bus, requests a mock or a webhook trigger received. push never
+// blocks the caller; what arrived is handed to apply in batches, on the UI
+// goroutine through do (fyne.Do in the app), at most once per
+// refreshInterval whatever the rate, so a burst of a thousand requests
+// costs a few refreshes of the list that shows them.
 type feed[T any] struct {
 	do    func(func())
 	after func(time.Duration, func()) func() bool
 	apply func([]T)
 
 	mu        sync.Mutex
+	keep      func(T) bool // what is kept; nil keeps everything
 	pending   []T
 	scheduled bool
 }
@@ -91,10 +35,22 @@ func newFeed[T any](do func(func()), after func(time.Duration, func()) func() bo
 	return &feed[T]{do: do, after: after, apply: apply}
 }
 
+// only makes the feed keep what keep holds for (nil: everything) from now
+// on, and drops what is pending.
+func (f *feed[T]) only(keep func(T) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keep = keep
+	f.pending = nil
+}
+
 // push may be called from any goroutine.
 func (f *feed[T]) push(v T) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.keep != nil && !f.keep(v) {
+		return
+	}
 	f.pending = append(f.pending, v)
 	if !f.scheduled {
 		f.scheduled = true
@@ -102,7 +58,9 @@ func (f *feed[T]) push(v T) {
 	}
 }
 
-// flush applies what arrived since the last batch, on the UI goroutine.
+// flush applies what arrived since the last batch. It runs on the UI
+// goroutine; the window also calls it when a run returns, so the last
+// events are shown before the run's summary.
 func (f *feed[T]) flush() {
 	f.mu.Lock()
 	vs := f.pending
@@ -112,4 +70,23 @@ func (f *feed[T]) flush() {
 	if len(vs) > 0 {
 		f.apply(vs)
 	}
+}
+
+// runFeed is the feed of run events: the engine.Observer the window adds
+// to its Runner. It keeps the events of the run it follows only.
+type runFeed struct{ *feed[flow.RunEvent] }
+
+func newRunFeed(do func(func()), after func(time.Duration, func()) func() bool, apply func([]flow.RunEvent)) runFeed {
+	r := runFeed{newFeed(do, after, apply)}
+	r.follow("")
+	return r
+}
+
+// Observe is the engine.Observer side: it may be called from any
+// goroutine and never blocks on the UI.
+func (r runFeed) Observe(ev flow.RunEvent) { r.push(ev) }
+
+// follow keeps the events of run id (and drops the rest); "" follows none.
+func (r runFeed) follow(id string) {
+	r.only(func(ev flow.RunEvent) bool { return id != "" && ev.RunID == id })
 }
