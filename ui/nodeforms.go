@@ -28,21 +28,8 @@ func (in *inspector) nodeForm(n *flow.Node) fyne.CanvasObject {
 	idLabel := widget.NewLabel(fmt.Sprintf("Id %s — expressions refer to it as steps.%s", id, id))
 	idLabel.Wrapping = fyne.TextWrapWord
 	objs := []fyne.CanvasObject{row("Title", title), idLabel}
-	switch n.Kind {
-	case flow.KindStart:
-		objs = append(objs, in.startForm(n)...)
-	case flow.KindCall:
-		objs = append(objs, in.callForm(n)...)
-	case flow.KindDecision:
-		objs = append(objs, in.decisionForm(n)...)
-	case flow.KindSet:
-		objs = append(objs, in.setForm(n)...)
-	case flow.KindEmit:
-		objs = append(objs, in.emitForm(n)...)
-	case flow.KindEnd:
-		objs = append(objs, row("Outcome", in.entry("outcome", n.Outcome, "done", func(s string) {
-			in.editNode(id, "Edit outcome", func(n *flow.Node) { n.Outcome = s })
-		})))
+	if form, ok := kindForms[n.Kind]; ok {
+		objs = append(objs, form(in, n)...)
 	}
 	if ps := in.a.ed.NodeProblems(id); len(ps) > 0 {
 		var lines []string
@@ -544,6 +531,14 @@ func (in *inspector) emitForm(n *flow.Node) []fyne.CanvasObject {
 		in.editNode(id, "Edit payload", func(n *flow.Node) { n.Payload = s })
 	})
 	return []fyne.CanvasObject{row("Event name", event), row("Payload (CEL)", payload.box)}
+}
+
+// endForm: the outcome the run finishes with.
+func (in *inspector) endForm(n *flow.Node) []fyne.CanvasObject {
+	id := n.ID
+	return []fyne.CanvasObject{row("Outcome", in.entry("outcome", n.Outcome, "done", func(s string) {
+		in.editNode(id, "Edit outcome", func(n *flow.Node) { n.Outcome = s })
+	}))}
 }
 
 // checkIdentifier says what is wrong with a variable name, "" when it is

@@ -98,16 +98,9 @@ func (t *triggers) reload() {
 			a.console.logError(fmt.Sprintf("Could not read flow %q to know its triggers: %v", s.Name, err))
 			continue
 		}
-		for _, n := range f.Nodes {
-			switch {
-			case n.Kind == flow.KindStart && n.Trigger != nil && n.Trigger.Type == flow.TriggerEvent:
-				for _, e := range n.Trigger.Events {
-					names[e] = true
-				}
-			case n.Kind == flow.KindEmit && n.Event != "":
-				names[n.Event] = true
-			case n.Kind == flow.KindCall && n.Call != nil && n.Call.CompletionEvent != "":
-				names[n.Call.CompletionEvent] = true
+		for i := range f.Nodes {
+			for _, e := range flow.NodeEvents(&f.Nodes[i]) {
+				names[e] = true
 			}
 		}
 		tr := startTrigger(f)
@@ -144,10 +137,8 @@ func (t *triggers) reload() {
 
 // startTrigger is the trigger of f's start node, nil when it has none.
 func startTrigger(f *flow.Flow) *flow.Trigger {
-	for i := range f.Nodes {
-		if f.Nodes[i].Kind == flow.KindStart {
-			return f.Nodes[i].Trigger
-		}
+	if n := f.StartNode(); n != nil {
+		return n.Trigger
 	}
 	return nil
 }

@@ -129,9 +129,9 @@ func kindColor(k flow.NodeKind) color.Color {
 	return unknownKindColor
 }
 
-// addLabel is the menu entry that adds a node of kind k: "Add " and the
+// AddLabel is the menu entry that adds a node of kind k: "Add " and the
 // kind's title (flow.KindSpec.Title) in sentence case, "Add set variables".
-func addLabel(k flow.NodeKind) string {
+func AddLabel(k flow.NodeKind) string {
 	t := string(k)
 	if s, ok := flow.Spec(k); ok {
 		t = s.Title

@@ -144,7 +144,7 @@ func (c *Canvas) contextMenu(p fyne.Position) *fyne.Menu {
 	at = flow.Position{X: math.Round(at.X), Y: math.Round(at.Y)}
 	var items []*fyne.MenuItem
 	for _, k := range flow.Kinds {
-		items = append(items, fyne.NewMenuItem(addLabel(k), func() {
+		items = append(items, fyne.NewMenuItem(AddLabel(k), func() {
 			_, err := c.ed.AddNode(k, at)
 			c.reportError(err)
 		}))

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// TestKindFormsComplete walks flow.Kinds: every kind has a form.
+func TestKindFormsComplete(t *testing.T) {
+	for _, k := range flow.Kinds {
+		if kindForms[k] == nil {
+			t.Errorf("kind %q has no form in kindForms", k)
+		}
+	}
+	if len(kindForms) != len(flow.Kinds) {
+		t.Errorf("%d forms for %d kinds", len(kindForms), len(flow.Kinds))
+	}
+}
+
+// TestPaletteOffersEveryKindByTitle: the Add row has a button per kind,
+// named by the kind's one title ("Set variables", not "Set"), with a tip
+// saying what it adds.
+func TestPaletteOffersEveryKindByTitle(t *testing.T) {
+	h := newHarness(t)
+	for _, k := range flow.Kinds {
+		spec, _ := flow.Spec(k)
+		b := h.tipButtonNamed(spec.Title)
+		if !strings.HasPrefix(b.Tip, "Add ") || !strings.HasSuffix(b.Tip, spec.Help) {
+			t.Errorf("%s: tip %q", spec.Title, b.Tip)
+		}
+	}
+	if b := h.tipButtonNamed("Delay"); b.Tip != "Add delay: Waits for a duration, then goes on: paces a demo or a polling loop" {
+		t.Errorf("Delay tip %q", b.Tip)
+	}
+}
+
+// TestPaletteAddsADelayAndTheFormEditsItsDuration: the Delay button adds a
+// delay node titled Delay with its default duration; its form edits the
+// duration as one undoable edit, and a duration over the bound is shown
+// as the node's problem naming the field.
+func TestPaletteAddsADelayAndTheFormEditsItsDuration(t *testing.T) {
+	h := newHarness(t)
+	test.Tap(h.tipButtonNamed("Delay"))
+	id := h.app.ed.Selection().Node
+	n := h.app.ed.Flow().Node(id)
+	if id != "delay" || n == nil || n.Kind != flow.KindDelay || n.Title != "Delay" || n.Duration != `"1s"` {
+		t.Fatalf("added %q: %+v", id, n)
+	}
+	if got := h.app.inspector.title.Text; got != "Delay node · delay" {
+		t.Errorf("inspector title %q", got)
+	}
+	f := h.app.inspector.fields["duration"]
+	if f == nil {
+		t.Fatal("the delay form has no duration field")
+	}
+	if f.entry.Text != `"1s"` {
+		t.Errorf("the field shows %q", f.entry.Text)
+	}
+	f.entry.SetText(`duration("90s")`)
+	if got := h.app.ed.Flow().Node("delay").Duration; got != `duration("90s")` {
+		t.Fatalf("after editing, the node's duration is %q", got)
+	}
+	h.app.ed.Undo()
+	if got := h.app.ed.Flow().Node("delay").Duration; got != `"1s"` {
+		t.Fatalf("after undo, the node's duration is %q", got)
+	}
+	h.app.inspector.fields["duration"].entry.SetText(`"25h"`)
+	var found bool
+	for _, p := range h.app.ed.NodeProblems("delay") {
+		if p.Field == "duration" && p.Severity == flow.SeverityError && strings.Contains(p.Message, "longer than the 24h0m0s") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no problem for a 25h delay: %v", h.app.ed.NodeProblems("delay"))
+	}
+}
