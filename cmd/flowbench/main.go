@@ -20,6 +20,8 @@ Usage:
   flowbench emit EVENT [--payload JSON|@file] [--flows FILE|DIR]... [--connections FILE] [--json] [--db PATH]
   flowbench serve [--addr 127.0.0.1:8089] [--flows FILE|DIR]... [--connections FILE] [--mocks FILE]... [--db PATH]
   flowbench test-connection NAME [--connections FILE] [--db PATH]
+  flowbench runs [--flow NAME|ID] [--status STATE] [--limit N] [--json] [--db PATH]
+  flowbench runs show RUN_ID|last [--json] [--db PATH]
 
 Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid,
 3 the run ended but its record could not be written to the database (run and emit;
@@ -45,6 +47,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(args[1:], stdout, stderr)
 	case "test-connection":
 		return cmdTestConnection(args[1:], stdout, stderr)
+	case "runs":
+		return cmdRuns(args[1:], stdout, stderr)
 	case "gui":
 		return runGUI(args[1:], stderr)
 	case "-h", "--help", "help":
