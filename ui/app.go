@@ -41,6 +41,11 @@ type Options struct {
 	History HistoryStore
 	// Runner runs the open flow; nil leaves the run and stop buttons out.
 	Runner Runner
+	// Triggers starts stored flows without the run button: on events (the
+	// Events view's Raise, emit nodes, calls' completion events) and on
+	// webhook requests. It is usually the LocalRunner given as Runner; nil
+	// leaves the Events view's raising and the webhook listener out.
+	Triggers *LocalRunner
 	// Compile checks a whole flow as the engine will (expressions with
 	// their fields, connections) and returns flow.Problems. Nil checks the
 	// expressions with engine/expr field by field.
@@ -104,10 +109,10 @@ type App struct {
 	connView  *connectionsView
 	history   *historyView
 	sidebar   *sidebar
-	events    *eventsView   // nil without a LocalRunner
+	events    *eventsView   // nil without Options.Triggers
 	requests  *requestsView // nil without triggers or mocks
 	mocks     *mocksView    // nil without Mocks and MockStore
-	trig      *triggers     // the event bus and webhook listener; nil without a LocalRunner
+	trig      *triggers     // the event bus and webhook listener; nil without Options.Triggers
 	// received carries what mocks and webhook triggers received to the
 	// request inspector.
 	received *feed[flow.ReceivedRequest]
@@ -161,8 +166,8 @@ func New(a fyne.App, opts Options) (*App, error) {
 	if opts.Mocks != nil {
 		opts.Mocks.Subscribe(app.received.push)
 	}
-	if lr, ok := opts.Runner.(*LocalRunner); ok && lr.Engine != nil {
-		app.trig = newTriggers(app, lr)
+	if opts.Triggers != nil && opts.Triggers.Engine != nil {
+		app.trig = newTriggers(app, opts.Triggers)
 	}
 	app.build()
 	if opts.Runner != nil {

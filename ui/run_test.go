@@ -55,8 +55,8 @@ func newRunHarness(t *testing.T, base string, conns ...flow.Connection) *runHarn
 	})
 	t.Cleanup(func() { rh.eng.Close(); rh.rec.Close() })
 	h.queue, h.clock = &uiQueue{}, &manualClock{}
-	a, err := New(h.fa, Options{Store: h.db, History: h.db, Do: h.queue.do, AfterFunc: h.clock.after,
-		Runner: &LocalRunner{Engine: rh.eng, Connections: h.db.ListConnections, Flush: rh.rec.Flush}})
+	lr := &LocalRunner{Engine: rh.eng, Connections: h.db.ListConnections, Flush: rh.rec.Flush}
+	a, err := New(h.fa, Options{Store: h.db, History: h.db, Do: h.queue.do, AfterFunc: h.clock.after, Runner: lr, Triggers: lr})
 	if err != nil {
 		t.Fatal(err)
 	}

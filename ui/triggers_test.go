@@ -55,8 +55,9 @@ func newKitHarness(t *testing.T, demo bool) *kitHarness {
 		kh.rec.Close()
 	})
 	h.queue, h.clock = &uiQueue{}, &manualClock{}
+	lr := &LocalRunner{Engine: kh.eng, Connections: h.db.ListConnections, Flush: kh.rec.Flush}
 	a, err := New(h.fa, Options{Store: h.db, History: h.db, Do: h.queue.do, AfterFunc: h.clock.after,
-		Runner:    &LocalRunner{Engine: kh.eng, Connections: h.db.ListConnections, Flush: kh.rec.Flush},
+		Runner: lr, Triggers: lr,
 		MockStore: h.db, Mocks: kh.srv, MockAddr: "127.0.0.1:0", StartMocks: true})
 	if err != nil {
 		t.Fatal(err)
@@ -493,5 +494,24 @@ func TestMockServerBusyPortOffersAnother(t *testing.T) {
 	test.Tap(mv.usePort)
 	if h.srv.URL() == "" || mv.addr.Text == taken {
 		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.addr.Text)
+	}
+}
+
+// TestTriggersComeFromOptions: the event bus and the webhook listener are
+// there when Options.Triggers is given, whatever the Runner is, and not
+// otherwise.
+func TestTriggersComeFromOptions(t *testing.T) {
+	rh := newRunHarness(t, "http://127.0.0.1:1")
+	if rh.app.trig == nil || rh.app.events == nil {
+		t.Fatal("Options.Triggers is set, but the window has no event bus or Events view")
+	}
+	lr := &LocalRunner{Engine: rh.eng, Connections: rh.db.ListConnections}
+	a, err := New(test.NewTempApp(t), Options{Store: rh.db, History: rh.db, Runner: lr, Do: (&uiQueue{}).do, AfterFunc: (&manualClock{}).after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Window().Close)
+	if a.trig != nil || a.events != nil {
+		t.Fatal("without Options.Triggers the window still starts flows on events")
 	}
 }

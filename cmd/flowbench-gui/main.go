@@ -100,10 +100,12 @@ func runGUI(dbPath string) (status int) {
 
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	local := &ui.LocalRunner{Engine: runner, Connections: db.ListConnections, Flush: recorder.Flush}
 	win, err := ui.New(a, ui.Options{
 		Store:    db,
 		History:  db,
-		Runner:   &ui.LocalRunner{Engine: runner, Connections: db.ListConnections, Flush: recorder.Flush},
+		Runner:   local,
+		Triggers: local, // events and webhooks start stored flows on the same engine
 		DraftDir: filepath.Join(filepath.Dir(dbPath), "drafts"),
 		// the demo kit works offline from the first launch: its connections
 		// point at mocks, served from the start
