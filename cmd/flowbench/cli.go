@@ -437,7 +437,7 @@ func writeJSONResult(w io.Writer, res *engine.Result) {
 	for _, s := range res.Steps {
 		js := jsonStep{Node: s.Node, Kind: s.Kind, Status: s.Status, Port: s.Port, HTTPStatus: s.HTTPStatus,
 			ReturnValue: s.ReturnValue, Attempts: s.Attempts, Decision: s.Decision, Error: s.Error}
-		if s.Kind == flow.KindCall {
+		if spec, ok := flow.Spec(s.Kind); ok && spec.Timed {
 			d := s.DurationMs
 			js.DurationMs = &d
 		}
@@ -461,7 +461,7 @@ func writeTextResult(w io.Writer, res *engine.Result) {
 			mark = "■"
 		}
 		line := fmt.Sprintf("  %s %-14s %-8s", mark, s.Node, s.Kind)
-		if s.Kind == flow.KindCall {
+		if s.Attempts > 0 {
 			line += fmt.Sprintf(" HTTP %d · %s · %d attempt(s)", s.HTTPStatus, time.Duration(s.DurationMs)*time.Millisecond, s.Attempts)
 		}
 		if s.Decision != "" {
