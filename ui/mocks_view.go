@@ -19,20 +19,6 @@ import (
 	"github.com/flowbench/flowbench/flow"
 )
 
-// MockResolver is the engine.Options.Resolve of a window with a Mocks view:
-// a connection whose "use mock" switch is on calls its mock on srv, every
-// other connection its own base URL. While srv is stopped such a
-// connection resolves to no URL, so its calls fail instead of silently
-// reaching the real endpoint the person switched away from.
-func MockResolver(srv *mock.Server) func(flow.Connection) (string, bool) {
-	return func(c flow.Connection) (string, bool) {
-		if !c.UseMock || c.Mock == "" {
-			return "", false
-		}
-		return srv.BaseURL(c.Mock), true
-	}
-}
-
 // mocksView is the sidebar's Mocks view: the stored mocks, the switch that
 // serves them on 127.0.0.1, and the actions on them (add, edit, duplicate,
 // delete, import, export, the chatbot preset).

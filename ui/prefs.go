@@ -4,7 +4,6 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -108,60 +107,4 @@ type variantTheme struct {
 // Color answers with the pinned variant's colour.
 func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, t.variant)
-}
-
-// addShortcuts registers the editing keys on the window's canvas; the main
-// menu carries the same shortcuts, which the desktop driver prefers even
-// while an entry has the focus. The driver reports Ctrl+Z as ShortcutUndo
-// and Ctrl+Y as ShortcutRedo, and Ctrl+Shift+Z as a custom shortcut.
-func (a *App) addShortcuts() {
-	c := a.w.Canvas()
-	mod := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { a.Undo() })
-	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { a.Redo() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.Redo() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, func(fyne.Shortcut) { a.saveInteractive() })
-	a.addViewShortcuts()
-	if a.opts.Runner != nil {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
-	}
-}
-
-// mainMenu is the window's menu bar.
-func (a *App) mainMenu() *fyne.MainMenu {
-	mod := fyne.KeyModifierShortcutDefault
-	item := func(label string, sc fyne.Shortcut, fn func()) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, fn)
-		it.Shortcut = sc
-		return it
-	}
-	file := fyne.NewMenu("File",
-		item("New flow", newFlowShortcut, func() { a.confirmLeave(a.NewFlow) }),
-		item("Save", &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, a.saveInteractive),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
-		fyne.NewMenuItem("Export flow file…", a.flows.exportDialog),
-		fyne.NewMenuItem("Version history…", a.flows.historyDialog),
-	)
-	edit := fyne.NewMenu("Edit",
-		item("Undo", &fyne.ShortcutUndo{}, a.Undo),
-		item("Redo", &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, a.Redo),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Delete selection", func() {
-			if err := a.ed.DeleteSelection(); err != nil {
-				a.console.logError(err.Error())
-			}
-		}),
-	)
-	view := fyne.NewMenu("View",
-		fyne.NewMenuItem("Zoom in", a.cv.ZoomIn),
-		fyne.NewMenuItem("Zoom out", a.cv.ZoomOut),
-		fyne.NewMenuItem("Fit to window", a.cv.FitToWindow),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
-		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),
-		fyne.NewMenuItem("Follow the system theme", func() { a.SetTheme(themeSystem) }),
-	)
-	return fyne.NewMainMenu(file, edit, view, a.goMenu(), a.helpMenu())
 }
