@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -195,6 +196,61 @@ func mockRouteShape(r *MockRoute) string {
 	return strings.ToUpper(r.methodOrGet()) + " /" + strings.Join(segs, "/")
 }
 
+// MockRoutePattern is the route as an http.ServeMux pattern, matched
+// against the request path below the mock: its method (a GET route also
+// answers HEAD) and path, with a trailing slash dropped and the root
+// written /{$} so that it matches the root alone. ServeMux decides which
+// route answers: a literal segment is more specific than a parameter
+// (/orders/latest before /orders/{id}).
+func MockRoutePattern(r *MockRoute) string {
+	segs := MockPathSegments(r.Path)
+	if len(segs) == 0 {
+		return strings.ToUpper(r.methodOrGet()) + " /{$}"
+	}
+	return strings.ToUpper(r.methodOrGet()) + " /" + strings.Join(segs, "/")
+}
+
+// HandleMockRoute registers h for the route on mux under MockRoutePattern.
+// Where ServeMux would panic (a pattern that conflicts with one registered
+// before, or that it cannot parse) it returns ServeMux's reason instead.
+// ValidateMocks registers every route of a mock this way, so a mock set
+// that validates is one the mock server can serve.
+func HandleMockRoute(mux *http.ServeMux, r *MockRoute, h http.Handler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	mux.Handle(MockRoutePattern(r), h)
+	return nil
+}
+
+// mockRoutesConflict says why routes a and b of one mock cannot both be
+// served, or "" when they can.
+func mockRoutesConflict(a, b *MockRoute) string {
+	if mockRouteShape(a) == mockRouteShape(b) {
+		return "both match the same requests"
+	}
+	mux := http.NewServeMux()
+	if HandleMockRoute(mux, a, http.NotFoundHandler()) != nil || HandleMockRoute(mux, b, http.NotFoundHandler()) == nil {
+		return ""
+	}
+	// Neither is more specific: each has a parameter where the other has
+	// a literal. A path both match takes the literal of either.
+	sa, sb := MockPathSegments(a.Path), MockPathSegments(b.Path)
+	example := make([]string, len(sa))
+	for i := range sa {
+		example[i] = sa[i]
+		if _, param := MockParam(sa[i]); param && i < len(sb) {
+			example[i] = sb[i]
+		}
+		if _, param := MockParam(example[i]); param {
+			example[i] = "x"
+		}
+	}
+	return fmt.Sprintf("both match /%s and neither is more specific (each has a parameter where the other has text)", strings.Join(example, "/"))
+}
+
 func (r *MockRoute) methodOrGet() string {
 	if r.Method == "" {
 		return "GET"
@@ -209,8 +265,10 @@ func (r *MockRoute) Describe() string {
 
 // ValidateMocks checks a set of mocks and reports every problem at once.
 // Fields are paths within a mocks file (mocks[1].routes[0].status) and
-// messages name the mock and route. Two routes of one mock with the same
-// method and the same path shape ({a} and {b} alike) collide: both are named.
+// messages name the mock and route. Two routes of one mock collide when
+// http.ServeMux cannot tell which answers (HandleMockRoute): the same method
+// and path shape ({a} and {b} alike), or paths where each has a parameter
+// where the other has text (/a/{x}/c and /a/b/{y}); both are named.
 // Route bodies are CEL and are compiled by the mock server, not here.
 func ValidateMocks(mocks []Mock) Problems {
 	var ps Problems
@@ -235,17 +293,34 @@ func ValidateMocks(mocks []Mock) Problems {
 			ps = append(ps, Problem{Severity: SeverityWarning, Field: at + ".routes",
 				Message: fmt.Sprintf("mock %q has no routes, so it answers every request 404; add a route", mk.Name)})
 		}
-		shapes := map[string]int{}
+		// The routes are registered as the server registers them; one
+		// ServeMux refuses is named with the route it conflicts with.
+		mux := http.NewServeMux()
+		var served []int
 		for j := range mk.Routes {
 			r := &mk.Routes[j]
 			rat := fmt.Sprintf("%s.routes[%d]", at, j)
+			before := len(ps)
 			checkMockRoute(mk.Name, rat, r, add)
-			shape := mockRouteShape(r)
-			if k, dup := shapes[shape]; dup {
-				add(rat+".path", "mock %q: route %d (%s) collides with route %d (%s): both match the same requests; change the method or the path of one",
-					mk.Name, j, r.Describe(), k, mk.Routes[k].Describe())
-			} else {
-				shapes[shape] = j
+			if len(ps) > before {
+				continue // its own problems say what to fix first
+			}
+			err := HandleMockRoute(mux, r, http.NotFoundHandler())
+			if err == nil {
+				served = append(served, j)
+				continue
+			}
+			found := false
+			for _, k := range served {
+				if why := mockRoutesConflict(&mk.Routes[k], r); why != "" {
+					add(rat+".path", "mock %q: route %d (%s) collides with route %d (%s): %s; change the method or the path of one",
+						mk.Name, j, r.Describe(), k, mk.Routes[k].Describe(), why)
+					found = true
+					break
+				}
+			}
+			if !found {
+				add(rat+".path", "mock %q: route %d (%s) cannot be served: %v", mk.Name, j, r.Describe(), err)
 			}
 		}
 		if mk.Auth != nil {
@@ -275,6 +350,8 @@ func checkMockRoute(mock, at string, r *MockRoute, add func(field, format string
 			switch {
 			case seg == "":
 				add(at+".path", "mock %q: path %q has an empty segment (//); remove it", mock, r.Path)
+			case seg == "." || seg == "..":
+				add(at+".path", "mock %q: path %q has a %q segment, which clients resolve before sending; write the path it stands for", mock, r.Path, seg)
 			case isParam && !IsIdentifier(name):
 				add(at+".path", "mock %q: parameter {%s} of path %q must be a name such as {id} (letters, digits, _), so the body can read params.%s", mock, name, r.Path, name)
 			case isParam && params[name]:

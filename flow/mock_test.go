@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"errors"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -112,6 +113,9 @@ func TestValidateMocks(t *testing.T) {
 			"mocks[0].routes[1].path", []string{"route 1 (GET /orders/{orderId}) collides with route 0 (GET /orders/{id})"}},
 		{"empty method is GET", one(route("", "/a"), route("get", "/a/")),
 			"mocks[0].routes[1].path", []string{"collides with route 0 (GET /a)"}},
+		{"neither more specific collides, naming both and a path both match", one(route("GET", "/a/{x}/c"), route("POST", "/a/b/{y}"), route("GET", "/a/b/{y}")),
+			"mocks[0].routes[2].path", []string{`mock "m": route 2 (GET /a/b/{y}) collides with route 0 (GET /a/{x}/c): both match /a/b/c and neither is more specific (each has a parameter where the other has text); change the method or the path of one`}},
+		{"dot segment", one(route("GET", "/a/../b")), "mocks[0].routes[0].path", []string{`path "/a/../b" has a ".." segment`}},
 		{"bad method", one(route("FETCH", "/")), "mocks[0].routes[0].method", []string{`"FETCH" is not an HTTP method`}},
 		{"bad status", []Mock{{Name: "m", Routes: []MockRoute{{Path: "/", Status: 999}}}}, "mocks[0].routes[0].status", []string{"999 is not an HTTP status"}},
 		{"bad fail status", []Mock{{Name: "m", Routes: []MockRoute{{Path: "/", Faults: &MockFaults{FailStatus: 42}}}}},
@@ -164,5 +168,25 @@ func TestValidateMocksWarnsAboutAMockWithNoRoutes(t *testing.T) {
 	ps := ValidateMocks([]Mock{{Name: "empty"}})
 	if len(ps) != 1 || ps.HasErrors() || ps[0].Severity != SeverityWarning {
 		t.Fatalf("problems = %v, want one warning", ps)
+	}
+}
+
+// TestHandleMockRouteReportsWhatServeMuxRefuses: a conflicting route is an
+// error, not a panic, and the patterns are what ServeMux routes by.
+func TestHandleMockRouteReportsWhatServeMuxRefuses(t *testing.T) {
+	for _, tc := range []struct{ method, path, want string }{
+		{"", "/", "GET /{$}"}, {"post", "/orders/{id}/", "POST /orders/{id}"}, {"DELETE", "/a/b", "DELETE /a/b"},
+	} {
+		if got := MockRoutePattern(&MockRoute{Method: tc.method, Path: tc.path}); got != tc.want {
+			t.Errorf("MockRoutePattern(%s %s) = %q, want %q", tc.method, tc.path, got, tc.want)
+		}
+	}
+	mux := http.NewServeMux()
+	if err := HandleMockRoute(mux, &MockRoute{Path: "/a/{x}/c"}, http.NotFoundHandler()); err != nil {
+		t.Fatal(err)
+	}
+	err := HandleMockRoute(mux, &MockRoute{Path: "/a/b/{y}"}, http.NotFoundHandler())
+	if err == nil || !strings.Contains(err.Error(), "conflicts with pattern") {
+		t.Fatalf("HandleMockRoute = %v, want ServeMux's conflict", err)
 	}
 }

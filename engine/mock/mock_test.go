@@ -114,6 +114,7 @@ func TestRoutes(t *testing.T) {
 		wantBody                string // exact, or a substring when contains is set
 		contains                bool
 		ctype                   string
+		allow                   string
 	}{
 		{name: "param and query", method: "GET", url: base + "/orders/A-1?v=2", status: 200, wantBody: `{"id":"A-1","q":"2"}`, ctype: "application/json"},
 		{name: "literal beats param", method: "GET", url: base + "/orders/latest", status: 200, wantBody: `{"id":"latest"}`},
@@ -123,7 +124,13 @@ func TestRoutes(t *testing.T) {
 			wantBody: `{"by":"ann","created":"C","method":"POST","path":"/orders/C","via":"cli"}`},
 		{name: "text body is a string", method: "PUT", url: base + "/echo", body: "plain words", status: 200, wantBody: "plain words", ctype: "text/plain; charset=utf-8"},
 		{name: "no body", method: "DELETE", url: base + "/orders/C", status: 204, wantBody: ""},
-		{name: "method not allowed", method: "PATCH", url: base + "/orders/C", status: 405, wantBody: `has no PATCH route`, contains: true},
+		{name: "method not allowed", method: "PATCH", url: base + "/orders/C", status: 405,
+			wantBody: `mock \"orders\" has no PATCH route for /orders/C; it answers GET, POST, DELETE there`, contains: true, allow: "GET, POST, DELETE"},
+		{name: "a GET route answers HEAD", method: "HEAD", url: base + "/orders/latest", status: 200, wantBody: ""},
+		{name: "dot segments match no route", method: "GET", url: base + "/orders/../orders/latest", status: 404,
+			wantBody: `mock \"orders\" has no route for GET /orders/../orders/latest`, contains: true},
+		{name: "empty segment matches no route", method: "GET", url: base + "//orders/latest", status: 404,
+			wantBody: `mock \"orders\" has no route for GET //orders/latest`, contains: true},
 		{name: "no such route", method: "GET", url: base + "/customers", status: 404, wantBody: `mock \"orders\" has no route for GET /customers`, contains: true},
 		{name: "no such mock", method: "GET", url: s.URL() + "/nope/x", status: 404, wantBody: `no mock named \"nope\"`, contains: true},
 		{name: "root lists mocks", method: "GET", url: s.URL() + "/", status: 404, wantBody: `mocks served: bot, orders`, contains: true},
@@ -141,6 +148,9 @@ func TestRoutes(t *testing.T) {
 			}
 			if tt.ctype != "" && a.header.Get("Content-Type") != tt.ctype {
 				t.Fatalf("Content-Type %q, want %q", a.header.Get("Content-Type"), tt.ctype)
+			}
+			if a.header.Get("Allow") != tt.allow {
+				t.Fatalf("Allow %q, want %q", a.header.Get("Allow"), tt.allow)
 			}
 		})
 	}
@@ -423,6 +433,29 @@ func TestSetMocksRefusesCollisionsNamingBoth(t *testing.T) {
 		}
 	}
 	// Nothing changed: the old mock still answers.
+	if a := do(t, nil, "POST", s.BaseURL("bot")+mock.ChatbotPath, `{}`, nil); a.status != 200 {
+		t.Fatalf("after a refused SetMocks the old mock answers %d", a.status)
+	}
+}
+
+// TestSetMocksRefusesRoutesServeMuxCannotOrder: two routes where each has
+// a parameter where the other has text are refused (http.ServeMux would
+// panic), naming the mock, both routes and a path both match; nothing
+// changes.
+func TestSetMocksRefusesRoutesServeMuxCannotOrder(t *testing.T) {
+	s := serve(t, mock.Options{}, mock.ChatbotPreset("bot", "vip"))
+	err := s.SetMocks([]flow.Mock{{Name: "orders", Routes: []flow.MockRoute{
+		{Method: "GET", Path: "/a/{x}/c"},
+		{Method: "GET", Path: "/a/b/{y}"},
+	}}})
+	var ps flow.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 {
+		t.Fatalf("SetMocks = %v, want one problem", err)
+	}
+	want := `mock "orders": route 1 (GET /a/b/{y}) collides with route 0 (GET /a/{x}/c): both match /a/b/c and neither is more specific (each has a parameter where the other has text); change the method or the path of one`
+	if ps[0].Field != "mocks[0].routes[1].path" || ps[0].Message != want {
+		t.Fatalf("problem %+v\nwant message %s", ps[0], want)
+	}
 	if a := do(t, nil, "POST", s.BaseURL("bot")+mock.ChatbotPath, `{}`, nil); a.status != 200 {
 		t.Fatalf("after a refused SetMocks the old mock answers %d", a.status)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,10 @@ type mockEntry struct {
 	name   string
 	routes []*route
 	auth   *authCheck
+	// mux routes a request below the mock (its path without /<name>) to
+	// one of routes, by http.ServeMux's matching and precedence; what no
+	// route matches goes to the mock's miss handler.
+	mux *http.ServeMux
 }
 
 // authCheck is a mock's auth with its expected values resolved.
@@ -36,8 +42,7 @@ type authCheck struct {
 type route struct {
 	desc    string // "GET /orders/{id}"
 	method  string
-	segs    []string // literal segments, or "" where a parameter goes
-	params  []string // the parameter name at each segment, "" for literals
+	params  []string // the names of the path's parameters
 	status  int
 	headers http.Header
 	body    *expr.Program
@@ -75,7 +80,7 @@ func (s *Server) SetMocks(mocks []flow.Mock) error {
 	t := &table{mocks: make(map[string]*mockEntry, len(mocks))}
 	for i := range mocks {
 		m := &mocks[i]
-		e := &mockEntry{name: m.Name}
+		e := &mockEntry{name: m.Name, mux: http.NewServeMux()}
 		for j := range m.Routes {
 			r, err := compileRoute(env, &m.Routes[j])
 			if err != nil {
@@ -84,8 +89,19 @@ func (s *Server) SetMocks(mocks []flow.Mock) error {
 					Message: fmt.Sprintf("mock %q, route %d (%s): the body does not compile: %v", m.Name, j, m.Routes[j].Describe(), err)})
 				continue
 			}
+			// ValidateMocks registered the routes the same way, so this
+			// does not fail; if it did, it is reported, not a panic.
+			if err := flow.HandleMockRoute(e.mux, &m.Routes[j], r); err != nil {
+				problems = append(problems, flow.Problem{Severity: flow.SeverityError,
+					Field:   fmt.Sprintf("mocks[%d].routes[%d].path", i, j),
+					Message: fmt.Sprintf("mock %q, route %d (%s) cannot be served: %v", m.Name, j, m.Routes[j].Describe(), err)})
+				continue
+			}
 			e.routes = append(e.routes, r)
 		}
+		// Every route's pattern is more specific than "/", which takes
+		// the requests none matches (and those of a method no route has).
+		e.mux.Handle("/", missHandler{})
 		if m.Auth != nil && m.Auth.Type != flow.AuthNone {
 			a, err := s.resolveAuth(m.Auth)
 			if err != nil {
@@ -144,11 +160,7 @@ func compileRoute(env *expr.Env, mr *flow.MockRoute) (*route, error) {
 	}
 	for _, seg := range flow.MockPathSegments(mr.Path) {
 		if name, ok := flow.MockParam(seg); ok {
-			r.segs = append(r.segs, "")
 			r.params = append(r.params, name)
-		} else {
-			r.segs = append(r.segs, seg)
-			r.params = append(r.params, "")
 		}
 	}
 	r.headers = http.Header{}
@@ -190,52 +202,59 @@ func encodeBody(v any) ([]byte, string, error) {
 	return b, "application/json", nil
 }
 
-// match finds the route for a path below the mock. Among routes whose path
-// matches, a literal segment beats a parameter, leftmost first, so
-// /orders/latest wins over /orders/{id}. allowed lists the methods of routes
-// whose path matched, for a 405 answer.
-func (e *mockEntry) match(method string, segs []string) (best *route, allowed []string) {
-	for _, r := range e.routes {
-		if len(r.segs) != len(segs) {
-			continue
-		}
-		ok := true
-		for i, s := range r.segs {
-			if s != "" && s != segs[i] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if r.method != method {
-			allowed = append(allowed, r.method)
-			continue
-		}
-		if best == nil || moreLiteral(r, best) {
-			best = r
-		}
-	}
-	return best, allowed
+// dispatch is the ResponseWriter a mock's ServeMux is given: the writer of
+// the request and what ServeHTTP knows of it, for the handler the mux
+// chooses (a route, or the miss handler).
+type dispatch struct {
+	http.ResponseWriter
+	s    *Server
+	m    *mockEntry
+	path string // below the mock: /orders/o-1
+	body []byte
+	rec  *Received
+	// missed is set by the miss handler: no route matched.
+	missed bool
+	// below and url are the request as the mux sees it, its path the one
+	// below the mock; held here to take one allocation per request.
+	below http.Request
+	url   url.URL
 }
 
-func moreLiteral(a, b *route) bool {
-	for i := range a.segs {
-		if (a.segs[i] != "") != (b.segs[i] != "") {
-			return a.segs[i] != ""
-		}
-	}
-	return false
+// ServeHTTP answers a request the mock's ServeMux routed to r; the path
+// parameters are r.PathValue.
+func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d := w.(*dispatch)
+	d.rec.Route = rt.desc
+	d.s.answer(r.Context(), d.ResponseWriter, r, d.m, rt, d.path, d.body, d.rec)
 }
 
-// paramsOf binds the route's parameters to the request's segments.
-func (r *route) paramsOf(segs []string) map[string]any {
-	out := map[string]any{}
-	for i, name := range r.params {
-		if name != "" {
-			out[name] = segs[i]
+// missHandler takes what no route of the mock matches.
+type missHandler struct{}
+
+func (missHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) { w.(*dispatch).missed = true }
+
+// allowed returns the methods of the mock's routes that match r's path, in
+// the order of the routes, for a 405 answer.
+func (e *mockEntry) allowed(r *http.Request) []string {
+	var out []string
+	probe := *r
+	for _, rt := range e.routes {
+		if slices.Contains(out, rt.method) {
+			continue
 		}
+		probe.Method = rt.method
+		if h, _ := e.mux.Handler(&probe); h != (missHandler{}) {
+			out = append(out, rt.method)
+		}
+	}
+	return out
+}
+
+// paramsOf binds the route's parameters to the values ServeMux matched.
+func (rt *route) paramsOf(r *http.Request) map[string]any {
+	out := make(map[string]any, len(rt.params))
+	for _, name := range rt.params {
+		out[name] = r.PathValue(name)
 	}
 	return out
 }

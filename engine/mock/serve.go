@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,18 +91,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Auth = "ok"
 	}
 
-	rt, allowed := m.match(r.Method, segs[1:])
-	if rt == nil {
-		if len(allowed) > 0 {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			refuse(http.StatusMethodNotAllowed, fmt.Sprintf("mock %q has no %s route for %s; it answers %s there", m.name, r.Method, "/"+strings.Join(segs[1:], "/"), strings.Join(allowed, ", ")))
-			return
+	// The mock's ServeMux routes the path below the mock. A path with an
+	// empty, "." or ".." segment matches no route (ServeMux would redirect
+	// it to its clean form, below the mock, which is not where it came from).
+	sub := "/" + strings.Join(segs[1:], "/")
+	d := &dispatch{ResponseWriter: w, s: s, m: m, path: sub, body: body, rec: &rec, missed: true}
+	if path.Clean(sub) == sub {
+		d.below, d.url = *r, *r.URL
+		d.url.Path, d.url.RawPath = sub, ""
+		d.below.URL = &d.url
+		d.missed = false
+		m.mux.ServeHTTP(d, &d.below)
+		if d.missed {
+			if allowed := m.allowed(&d.below); len(allowed) > 0 {
+				w.Header().Set("Allow", strings.Join(allowed, ", "))
+				refuse(http.StatusMethodNotAllowed, fmt.Sprintf("mock %q has no %s route for %s; it answers %s there", m.name, r.Method, sub, strings.Join(allowed, ", ")))
+				return
+			}
 		}
-		refuse(http.StatusNotFound, fmt.Sprintf("mock %q has no route for %s %s; its routes: %s", m.name, r.Method, "/"+strings.Join(segs[1:], "/"), m.routeList()))
-		return
 	}
-	rec.Route = rt.desc
-	s.answer(r.Context(), w, r, m, rt, segs[1:], body, &rec)
+	if d.missed {
+		refuse(http.StatusNotFound, fmt.Sprintf("mock %q has no route for %s %s; its routes: %s", m.name, r.Method, sub, m.routeList()))
+	}
 }
 
 func (m *mockEntry) routeList() string {
@@ -116,7 +127,7 @@ func (m *mockEntry) routeList() string {
 }
 
 // answer writes the route's response, shaped by its faults.
-func (s *Server) answer(ctx context.Context, w http.ResponseWriter, r *http.Request, m *mockEntry, rt *route, segs []string, body []byte, rec *Received) {
+func (s *Server) answer(ctx context.Context, w http.ResponseWriter, r *http.Request, m *mockEntry, rt *route, below string, body []byte, rec *Received) {
 	n := rt.calls.Add(1)
 	status := rt.status
 	var faults []string
@@ -161,7 +172,7 @@ func (s *Server) answer(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	case rt.isConst:
 		out, ctype = rt.constBody, rt.constType
 	default:
-		v, err := rt.body.EvalWith(ctx, nil, map[string]any{"request": requestValue(r, segs, body), "params": rt.paramsOf(segs)})
+		v, err := rt.body.EvalWith(ctx, nil, map[string]any{"request": requestValue(r, below, body), "params": rt.paramsOf(r)})
 		if err == nil {
 			out, ctype, err = encodeBody(v)
 		}
@@ -231,7 +242,7 @@ func (s *Server) dripOut(ctx context.Context, w http.ResponseWriter, status int,
 // the mock), query (first value of each name), headers (lower-case names,
 // values joined with ", ") and body (parsed JSON, else a string; an empty
 // body is an empty map so has(request.body.x) works).
-func requestValue(r *http.Request, segs []string, body []byte) map[string]any {
+func requestValue(r *http.Request, below string, body []byte) map[string]any {
 	query := map[string]any{}
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 0 {
@@ -250,7 +261,7 @@ func requestValue(r *http.Request, segs []string, body []byte) map[string]any {
 	}
 	return map[string]any{
 		"method":  r.Method,
-		"path":    "/" + strings.Join(segs, "/"),
+		"path":    below,
 		"query":   query,
 		"headers": headers,
 		"body":    b,
