@@ -59,7 +59,9 @@ type exprField struct {
 	checker  *exprChecker
 	optional bool
 	names    func() []string
-	onChange func(string)
+	// emptyHint replaces the checker's words for an empty required field:
+	// an example of what this field takes.
+	emptyHint string
 	// showMenu pops up the completions; tests replace it to read them.
 	showMenu func(m *fyne.Menu)
 }
@@ -98,6 +100,9 @@ func newExprField(checker *exprChecker, src string, multiLine, optional, compact
 // check compiles the text and shows or hides the error line.
 func (f *exprField) check() {
 	msg := f.checker.check(f.entry.Text, f.optional)
+	if f.emptyHint != "" && !f.optional && strings.TrimSpace(f.entry.Text) == "" {
+		msg = f.emptyHint
+	}
 	f.errLabel.SetText(msg)
 	if msg == "" {
 		f.errLabel.Hide()
@@ -125,17 +130,20 @@ func describeExprError(err error) string {
 	return err.Error()
 }
 
-// showCompletions pops up the context names that start with the word at
-// the cursor; choosing one replaces the word.
+// showCompletions pops up the context names that continue the word at
+// the cursor by one segment (the roots for an empty word); choosing one
+// replaces the word. When nothing matches, the menu says so.
 func (f *exprField) showCompletions() {
 	word, start, end := wordAtCursor(f.entry)
 	items := completionsFor(f.names(), word)
-	if len(items) == 0 {
-		return
-	}
 	var menuItems []*fyne.MenuItem
 	for _, it := range items {
 		menuItems = append(menuItems, fyne.NewMenuItem(it, func() { f.insert(it, start, end) }))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem(fmt.Sprintf("No name starts with %q (try vars, trigger, env, flow, run or steps)", word), nil)
+		none.Disabled = true
+		menuItems = append(menuItems, none)
 	}
 	m := fyne.NewMenu("", menuItems...)
 	if f.showMenu != nil {
@@ -212,20 +220,42 @@ func rowCol(r []rune, off int) (row, col int) {
 	return row, col
 }
 
-// completionsFor returns the names starting with word (all of them when
-// word is empty), at most maxCompletions, sorted.
+// completionsFor returns what continues word by one segment among names,
+// each once, sorted: the roots (vars, steps, trigger…) for an empty word,
+// "steps.call" for "steps.c", "steps.call.body" for "steps.call.". One
+// segment at a time keeps every root and every node reachable without a
+// cap on a long list. When one name alone continues word, the segment
+// after it follows it: "steps.look" offers steps.lookup and its fields.
 func completionsFor(names []string, word string) []string {
-	const maxCompletions = 40
+	out := nextSegments(names, word)
+	if len(out) == 1 {
+		out = append(out, nextSegments(names, out[0]+".")...)
+	}
+	return out
+}
+
+// nextSegments is completionsFor without the look ahead.
+func nextSegments(names []string, word string) []string {
+	seen := map[string]bool{}
 	var out []string
 	for _, n := range names {
-		if strings.HasPrefix(n, word) && n != word {
-			out = append(out, n)
+		if !strings.HasPrefix(n, word) || n == word {
+			continue
+		}
+		c, rest := n, n[len(word):]
+		skip := 0
+		if rest[0] == '.' { // "steps" continues as "steps.call"
+			skip = 1
+		}
+		if i := strings.IndexByte(rest[skip:], '.'); i >= 0 {
+			c = n[:len(word)+skip+i] // up to the next dot
+		}
+		if c != word && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
 		}
 	}
 	sort.Strings(out)
-	if len(out) > maxCompletions {
-		out = out[:maxCompletions]
-	}
 	return out
 }
 

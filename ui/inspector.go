@@ -2,6 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,6 +25,7 @@ type inspector struct {
 	a       *App
 	title   *widget.Label
 	content *fyne.Container
+	scroll  *container.Scroll
 	box     fyne.CanvasObject
 
 	own    int    // > 0 while one of the form's own edits is applied
@@ -42,18 +46,20 @@ func newInspector(a *App) *inspector {
 	in.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	in.title.Truncation = fyne.TextTruncateEllipsis
 	in.content = container.NewStack()
-	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(in.content)))
+	in.scroll = container.NewVScroll(container.NewPadded(in.content))
+	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), nil, nil, nil, in.scroll)
 	return in
 }
 
 func (in *inspector) object() fyne.CanvasObject { return in.box }
 
-// showSelection shows the form of what the editor has selected.
+// showSelection shows the form of what the editor has selected, from its
+// top: the offset of the form before would leave a shorter one blank.
 func (in *inspector) showSelection() {
 	in.conn = nil
 	in.a.connView.selectName("")
 	in.rebuild()
+	in.scroll.ScrollToTop()
 }
 
 // docChanged follows an edit made elsewhere.
@@ -75,6 +81,7 @@ func (in *inspector) showConnection(c flow.Connection, isNew bool) {
 		in.a.connView.selectName(c.Name)
 	}
 	in.setContent(in.conn.box)
+	in.scroll.ScrollToTop()
 }
 
 func (in *inspector) setContent(o fyne.CanvasObject) {
@@ -151,16 +158,10 @@ func (in *inspector) structural(id, label string, fn func(n *flow.Node)) {
 	in.rebuild()
 }
 
-// names lists the completions offered in expression fields.
-// Fields found by testing a call (steps.<id>.body.tier) follow the
-// generic ones, so a person maps real field names.
-func (in *inspector) names() []string {
-	return append(contextNames(in.a.ed.Flow()), in.a.testNames()...)
-}
-
 // exprField makes an expression field registered under path.
 func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {
 	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, in.typed(onChange))
+	in.hint(f, path)
 	in.fields[path] = f
 	return f
 }
@@ -169,8 +170,47 @@ func (in *inspector) exprField(path, src string, multiLine, optional bool, onCha
 // under path.
 func (in *inspector) cellField(path, src string, onChange func(string)) *exprField {
 	f := newExprField(in.a.checker, src, false, false, true, in.names, in.typed(onChange))
+	in.hint(f, path)
 	in.fields[path] = f
 	return f
+}
+
+// hint gives a field the example of what it takes, as its placeholder and
+// as the words under it while it is required and empty: a condition for a
+// decision's case, a quoted name for a header, not the URI example of a
+// call.
+func (in *inspector) hint(f *exprField, path string) {
+	var example, empty string
+	switch {
+	case strings.HasSuffix(path, ".when"):
+		example = `steps.lookup.returnValue == "vip"`
+		empty = "A condition is required here, for example " + example + " or trigger.tier != \"gold\"."
+	case strings.HasSuffix(path, ".key"):
+		example = `"X-Trace"`
+		empty = "A name is required here, quoted as a string: " + example + "."
+	case strings.HasSuffix(path, ".value"), strings.HasPrefix(path, "variables."):
+		example = `"abc" or trigger.chatId`
+		empty = "A value is required here (CEL), for example " + example + "."
+	default:
+		return
+	}
+	f.entry.SetPlaceHolder(example)
+	f.emptyHint = empty
+	f.check()
+}
+
+// names lists the completions offered in expression fields: the context
+// names of the flow, env.NAME of the picked environment, and the fields
+// earlier tests found (steps.<id>.body.tier), so a person maps real field
+// names. completionsFor offers each once.
+func (in *inspector) names() []string {
+	names := append(contextNames(in.a.ed.Flow()), in.a.testNames()...)
+	if in.a.envs != nil {
+		for _, k := range slices.Sorted(maps.Keys(in.a.envs.vars(in.a.envs.current()))) {
+			names = append(names, "env."+k)
+		}
+	}
+	return names
 }
 
 // entry makes a plain entry registered under path.
