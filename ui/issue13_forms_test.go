@@ -36,7 +36,7 @@ func TestPropertiesPanelScrollsToTopOnSelection(t *testing.T) {
 	h.app.load(callFlow(`"/json"`))
 	h.app.ed.Select(editor.Selection{Node: "call", Edge: -1})
 	s := inspectorScroll(t, h)
-	s.Refresh() // lays the new form out, as the next frame does
+	s.Refresh()                                                   // lays the new form out, as the next frame does
 	s.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: -400}}) // the wheel, down
 	if s.Offset.Y == 0 {
 		t.Fatalf("the call form (%v high) cannot be scrolled down in %v: the test shows nothing", s.Content.MinSize().Height, s.Size())
