@@ -63,7 +63,7 @@ func (c *Canvas) contentBounds() Rect {
 	}
 	for _, e := range doc.Edges {
 		src, dst := doc.Node(e.From), doc.Node(e.To)
-		if src == nil || dst == nil || dst.Kind == flow.KindStart {
+		if src == nil || dst == nil || !flow.HasInput(dst.Kind) {
 			continue
 		}
 		if pi := slices.Index(src.Ports(), e.PortName()); pi >= 0 {
