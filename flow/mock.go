@@ -108,6 +108,23 @@ func (a *MockAuth) Secrets() map[string]*SecretRef {
 	return m
 }
 
+// Credential returns the field that holds what a request must carry for
+// the auth's type (the key, token, password or signing secret) and its
+// reference; "" and nil for none or a type a mock cannot require.
+func (a *MockAuth) Credential() (field string, ref *SecretRef) {
+	switch a.Type {
+	case AuthAPIKey:
+		return "value", a.Value
+	case AuthBearer:
+		return "token", a.Token
+	case AuthBasic:
+		return "password", a.Password
+	case AuthWebhook:
+		return "secret", a.Secret
+	}
+	return "", nil
+}
+
 // DecodeMocks reads a mocks file with the same strictness as DecodeFlow:
 // every problem at once, with its JSON path, line and column.
 func DecodeMocks(data []byte) (*MocksFile, error) {

@@ -190,3 +190,21 @@ func TestHandleMockRouteReportsWhatServeMuxRefuses(t *testing.T) {
 		t.Fatalf("HandleMockRoute = %v, want ServeMux's conflict", err)
 	}
 }
+
+// TestMockAuthCredential: each type a mock can require names the field its
+// credential is in; the mock server resolves that field.
+func TestMockAuthCredential(t *testing.T) {
+	v, tok, pw, sec := &SecretRef{Env: "V"}, &SecretRef{Env: "T"}, &SecretRef{Env: "P"}, &SecretRef{Env: "S"}
+	all := MockAuth{Value: v, Token: tok, Password: pw, Secret: sec}
+	for _, tc := range []struct {
+		typ   AuthType
+		field string
+		ref   *SecretRef
+	}{{AuthAPIKey, "value", v}, {AuthBearer, "token", tok}, {AuthBasic, "password", pw}, {AuthWebhook, "secret", sec}, {AuthNone, "", nil}, {AuthOAuth2, "", nil}} {
+		a := all
+		a.Type = tc.typ
+		if field, ref := a.Credential(); field != tc.field || ref != tc.ref {
+			t.Errorf("%s: Credential() = %q, %v; want %q, %v", tc.typ, field, ref, tc.field, tc.ref)
+		}
+	}
+}

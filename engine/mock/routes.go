@@ -121,18 +121,7 @@ func (s *Server) SetMocks(mocks []flow.Mock) error {
 
 func (s *Server) resolveAuth(a *flow.MockAuth) (*authCheck, error) {
 	c := &authCheck{typ: a.Type, in: a.In, name: a.Name, username: a.Username}
-	var ref *flow.SecretRef
-	var field string
-	switch a.Type {
-	case flow.AuthAPIKey:
-		ref, field = a.Value, "value"
-	case flow.AuthBearer:
-		ref, field = a.Token, "token"
-	case flow.AuthBasic:
-		ref, field = a.Password, "password"
-	case flow.AuthWebhook:
-		ref, field = a.Secret, "secret"
-	}
+	field, ref := a.Credential()
 	v, err := s.resolve(context.Background(), ref)
 	if err != nil {
 		return nil, fmt.Errorf("field auth.%s: %w", field, err)
