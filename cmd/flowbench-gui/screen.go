@@ -1,3 +1,5 @@
+//go:build cgo && !ci
+
 package main
 
 import "github.com/go-gl/glfw/v3.3/glfw"
