@@ -185,7 +185,7 @@ func sigV4Verifier(t *testing.T, creds aws.Credentials, service, region string) 
 		at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
 		if err != nil {
 			*bad++
-			http.Error(w, "no date", 403)
+			http.Error(w, "no date", http.StatusForbidden)
 			return
 		}
 		check, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
@@ -204,7 +204,7 @@ func sigV4Verifier(t *testing.T, creds aws.Credentials, service, region string) 
 		}
 		if check.Header.Get("Authorization") != r.Header.Get("Authorization") {
 			*bad++
-			http.Error(w, `{"message":"The request signature we calculated does not match the signature you provided."}`, 403)
+			http.Error(w, `{"message":"The request signature we calculated does not match the signature you provided."}`, http.StatusForbidden)
 			return
 		}
 		_, _ = w.Write([]byte(`{"ok":true}`))
