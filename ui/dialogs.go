@@ -2,11 +2,13 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/flow"
@@ -23,7 +25,7 @@ func showErrorDialog(err error, w fyne.Window) {
 	case errors.As(err, &ps):
 		showProblemsDialog("The flow has problems", "Nothing was changed. Fix these problems and try again:", ps, w)
 	default:
-		dialog.ShowError(err, w)
+		showDialog(dialog.NewError(err, w), w)
 	}
 }
 
@@ -37,8 +39,7 @@ func showProblemsDialog(title, intro string, ps flow.Problems, w fyne.Window) {
 	text.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(560, 220))
-	d := dialog.NewCustom(title, "Close", container.NewBorder(widget.NewLabel(intro), nil, nil, nil, scroll), w)
-	d.Show()
+	showDialog(dialog.NewCustom(title, "Close", container.NewBorder(widget.NewLabel(intro), nil, nil, nil, scroll), w), w)
 }
 
 // showConfirm asks a yes/no question whose yes button says what it does.
@@ -46,13 +47,159 @@ func showConfirm(title, message, confirm string, cb func(bool), w fyne.Window) {
 	msg := widget.NewLabel(message)
 	msg.Wrapping = fyne.TextWrapWord
 	box := container.NewGridWrap(fyne.NewSize(460, msg.MinSize().Height*3), msg)
-	d := dialog.NewCustomConfirm(title, confirm, "Cancel", box, cb, w)
+	showDialog(dialog.NewCustomConfirm(title, confirm, "Cancel", box, cb, w), w)
+}
+
+// showForm shows a form dialog with a confirm button named confirm. A form
+// holding a JSON box (newJSONEntry, or any monospace multi-line entry)
+// puts each label above its input and gives the box at least jsonCols ×
+// jsonRows; other forms are label and input side by side.
+func showForm(title, confirm string, items []*widget.FormItem, cb func(bool), w fyne.Window) {
+	if !slices.ContainsFunc(items, func(it *widget.FormItem) bool { return isJSONBox(it.Widget) }) {
+		d := dialog.NewForm(title, confirm, "Cancel", items, cb, w)
+		d.Resize(fyne.NewSize(480, d.MinSize().Height))
+		showDialog(d, w)
+		return
+	}
+	for _, it := range items {
+		if isJSONBox(it.Widget) {
+			it.Widget = container.New(atLeast{jsonBoxSize()}, it.Widget)
+		}
+	}
+	form := widget.NewForm(items...)
+	form.Orientation = widget.Vertical
+	showDialog(dialog.NewCustomConfirm(title, confirm, "Cancel", form, cb, w), w)
+}
+
+// The least size of a JSON box in a dialog, in monospace characters.
+const (
+	jsonCols = 60
+	jsonRows = 8
+)
+
+// jsonBoxSize is the size of jsonCols × jsonRows of monospace text in an
+// entry.
+func jsonBoxSize() fyne.Size {
+	probe := widget.NewMultiLineEntry()
+	probe.TextStyle = fyne.TextStyle{Monospace: true}
+	probe.SetMinRowsVisible(jsonRows)
+	cols := fyne.MeasureText(strings.Repeat("M", jsonCols), theme.TextSize(), probe.TextStyle).Width
+	return fyne.NewSize(cols+4*theme.InnerPadding(), probe.MinSize().Height)
+}
+
+func isJSONBox(o fyne.CanvasObject) bool {
+	switch e := o.(type) {
+	case *dialogEntry:
+		return e.MultiLine
+	case *widget.Entry:
+		return e.MultiLine && e.TextStyle.Monospace
+	}
+	return false
+}
+
+// atLeast lays its objects over its whole size and asks for at least Min.
+type atLeast struct{ Min fyne.Size }
+
+func (l atLeast) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l atLeast) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := l.Min
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+// dialogEntry is an entry for a dialog: Escape typed into it closes the
+// dialog, as it does when nothing has the focus (a plain entry keeps
+// Escape to itself).
+type dialogEntry struct{ widget.Entry }
+
+// newJSONEntry is a dialog's box for JSON: multi-line, monospace, at least
+// jsonRows rows (showForm also makes it jsonCols wide).
+func newJSONEntry() *dialogEntry {
+	e := &dialogEntry{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapOff
+	e.TextStyle = fyne.TextStyle{Monospace: true}
+	e.ExtendBaseWidget(e)
+	e.SetMinRowsVisible(jsonRows)
+	return e
+}
+
+// newDialogEntry is a one-line dialogEntry.
+func newDialogEntry() *dialogEntry {
+	e := &dialogEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey closes the dialog on Escape.
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil && closeTopDialog(c) {
+			return
+		}
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// escapeStack is the dialogs open on one window's canvas, newest last,
+// and the key handler the canvas had before the first of them.
+type escapeStack struct {
+	prev func(*fyne.KeyEvent)
+	open []dialog.Dialog
+}
+
+// escapeDialogs holds the open dialogs per canvas. It is used on the UI
+// goroutine only.
+var escapeDialogs = map[fyne.Canvas]*escapeStack{}
+
+// showDialog shows d over w so that Escape closes it (as its Cancel or
+// Close button does) while it is the topmost dialog: every dialog the app
+// opens goes through here. The focus leaves the window's widgets, whose
+// own Escape (the canvas's "select nothing") would take the key.
+func showDialog(d dialog.Dialog, w fyne.Window) {
+	c := w.Canvas()
+	st := escapeDialogs[c]
+	if st == nil {
+		st = &escapeStack{prev: c.OnTypedKey()}
+		escapeDialogs[c] = st
+		c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+			if ev.Name == fyne.KeyEscape && closeTopDialog(c) {
+				return
+			}
+			if st.prev != nil {
+				st.prev(ev)
+			}
+		})
+	}
+	st.open = append(st.open, d)
+	d.SetOnClosed(func() {
+		if i := slices.Index(st.open, d); i >= 0 {
+			st.open = slices.Delete(st.open, i, i+1)
+		}
+		if len(st.open) == 0 && escapeDialogs[c] == st {
+			delete(escapeDialogs, c)
+			c.SetOnTypedKey(st.prev)
+		}
+	})
+	c.Unfocus()
 	d.Show()
 }
 
-// showForm shows a form dialog with a confirm button named confirm.
-func showForm(title, confirm string, items []*widget.FormItem, cb func(bool), w fyne.Window) {
-	d := dialog.NewForm(title, confirm, "Cancel", items, cb, w)
-	d.Resize(fyne.NewSize(480, d.MinSize().Height))
-	d.Show()
+// closeTopDialog hides the newest dialog open on c and reports whether
+// there was one.
+func closeTopDialog(c fyne.Canvas) bool {
+	st := escapeDialogs[c]
+	if st == nil || len(st.open) == 0 {
+		return false
+	}
+	st.open[len(st.open)-1].Hide()
+	return true
 }
