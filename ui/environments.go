@@ -106,7 +106,7 @@ func (e *environments) vars(name string) map[string]any { return e.sets[name] }
 
 // editEnvironments lets the person edit the environments as JSON.
 func (a *App) editEnvironments() {
-	in := widget.NewMultiLineEntry()
+	in := newJSONEntry()
 	in.TextStyle = fyne.TextStyle{Monospace: true}
 	in.SetText(a.envs.text())
 	in.SetMinRowsVisible(10)

@@ -99,7 +99,7 @@ func (a *App) showStep(s *flow.Step) { a.pane.show(s) }
 // runInteractive asks for a trigger payload (the last one used is
 // offered again) and runs the open flow in the picked environment.
 func (a *App) runInteractive() {
-	input := widget.NewMultiLineEntry()
+	input := newJSONEntry()
 	input.TextStyle = fyne.TextStyle{Monospace: true}
 	input.SetText(string(a.lastInput))
 	input.SetMinRowsVisible(6)
