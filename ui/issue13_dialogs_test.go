@@ -83,7 +83,9 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		{"run", h.app.runInteractive, false},
 		{"run, in the payload box", h.app.runInteractive, true},
 		{"environments, in the JSON box", h.app.editEnvironments, true},
-		{"confirm", func() { showConfirm("Delete", "Delete it?", "Delete", func(ok bool) { answered = map[bool]string{true: "yes", false: "no"}[ok] }, h.w) }, false},
+		{"confirm", func() {
+			showConfirm("Delete", "Delete it?", "Delete", func(ok bool) { answered = map[bool]string{true: "yes", false: "no"}[ok] }, h.w)
+		}, false},
 		{"error", func() { showErrorDialog(errors.New("it broke; try again"), h.w) }, false},
 	}
 	for _, tt := range tests {
