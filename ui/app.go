@@ -22,6 +22,7 @@ import (
 	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
 	fbcanvas "github.com/flowbench/flowbench/ui/canvas"
 	"github.com/flowbench/flowbench/ui/editor"
 )
@@ -242,16 +243,25 @@ func (a *App) build() {
 	a.flows = newFlowsView(a)
 	a.connView = newConnectionsView(a)
 	if a.opts.History != nil {
-		a.history = newHistoryView(a)
+		var rerun func(flow.Run)
+		if a.opts.Runner != nil {
+			rerun = a.Rerun
+		}
+		a.history = newHistoryView(a.shell(), a.opts.History, a.OpenRun, rerun, func() []storage.FlowSummary { return a.flows.items })
 	}
 	if a.trig != nil {
-		a.events = newEventsView(a)
+		runsChanged := func() {
+			if a.history != nil {
+				a.history.readPage()
+			}
+		}
+		a.events = newEventsView(a.shell(), a.trig, a.opts.Do, a.opts.History, a.OpenRun, runsChanged)
 	}
 	if a.opts.Mocks != nil && a.opts.MockStore != nil {
 		a.mocks = newMocksView(a)
 	}
 	if a.trig != nil || a.mocks != nil {
-		a.requests = newRequestsView(a)
+		a.requests = newRequestsView(a.shell(), a.opts.MockStore)
 	}
 	a.sidebar = newSidebar(a)
 	a.bar = newToolbar(a)

@@ -296,7 +296,8 @@ type connForm struct {
 
 	// msgs is the label under each field, keyed by the field's name in
 	// flow.Problem.Field (name, baseURL, auth.clientId).
-	msgs map[string]*widget.Label
+	msgs   map[string]*widget.Label
+	labels map[string]string // each field's label, by the same key
 	// edited are the fields the person changed: a new connection's
 	// problems show field by field as it is filled in, all of them once
 	// Save was pressed; a stored connection's show at once.
@@ -308,7 +309,7 @@ type connForm struct {
 var authTypes = []string{string(flow.AuthNone), string(flow.AuthAPIKey), string(flow.AuthOAuth2), string(flow.AuthSigV4), string(flow.AuthBasic), string(flow.AuthBearer)}
 
 func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
-	f := &connForm{a: a, orig: c, isNew: isNew, msgs: map[string]*widget.Label{}, edited: map[string]bool{}, showAll: !isNew}
+	f := &connForm{a: a, orig: c, isNew: isNew, msgs: map[string]*widget.Label{}, labels: map[string]string{}, edited: map[string]bool{}, showAll: !isNew}
 	entry := func(key, s, ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(s)
@@ -417,7 +418,7 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 // field is a labelled field with the line that says what is wrong with it.
 func (f *connForm) field(key, label string, o fyne.CanvasObject) *fyne.Container {
 	msg := errorLabel()
-	f.msgs[key] = msg
+	f.msgs[key], f.labels[key] = msg, label
 	return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), o, msg)
 }
 
@@ -566,7 +567,7 @@ func (f *connForm) store() error {
 		var lines []string
 		for _, p := range ps {
 			if p.Severity == flow.SeverityError {
-				lines = append(lines, p.Field+": "+p.Message)
+				lines = append(lines, orDefault(f.labels[p.Field], p.Field)+": "+p.Message)
 			}
 		}
 		return fmt.Errorf("connection %q cannot be saved yet:\n• %s", c.Name, strings.Join(lines, "\n• "))

@@ -58,7 +58,15 @@ func (r eventRow) text() string {
 // see what it started (the trigger executions, live), and listen for
 // webhook triggers.
 type eventsView struct {
-	a    *App
+	shell
+	trig  *triggers
+	do    func(func()) // runs work on the UI goroutine
+	store HistoryStore // the recorded runs events started; may be nil
+	// openRun shows a run as the Runs view does; runsChanged tells the
+	// Runs view new runs were recorded (nil without one).
+	openRun     func(id string)
+	runsChanged func()
+
 	list *itemList[eventRow] // newest first
 	box  fyne.CanvasObject
 
@@ -76,8 +84,8 @@ type eventsView struct {
 	syncing  bool
 }
 
-func newEventsView(a *App) *eventsView {
-	v := &eventsView{a: a}
+func newEventsView(sh shell, trig *triggers, do func(func()), store HistoryStore, openRun func(string), runsChanged func()) *eventsView {
+	v := &eventsView{shell: sh, trig: trig, do: do, store: store, openRun: openRun, runsChanged: runsChanged}
 	v.list = newItemList(func(r *eventRow) string { return r.text() })
 	v.list.danger = func(r *eventRow) bool { return r.failed }
 	v.list.OnSelected = func(_ int, r eventRow) { v.selectRow(r) }
@@ -118,7 +126,7 @@ func newEventsView(a *App) *eventsView {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Trigger executions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
-	refresh, _ := actionGrid(a.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the recorded event runs again", v.reload})
+	refresh, _ := actionGrid(sh.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the recorded event runs again", v.reload})
 	bottom := container.NewVBox(widget.NewSeparator(), v.detail, refresh)
 	v.box = sidePane(raiseBox, v.list.object(), bottom)
 	return v
@@ -140,7 +148,7 @@ func payloadProblem(s string) string {
 // syncTriggers offers the event names the stored flows know and shows the
 // webhook paths; called when the triggers were reloaded.
 func (v *eventsView) syncTriggers() {
-	t := v.a.trig
+	t := v.trig
 	v.name.SetOptions(append([]string(nil), t.names...))
 	if v.name.Text == "" && len(t.names) > 0 {
 		v.name.SetText(t.names[0])
@@ -152,7 +160,7 @@ func (v *eventsView) syncTriggers() {
 // syncListeners says which flows the chosen event would start.
 func (v *eventsView) syncListeners() {
 	name := strings.TrimSpace(v.name.Text)
-	switch ls := v.a.trig.listeners(name); {
+	switch ls := v.trig.listeners(name); {
 	case name == "":
 		v.listening.SetText("Pick or type an event name.")
 	case len(ls) == 0:
@@ -176,11 +184,11 @@ func quoteNames(ns []string) []string {
 func (v *eventsView) raiseInteractive() {
 	name := strings.TrimSpace(v.name.Text)
 	if name == "" {
-		v.a.showError(errors.New("raise an event: the event name is empty; pick one of the list or type one"))
+		v.showError(errors.New("raise an event: the event name is empty; pick one of the list or type one"))
 		return
 	}
 	if p := payloadProblem(v.payload.Text); p != "" {
-		v.a.showError(fmt.Errorf("raise %q: %s", name, p))
+		v.showError(fmt.Errorf("raise %q: %s", name, p))
 		return
 	}
 	payload := json.RawMessage(strings.TrimSpace(v.payload.Text))
@@ -191,11 +199,11 @@ func (v *eventsView) raiseInteractive() {
 // does; the trigger executions list shows what it started once its runs
 // end.
 func (v *eventsView) Raise(name string, payload json.RawMessage) {
-	bus, do := v.a.trig.bus, v.a.opts.Do
-	v.a.console.log(fmt.Sprintf("Raised %s.", name))
+	bus, do := v.trig.bus, v.do
+	v.log(fmt.Sprintf("Raised %s.", name))
 	go func() {
 		if _, err := bus.Raise(context.Background(), name, payload); err != nil {
-			do(func() { v.a.showError(fmt.Errorf("raise %q: %w", name, err)) })
+			do(func() { v.showError(fmt.Errorf("raise %q: %w", name, err)) })
 		}
 	}()
 }
@@ -211,8 +219,8 @@ func (v *eventsView) add(tes []engine.TriggerExecution) {
 		fresh[i], fresh[j] = fresh[j], fresh[i]
 	}
 	v.list.prepend(fresh, maxEventRows)
-	if h := v.a.history; h != nil {
-		h.readPage()
+	if v.runsChanged != nil {
+		v.runsChanged()
 	}
 }
 
@@ -265,7 +273,7 @@ func (v *eventsView) selectRow(r eventRow) {
 	}
 	v.detail.SetText(b.String())
 	if r.run != nil {
-		v.a.OpenRun(r.run.ID)
+		v.openRun(r.run.ID)
 	}
 }
 
@@ -273,18 +281,18 @@ func (v *eventsView) selectRow(r eventRow) {
 // the history) and the events runs raised, for a window opened on an
 // existing history.
 func (v *eventsView) reload() {
-	hs := v.a.opts.History
+	hs := v.store
 	if hs == nil {
 		return
 	}
-	runs, _, err := hs.ListRuns(v.a.ctx, storage.RunQuery{Limit: historyPage})
+	runs, _, err := hs.ListRuns(v.ctx, storage.RunQuery{Limit: historyPage})
 	if err != nil {
-		v.a.console.logError("Could not list the runs events started: " + err.Error())
+		v.logError("Could not list the runs events started: " + err.Error())
 		return
 	}
-	raised, err := hs.Events(v.a.ctx, historyPage)
+	raised, err := hs.Events(v.ctx, historyPage)
 	if err != nil {
-		v.a.console.logError("Could not list the raised events: " + err.Error())
+		v.logError("Could not list the raised events: " + err.Error())
 	}
 	var rows []eventRow
 	for i := range runs {
@@ -305,34 +313,34 @@ func (v *eventsView) reload() {
 // setListening starts or stops the webhook listener at the address typed.
 // A busy port is reported with the free one the engine offers.
 func (v *eventsView) setListening(on bool) {
-	hooks := v.a.trig.hooks
+	hooks := v.trig.hooks
 	setError(v.hookErr, "")
 	if !on {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := hooks.Stop(ctx); err != nil {
-			v.a.console.logError("Stop the webhook listener: " + err.Error())
+			v.logError("Stop the webhook listener: " + err.Error())
 		}
-		v.a.console.log("Stopped listening for webhook triggers.")
+		v.log("Stopped listening for webhook triggers.")
 		v.syncHooks()
 		return
 	}
 	addr := strings.TrimSpace(v.hookAddr.Text)
 	if err := hooks.Start(addr); err != nil {
 		setError(v.hookErr, "Could not listen on "+addr+": "+err.Error())
-		v.a.console.logError("Webhook triggers: " + err.Error())
+		v.logError("Webhook triggers: " + err.Error())
 		v.syncing = true
 		v.hookOn.SetChecked(false)
 		v.syncing = false
 		return
 	}
-	v.a.console.log("Listening for webhook triggers on " + hooks.URL() + ".")
+	v.log("Listening for webhook triggers on " + hooks.URL() + ".")
 	v.syncHooks()
 }
 
 // syncHooks lists the trigger URL of every flow a webhook starts.
 func (v *eventsView) syncHooks() {
-	t := v.a.trig
+	t := v.trig
 	url := t.hooks.URL()
 	v.syncing = true
 	v.hookOn.SetChecked(url != "")

@@ -30,7 +30,15 @@ const (
 // shows one page of the filtered history; older and newer pages are read
 // with cursors, so 100,000 runs cost one page of memory.
 type historyView struct {
-	a      *App
+	shell
+	store HistoryStore
+	// openRun shows a run on the canvas and in the console; rerun runs
+	// its flow again with its input (nil without a Runner); flows lists
+	// the stored flows for the filter.
+	openRun func(id string)
+	rerun   func(flow.Run)
+	flows   func() []storage.FlowSummary
+
 	runL   *itemList[flow.Run]
 	evL    *itemList[flow.RaisedEvent]
 	runBox fyne.CanvasObject
@@ -42,7 +50,7 @@ type historyView struct {
 	pageLabel *widget.Label
 	older     *widget.Button
 	newer     *widget.Button
-	rerun     *widget.Button
+	rerunB    *widget.Button
 	del       *widget.Button
 	before    *widget.Entry
 
@@ -54,13 +62,13 @@ type historyView struct {
 	filter   storage.RunQuery
 }
 
-func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a, cursors: []*storage.RunCursor{nil}}
+func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun func(flow.Run), flows func() []storage.FlowSummary) *historyView {
+	h := &historyView{shell: sh, store: store, openRun: openRun, rerun: rerun, flows: flows, cursors: []*storage.RunCursor{nil}}
 	h.runL = newItemList(runRow)
 	h.runL.OnSelected = func(_ int, r flow.Run) {
 		h.selected = &r
 		h.updateButtons()
-		h.a.OpenRun(r.ID)
+		h.openRun(r.ID)
 	}
 	h.runL.OnUnselected = func() {
 		h.selected = nil
@@ -71,7 +79,7 @@ func newHistoryView(a *App) *historyView {
 	})
 	h.evL.OnSelected = func(_ int, e flow.RaisedEvent) {
 		h.evL.unselect()
-		a.console.log(fmt.Sprintf("Event %s raised by node %s of run %s: %s", e.Name, e.Node, e.RunID, string(e.Payload)))
+		h.log(fmt.Sprintf("Event %s raised by node %s of run %s: %s", e.Name, e.Node, e.RunID, string(e.Payload)))
 	}
 
 	h.flowSel = widget.NewSelect(nil, func(string) { h.applyFilter() })
@@ -81,9 +89,9 @@ func newHistoryView(a *App) *historyView {
 	h.pageLabel.Wrapping = fyne.TextWrapWord
 	h.older = widget.NewButtonWithIcon("Older", theme.NavigateNextIcon(), h.olderPage)
 	h.newer = widget.NewButtonWithIcon("Newer", theme.NavigateBackIcon(), h.newerPage)
-	h.rerun = widget.NewButtonWithIcon("Re-run", theme.MediaReplayIcon(), func() {
-		if h.selected != nil {
-			a.Rerun(*h.selected)
+	h.rerunB = widget.NewButtonWithIcon("Re-run", theme.MediaReplayIcon(), func() {
+		if h.selected != nil && h.rerun != nil {
+			h.rerun(*h.selected)
 		}
 	})
 	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
@@ -92,14 +100,14 @@ func newHistoryView(a *App) *historyView {
 	delOld := widget.NewButtonWithIcon("Delete older", theme.DeleteIcon(), h.deleteOlderInteractive)
 
 	refresh := func() fyne.CanvasObject {
-		b, _ := actionGrid(a.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the history again", h.reload})
+		b, _ := actionGrid(sh.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the history again", h.reload})
 		return b
 	}
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
 		h.pageLabel,
 		container.NewGridWithColumns(2, h.newer, h.older),
-		container.NewGridWithColumns(2, h.rerun, h.del),
+		container.NewGridWithColumns(2, h.rerunB, h.del),
 		container.NewBorder(nil, nil, nil, delOld, h.before),
 		refresh(),
 	)
@@ -129,7 +137,7 @@ func runRow(r *flow.Run) string {
 
 // editor is the store's history editing side, nil when it has none.
 func (h *historyView) editor() HistoryEditor {
-	e, _ := h.a.opts.History.(HistoryEditor)
+	e, _ := h.store.(HistoryEditor)
 	return e
 }
 
@@ -137,7 +145,7 @@ func (h *historyView) editor() HistoryEditor {
 func (h *historyView) syncFlows() {
 	names := []string{allFlows}
 	h.flowIDs = []string{""}
-	for _, s := range h.a.flows.items {
+	for _, s := range h.flows() {
 		names = append(names, s.Name)
 		h.flowIDs = append(h.flowIDs, s.ID)
 	}
@@ -173,9 +181,9 @@ func (h *historyView) setFilter(flowID string, st flow.Status) {
 // reload reads the current page again, and the newest events.
 func (h *historyView) reload() {
 	h.readPage()
-	events, err := h.a.opts.History.Events(h.a.ctx, historyPage)
+	events, err := h.store.Events(h.ctx, historyPage)
 	if err != nil {
-		h.a.console.logError("Could not list the events: " + err.Error())
+		h.logError("Could not list the events: " + err.Error())
 	} else {
 		h.evL.set(events)
 	}
@@ -186,9 +194,9 @@ func (h *historyView) readPage() {
 	q := h.filter
 	q.Limit = historyPage
 	q.Before = h.cursors[len(h.cursors)-1]
-	runs, next, err := h.a.opts.History.ListRuns(h.a.ctx, q)
+	runs, next, err := h.store.ListRuns(h.ctx, q)
 	if err != nil {
-		h.a.console.logError("Could not list the runs: " + err.Error() + "; press Refresh to try again.")
+		h.logError("Could not list the runs: " + err.Error() + "; press Refresh to try again.")
 		return
 	}
 	h.next = next
@@ -198,7 +206,7 @@ func (h *historyView) readPage() {
 	page := len(h.cursors)
 	text := fmt.Sprintf("Page %d: %d runs", page, len(runs))
 	if e := h.editor(); e != nil {
-		if n, err := e.CountRuns(h.a.ctx, h.filter); err == nil {
+		if n, err := e.CountRuns(h.ctx, h.filter); err == nil {
 			text = fmt.Sprintf("Page %d of %d: %d of %d runs", page, max(1, (n+historyPage-1)/historyPage), len(runs), n)
 		}
 	}
@@ -210,7 +218,7 @@ func (h *historyView) updateButtons() {
 	setEnabled(h.older, h.next != nil)
 	setEnabled(h.newer, len(h.cursors) > 1)
 	ed := h.editor() != nil
-	setEnabled(h.rerun, h.selected != nil && h.a.opts.Runner != nil)
+	setEnabled(h.rerunB, h.selected != nil && h.rerun != nil)
 	setEnabled(h.del, h.selected != nil && ed)
 }
 
@@ -242,15 +250,15 @@ func (h *historyView) deleteSelected() {
 		if ok {
 			h.deleteRun(r.ID)
 		}
-	}, h.a.w)
+	}, h.win)
 }
 
 func (h *historyView) deleteRun(id string) {
-	if err := h.editor().DeleteRun(h.a.ctx, id); err != nil {
-		h.a.showError(fmt.Errorf("delete run %s: %w", id, err))
+	if err := h.editor().DeleteRun(h.ctx, id); err != nil {
+		h.showError(fmt.Errorf("delete run %s: %w", id, err))
 		return
 	}
-	h.a.console.log("Deleted run " + shortID(id) + ".")
+	h.log("Deleted run " + shortID(id) + ".")
 	h.readPage()
 }
 
@@ -262,23 +270,23 @@ func (h *historyView) deleteOlderInteractive() {
 	}
 	day, err := time.ParseInLocation(dateLayout, h.before.Text, time.Local)
 	if err != nil {
-		h.a.showError(fmt.Errorf("the date %q is not a day; write it as %s, for example %s", h.before.Text, olderPrompt, time.Now().AddDate(0, -1, 0).Format(dateLayout)))
+		h.showError(fmt.Errorf("the date %q is not a day; write it as %s, for example %s", h.before.Text, olderPrompt, time.Now().AddDate(0, -1, 0).Format(dateLayout)))
 		return
 	}
 	showConfirm("Delete older runs", fmt.Sprintf("Delete every run started before %s, with its steps?", day.Format(dateLayout)), "Delete", func(ok bool) {
 		if ok {
 			h.deleteBefore(day)
 		}
-	}, h.a.w)
+	}, h.win)
 }
 
 func (h *historyView) deleteBefore(t time.Time) {
-	n, err := h.editor().DeleteRunsBefore(h.a.ctx, t)
+	n, err := h.editor().DeleteRunsBefore(h.ctx, t)
 	if err != nil {
-		h.a.showError(fmt.Errorf("delete the runs before %s: %w", t.Format(dateLayout), err))
+		h.showError(fmt.Errorf("delete the runs before %s: %w", t.Format(dateLayout), err))
 		return
 	}
-	h.a.console.log(fmt.Sprintf("Deleted %d runs started before %s.", n, t.Format(dateLayout)))
+	h.log(fmt.Sprintf("Deleted %d runs started before %s.", n, t.Format(dateLayout)))
 	h.cursors = []*storage.RunCursor{nil}
 	h.readPage()
 }

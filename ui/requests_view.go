@@ -26,15 +26,16 @@ const keepReceived = 10000
 // trigger received, newest first, live, with the selected one in full
 // below (headers, body, the auth and signature checks, the answer).
 type requestsView struct {
-	a      *App
+	shell
+	store  MockStore // keeps the history; nil keeps requests in memory only
 	list   *itemList[flow.ReceivedRequest] // newest first
 	detail *widget.Entry
 	box    fyne.CanvasObject
 	added  int // records written since the last prune
 }
 
-func newRequestsView(a *App) *requestsView {
-	v := &requestsView{a: a}
+func newRequestsView(sh shell, store MockStore) *requestsView {
+	v := &requestsView{shell: sh, store: store}
 	v.list = newItemList(requestRow)
 	v.list.danger = func(r *flow.ReceivedRequest) bool { return r.Status == 0 || r.Status >= 400 }
 	v.detail = widget.NewMultiLineEntry()
@@ -42,7 +43,7 @@ func newRequestsView(a *App) *requestsView {
 	v.detail.SetPlaceHolder("Select a request to see its headers, body and checks.")
 	v.detail.SetMinRowsVisible(10)
 	v.list.OnSelected = func(_ int, r flow.ReceivedRequest) { v.detail.SetText(requestDetail(&r)) }
-	actions, _ := actionGrid(a.tips, 2,
+	actions, _ := actionGrid(sh.tips, 2,
 		action{"Clear", theme.ContentClearIcon(), "Clear the list (the history keeps them)", func() {
 			v.list.set(nil)
 			v.detail.SetText("")
@@ -131,18 +132,18 @@ func requestDetail(r *flow.ReceivedRequest) string {
 // add shows requests that arrived (oldest first in rs) and keeps them in
 // the history.
 func (v *requestsView) add(rs []flow.ReceivedRequest) {
-	if st := v.a.opts.MockStore; st != nil {
+	if st := v.store; st != nil {
 		for i := range rs {
-			if _, err := st.RecordReceived(v.a.ctx, rs[i]); err != nil {
-				v.a.console.logError("The request inspector's history could not keep a request: " + err.Error())
+			if _, err := st.RecordReceived(v.ctx, rs[i]); err != nil {
+				v.logError("The request inspector's history could not keep a request: " + err.Error())
 				break
 			}
 		}
 		v.added += len(rs)
 		if v.added >= keepReceived/10 {
 			v.added = 0
-			if _, err := st.PruneReceived(v.a.ctx, keepReceived); err != nil {
-				v.a.console.logError("The request history could not be trimmed: " + err.Error())
+			if _, err := st.PruneReceived(v.ctx, keepReceived); err != nil {
+				v.logError("The request history could not be trimmed: " + err.Error())
 			}
 		}
 	}
@@ -153,13 +154,13 @@ func (v *requestsView) add(rs []flow.ReceivedRequest) {
 
 // reload lists the newest requests of the history.
 func (v *requestsView) reload() {
-	st := v.a.opts.MockStore
+	st := v.store
 	if st == nil {
 		return
 	}
-	rs, err := st.ListReceived(v.a.ctx, 500)
+	rs, err := st.ListReceived(v.ctx, 500)
 	if err != nil {
-		v.a.console.logError("Could not read the request history: " + err.Error())
+		v.logError("Could not read the request history: " + err.Error())
 		return
 	}
 	v.list.set(rs)
