@@ -220,18 +220,6 @@ func (c *compiler) compile(node, field, src string) *expr.Program {
 	return prg
 }
 
-func (c *compiler) pairs(field string, pairs []flow.Pair) []compiledPair {
-	out := make([]compiledPair, 0, len(pairs))
-	for i, pr := range pairs {
-		k := c.compile(c.node, fmt.Sprintf("%s[%d].key", field, i), pr.Key)
-		v := c.compile(c.node, fmt.Sprintf("%s[%d].value", field, i), pr.Value)
-		if k != nil && v != nil {
-			out = append(out, compiledPair{key: k, value: v})
-		}
-	}
-	return out
-}
-
 // CheckExpression compiles one expression with the default environment and
 // returns its error (an *expr.Error with line and column) or nil. Editors call
 // it as the user types.
