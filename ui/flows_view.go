@@ -190,7 +190,7 @@ func (v *flowsView) importDialog() {
 		})
 	}, a.w)
 	d.SetFilter(fstorage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	showDialog(d, a.w)
 }
 
 // ImportFlow decodes a flow file (docs/flow-format.md), checks it, stores it as
@@ -248,7 +248,7 @@ func (v *flowsView) exportDialog() {
 		a.console.log(fmt.Sprintf("Exported %q to %s.", a.ed.Flow().Name, w.URI().Path()))
 	}, a.w)
 	d.SetFileName(fileNameFor(a.ed.Flow().Name) + ".flow.json")
-	d.Show()
+	showDialog(d, a.w)
 }
 
 // ExportFlow encodes the open document as a flow file: without the store's
@@ -288,7 +288,7 @@ func fileNameFor(name string) string {
 func (v *flowsView) historyDialog() {
 	a := v.a
 	if a.flowID == "" {
-		dialog.ShowInformation("Version history", "This flow has not been saved yet, so it has no versions.", a.w)
+		showDialog(dialog.NewInformation("Version history", "This flow has not been saved yet, so it has no versions.", a.w), a.w)
 		return
 	}
 	versions, err := a.opts.Store.FlowVersions(a.ctx, a.flowID)
@@ -314,7 +314,7 @@ func (v *flowsView) historyDialog() {
 				}
 			}
 		}, a.w)
-	d.Show()
+	showDialog(d, a.w)
 }
 
 // RestoreVersion replaces the open document with a stored version of it, as
