@@ -258,7 +258,7 @@ func (a *App) build() {
 		a.events = newEventsView(a.shell(), a.trig, a.opts.Do, a.opts.History, a.OpenRun, runsChanged)
 	}
 	if a.opts.Mocks != nil && a.opts.MockStore != nil {
-		a.mocks = newMocksView(a)
+		a.mocks = newMocksView(a.shell(), a.opts.Mocks, a.opts.MockStore, a.opts.MockAddr, func() []flow.Connection { return a.conns }, a.resetConnections)
 	}
 	if a.trig != nil || a.mocks != nil {
 		a.requests = newRequestsView(a.shell(), a.opts.MockStore)
@@ -394,6 +394,18 @@ func (a *App) refreshConnections() {
 	a.reloadTriggers()
 	if a.mocks != nil {
 		a.mocks.list.refresh() // which connections use each mock
+	}
+}
+
+// resetConnections makes the engine build every connection's client again,
+// so a connection follows its mock switch and the mock server's address.
+func (a *App) resetConnections() {
+	if a.trig != nil {
+		a.trig.lr.Engine.SetConnections(nil)
+		a.trig.lr.Engine.SetConnections(a.conns)
+	}
+	if a.mocks != nil {
+		a.mocks.list.refresh()
 	}
 }
 

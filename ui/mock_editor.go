@@ -59,9 +59,9 @@ func (v *mocksView) openEditor(m flow.Mock, isNew bool) *mockEditor {
 		e.old = m.Name
 	}
 	e.build()
-	e.dlg = dialog.NewCustomWithoutButtons("Mock "+m.Name, e.content(), v.a.w)
+	e.dlg = dialog.NewCustomWithoutButtons("Mock "+m.Name, e.content(), v.win)
 	e.dlg.Resize(fyne.NewSize(900, 680))
-	e.dlg.Show()
+	showDialog(e.dlg, v.win)
 	v.editor = e
 	return e
 }
@@ -302,7 +302,7 @@ func (e *mockEditor) save() error {
 	if err := e.v.store(e.m, e.old); err != nil {
 		return err
 	}
-	e.v.a.console.log(fmt.Sprintf("Saved mock %q.", e.m.Name))
+	e.v.log(fmt.Sprintf("Saved mock %q.", e.m.Name))
 	e.close()
 	return nil
 }

@@ -23,10 +23,15 @@ import (
 // serves them on 127.0.0.1, and the actions on them (add, edit, duplicate,
 // delete, import, export, the chatbot preset).
 type mocksView struct {
-	a    *App
-	srv  *mock.Server
-	list *itemList[flow.Mock]
-	box  fyne.CanvasObject
+	shell
+	srv       *mock.Server
+	mockStore MockStore
+	// conns lists the stored connections (which use each mock);
+	// resetConnections makes them resolve again once the server moved.
+	conns            func() []flow.Connection
+	resetConnections func()
+	list             *itemList[flow.Mock]
+	box              fyne.CanvasObject
 
 	addr    *widget.Entry
 	serve   *widget.Check
@@ -40,14 +45,14 @@ type mocksView struct {
 	editor         *mockEditor // the open editor dialog, nil when none
 }
 
-func newMocksView(a *App) *mocksView {
-	v := &mocksView{a: a, srv: a.opts.Mocks}
+func newMocksView(sh shell, srv *mock.Server, store MockStore, addr string, conns func() []flow.Connection, resetConnections func()) *mocksView {
+	v := &mocksView{shell: sh, srv: srv, mockStore: store, conns: conns, resetConnections: resetConnections}
 	v.list = newItemList(func(m *flow.Mock) string { return mockRow(m, v.usedBy(m.Name)) })
 	v.list.OnSelected = func(int, flow.Mock) { v.updateButtons() }
 	v.list.OnUnselected = v.updateButtons
 
 	v.addr = widget.NewEntry()
-	v.addr.SetText(orDefault(a.opts.MockAddr, mock.DefaultAddr))
+	v.addr.SetText(orDefault(addr, mock.DefaultAddr))
 	v.serve = widget.NewCheck("Serve mocks", func(on bool) {
 		if !v.syncing {
 			v.setServing(on)
@@ -65,7 +70,7 @@ func newMocksView(a *App) *mocksView {
 
 	// The list's own buttons are icons with tips, in one row, so the list
 	// keeps room for several mocks in a short sidebar.
-	row, bs := actionGrid(a.tips, 4,
+	row, bs := actionGrid(sh.tips, 4,
 		action{"", theme.ContentAddIcon(), "Add a mock", func() {
 			v.openEditor(flow.Mock{Name: uniqueName("mock", urlSep, v.taken), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
 		}},
@@ -115,7 +120,7 @@ func mockRow(m *flow.Mock, users []string) string {
 // usedBy names the connections whose mock switch points at name.
 func (v *mocksView) usedBy(name string) []string {
 	var out []string
-	for _, c := range v.a.conns {
+	for _, c := range v.conns() {
 		if c.UseMock && c.Mock == name {
 			out = append(out, c.Name)
 		}
@@ -146,15 +151,15 @@ func (v *mocksView) names() []string {
 
 // reload reads the stored mocks and serves them.
 func (v *mocksView) reload() {
-	ms, err := v.a.opts.MockStore.ListMocks(v.a.ctx)
+	ms, err := v.mockStore.ListMocks(v.ctx)
 	if err != nil {
-		v.a.console.logError("Could not list the mocks: " + err.Error())
+		v.logError("Could not list the mocks: " + err.Error())
 		return
 	}
 	v.list.set(ms)
 	v.updateButtons()
 	if err := v.srv.SetMocks(ms); err != nil {
-		v.a.console.logError("The stored mocks could not be served: " + err.Error())
+		v.logError("The stored mocks could not be served: " + err.Error())
 	}
 	v.syncStatus()
 }
@@ -175,11 +180,11 @@ func (v *mocksView) store(m flow.Mock, old string) error {
 	if err := checkMockBodies(m); err != nil {
 		return err
 	}
-	if err := v.a.opts.MockStore.SaveMock(v.a.ctx, m); err != nil {
+	if err := v.mockStore.SaveMock(v.ctx, m); err != nil {
 		return err
 	}
 	if old != "" && old != m.Name {
-		if err := v.a.opts.MockStore.DeleteMock(v.a.ctx, old); err != nil {
+		if err := v.mockStore.DeleteMock(v.ctx, old); err != nil {
 			return fmt.Errorf("mock %q was saved but the old %q could not be removed: %w", m.Name, old, err)
 		}
 	}
@@ -218,10 +223,10 @@ func (v *mocksView) duplicate() {
 	c := cloneMock(m)
 	c.Name = copyName(m.Name, urlSep, v.taken)
 	if err := v.store(c, ""); err != nil {
-		v.a.showError(err)
+		v.showError(err)
 		return
 	}
-	v.a.console.log(fmt.Sprintf("Duplicated mock %q as %q.", m.Name, c.Name))
+	v.log(fmt.Sprintf("Duplicated mock %q as %q.", m.Name, c.Name))
 }
 
 // cloneMock copies m deeply enough that editing the copy's routes leaves
@@ -266,15 +271,15 @@ func (v *mocksView) deleteSelected() {
 		if ok {
 			v.deleteMock(m.Name)
 		}
-	}, v.a.w)
+	}, v.win)
 }
 
 func (v *mocksView) deleteMock(name string) {
-	if err := v.a.opts.MockStore.DeleteMock(v.a.ctx, name); err != nil {
-		v.a.showError(fmt.Errorf("delete mock %q: %w", name, err))
+	if err := v.mockStore.DeleteMock(v.ctx, name); err != nil {
+		v.showError(fmt.Errorf("delete mock %q: %w", name, err))
 		return
 	}
-	v.a.console.log(fmt.Sprintf("Deleted mock %q.", name))
+	v.log(fmt.Sprintf("Deleted mock %q.", name))
 	v.reload()
 }
 
@@ -286,12 +291,12 @@ func (v *mocksView) startAtLaunch() {
 	var busy *mock.PortInUseError
 	if errors.As(err, &busy) && busy.Free > 0 {
 		alt := fmt.Sprintf("%s:%d", busy.Host, busy.Free)
-		v.a.console.log(fmt.Sprintf("Port %d is taken; serving mocks on %d instead.", busy.Port, busy.Free))
+		v.log(fmt.Sprintf("Port %d is taken; serving mocks on %d instead.", busy.Port, busy.Free))
 		v.addr.SetText(alt)
 		err = v.start(alt)
 	}
 	if err != nil {
-		v.a.console.logError("The mocks could not be served: " + err.Error() + "; pick another address in the Mocks view.")
+		v.logError("The mocks could not be served: " + err.Error() + "; pick another address in the Mocks view.")
 	}
 	v.syncStatus()
 }
@@ -302,8 +307,8 @@ func (v *mocksView) start(addr string) error {
 	if err := v.srv.Start(context.Background(), addr); err != nil {
 		return err
 	}
-	v.a.resetConnections()
-	v.a.console.log("Serving mocks on " + v.srv.URL() + ".")
+	v.resetConnections()
+	v.log("Serving mocks on " + v.srv.URL() + ".")
 	return nil
 }
 
@@ -315,10 +320,10 @@ func (v *mocksView) setServing(on bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := v.srv.Stop(ctx); err != nil {
-			v.a.console.logError("Stop the mock server: " + err.Error())
+			v.logError("Stop the mock server: " + err.Error())
 		}
-		v.a.resetConnections()
-		v.a.console.log("Stopped serving mocks; connections with \"use mock\" on will fail until they are served again.")
+		v.resetConnections()
+		v.log("Stopped serving mocks; connections with \"use mock\" on will fail until they are served again.")
 		v.syncStatus()
 		return
 	}
@@ -331,7 +336,7 @@ func (v *mocksView) setServing(on bool) {
 			v.usePort.SetText("Use port " + fmt.Sprint(busy.Free))
 			v.usePort.Show()
 		}
-		v.a.console.logError("Mocks: " + err.Error())
+		v.logError("Mocks: " + err.Error())
 	}
 	v.syncStatus()
 }
@@ -347,18 +352,6 @@ func (v *mocksView) syncStatus() {
 		return
 	}
 	v.status.SetText(fmt.Sprintf("Serving %d mocks at %s/<mock name>.", len(v.list.items), url))
-}
-
-// resetConnections makes the engine build every connection's client again,
-// so a connection follows its mock switch and the mock server's address.
-func (a *App) resetConnections() {
-	if a.trig != nil {
-		a.trig.lr.Engine.SetConnections(nil)
-		a.trig.lr.Engine.SetConnections(a.conns)
-	}
-	if a.mocks != nil {
-		a.mocks.list.refresh()
-	}
 }
 
 // chatbotPresetInteractive asks for a name and what the chatbot answers
@@ -396,9 +389,9 @@ func (v *mocksView) chatbotPresetInteractive() {
 			return
 		}
 		if err := v.addChatbotPreset(strings.TrimSpace(name.Text), mode.Selected == presetRule, value.Text); err != nil {
-			v.a.showError(err)
+			v.showError(err)
 		}
-	}, v.a.w)
+	}, v.win)
 }
 
 const (
@@ -416,7 +409,7 @@ func (v *mocksView) addChatbotPreset(name string, rule bool, value string) error
 	if err := v.store(m, ""); err != nil {
 		return err
 	}
-	v.a.console.log(fmt.Sprintf("Added chatbot mock %q; point a connection at it with \"use mock\" and call POST %s.", name, mock.ChatbotPath))
+	v.log(fmt.Sprintf("Added chatbot mock %q; point a connection at it with \"use mock\" and call POST %s.", name, mock.ChatbotPath))
 	return nil
 }
 
@@ -454,13 +447,13 @@ func (v *mocksView) importMocks(data []byte, from string) error {
 		}
 	}
 	for _, m := range mf.Mocks {
-		if err := v.a.opts.MockStore.SaveMock(v.a.ctx, m); err != nil {
+		if err := v.mockStore.SaveMock(v.ctx, m); err != nil {
 			v.reload()
 			return fmt.Errorf("import %s: mock %q: %w", from, m.Name, err)
 		}
 	}
 	v.reload()
-	v.a.console.log(fmt.Sprintf("Imported %d mocks from %s.", len(mf.Mocks), from))
+	v.log(fmt.Sprintf("Imported %d mocks from %s.", len(mf.Mocks), from))
 	return nil
 }
 
@@ -480,17 +473,17 @@ func (v *mocksView) importInteractive() {
 			err = v.importMocks(data, r.URI().Name())
 		}
 		if err != nil {
-			v.a.showError(err)
+			v.showError(err)
 		}
-	}, v.a.w)
+	}, v.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	showDialog(d, v.win)
 }
 
 func (v *mocksView) exportInteractive() {
 	data, err := v.exportMocks()
 	if err != nil {
-		v.a.showError(fmt.Errorf("export the mocks: %w", err))
+		v.showError(fmt.Errorf("export the mocks: %w", err))
 		return
 	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
@@ -499,11 +492,11 @@ func (v *mocksView) exportInteractive() {
 		}
 		defer w.Close()
 		if _, err := w.Write(data); err != nil {
-			v.a.showError(fmt.Errorf("export the mocks to %s: %w", w.URI().Name(), err))
+			v.showError(fmt.Errorf("export the mocks to %s: %w", w.URI().Name(), err))
 			return
 		}
-		v.a.console.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.list.items), w.URI().Name()))
-	}, v.a.w)
+		v.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.list.items), w.URI().Name()))
+	}, v.win)
 	d.SetFileName("flowbench.mocks.json")
-	d.Show()
+	showDialog(d, v.win)
 }

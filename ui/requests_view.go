@@ -27,7 +27,7 @@ const keepReceived = 10000
 // below (headers, body, the auth and signature checks, the answer).
 type requestsView struct {
 	shell
-	store  MockStore // keeps the history; nil keeps requests in memory only
+	store  MockStore                       // keeps the history; nil keeps requests in memory only
 	list   *itemList[flow.ReceivedRequest] // newest first
 	detail *widget.Entry
 	box    fyne.CanvasObject
