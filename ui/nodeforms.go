@@ -210,7 +210,7 @@ func (in *inspector) pairsEditor(id, path string, pairs []flow.Pair, list func(c
 		box.Add(container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(2, key.box, val.box)))
 	}
 	add := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() {
-		edit("Add "+what, true, func(ps *[]flow.Pair) { *ps = append(*ps, flow.Pair{Key: `""`, Value: `""`}) })
+		edit("Add "+what, true, func(ps *[]flow.Pair) { *ps = append(*ps, flow.Pair{}) }) // empty cells, with a hint
 	})
 	add.Importance = widget.LowImportance
 	box.Add(container.NewHBox(add))
