@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/ui/editor"
@@ -145,5 +147,49 @@ func TestEmptyDecisionHint(t *testing.T) {
 	}
 	if f.entry.PlaceHolder == "" {
 		t.Fatal("the empty condition has no placeholder example")
+	}
+}
+
+// TestAddedHeaderCellsStartEmpty (issue 13, item 6): "+ Add" under the
+// headers (and the query) makes empty cells with an example as their
+// placeholder, so what is typed is what the cell holds: "X-Trace", not
+// """X-Trace".
+func TestAddedHeaderCellsStartEmpty(t *testing.T) {
+	h := newHarness(t)
+	h.app.load(callFlow(`"/json"`))
+	h.app.ed.Select(editor.Selection{Node: "call", Edge: -1})
+	for _, path := range []string{"call.query", "call.headers"} {
+		// the Add buttons are the query's, then the headers'; the form is
+		// rebuilt after each
+		var adds []*widget.Button
+		walk(h.app.inspector.box, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Add" {
+				adds = append(adds, b)
+			}
+		})
+		if len(adds) < 2 {
+			t.Fatalf("the call form has %d Add buttons, want the query's and the headers'", len(adds))
+		}
+		i := map[string]int{"call.query": 0, "call.headers": 1}[path]
+		test.Tap(adds[i])
+		key, val := h.app.inspector.fields[path+"[0].key"], h.app.inspector.fields[path+"[0].value"]
+		if key == nil || val == nil {
+			t.Fatalf("no cells %s[0] after Add", path)
+		}
+		if key.entry.Text != "" || val.entry.Text != "" {
+			t.Fatalf("%s: new cells hold %q and %q, want empty", path, key.entry.Text, val.entry.Text)
+		}
+		if key.entry.PlaceHolder == "" || val.entry.PlaceHolder == "" {
+			t.Fatalf("%s: new cells have no placeholder hint", path)
+		}
+		test.Type(key.entry, `"X-Trace"`)
+		n := h.app.ed.Flow().Node("call")
+		pairs := map[string][]flow.Pair{"call.query": n.Call.Query, "call.headers": n.Call.Headers}[path]
+		if len(pairs) != 1 || pairs[0].Key != `"X-Trace"` {
+			t.Fatalf("%s after typing \"X-Trace\" into the new key: %+v", path, pairs)
+		}
+		if msg := key.Error(); msg != "" {
+			t.Fatalf("%s: the typed key shows %q", path, msg)
+		}
 	}
 }
