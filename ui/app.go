@@ -241,7 +241,17 @@ func (a *App) build() {
 	a.console.onStep = a.showStep
 	a.inspector = newInspector(a)
 	a.flows = newFlowsView(a)
-	a.connView = newConnectionsView(a)
+	a.connView = newConnectionsView(a.shell(), connectionsDeps{
+		edit: a.inspector.showConnection,
+		editing: func() (string, bool) {
+			if f := a.inspector.conn; f != nil && !f.isNew {
+				return f.orig.Name, true
+			}
+			return "", false
+		},
+		show:      func() { a.sidebar.showNamed("Connections") },
+		askDelete: a.AskDeleteConnection,
+	})
 	if a.opts.History != nil {
 		var rerun func(flow.Run)
 		if a.opts.Runner != nil {

@@ -17,16 +17,29 @@ import (
 // connectionsView is the sidebar's list of connections. Selecting one shows
 // its form in the inspector.
 type connectionsView struct {
-	a    *App
+	shell
+	deps connectionsDeps
 	list *itemList[flow.Connection]
 	box  fyne.CanvasObject
 }
 
-func newConnectionsView(a *App) *connectionsView {
-	v := &connectionsView{a: a}
+// connectionsDeps are what the Connections view asks of the window.
+type connectionsDeps struct {
+	// edit opens a connection's form (isNew: not stored yet); editing
+	// names the stored connection whose form is open, if any.
+	edit    func(c flow.Connection, isNew bool)
+	editing func() (string, bool)
+	// show brings the view to the front; askDelete deletes a connection
+	// after asking.
+	show      func()
+	askDelete func(name string)
+}
+
+func newConnectionsView(sh shell, deps connectionsDeps) *connectionsView {
+	v := &connectionsView{shell: sh, deps: deps}
 	v.list = newItemList(func(c *flow.Connection) string { return fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type) })
-	v.list.OnSelected = func(_ int, c flow.Connection) { a.inspector.showConnection(c, false) }
-	actions, _ := actionGrid(a.tips, 3,
+	v.list.OnSelected = func(_ int, c flow.Connection) { deps.edit(c, false) }
+	actions, _ := actionGrid(sh.tips, 3,
 		action{"Add", theme.ContentAddIcon(), "Add a connection", v.add},
 		action{"Copy", theme.ContentCopyIcon(), "Duplicate the selected connection (without its sealed secrets)", v.duplicate},
 		action{"Delete", theme.DeleteIcon(), "Delete the selected connection", v.deleteSelected},
@@ -39,8 +52,8 @@ func (v *connectionsView) object() fyne.CanvasObject { return v.box }
 
 func (v *connectionsView) setConnections(cs []flow.Connection) {
 	v.list.set(cs)
-	if f := v.a.inspector.conn; f != nil && !f.isNew {
-		v.selectName(f.orig.Name)
+	if name, ok := v.deps.editing(); ok {
+		v.selectName(name)
 	}
 }
 
@@ -56,12 +69,12 @@ func (v *connectionsView) taken(name string) bool {
 
 // selected is the connection whose form the inspector shows, if any.
 func (v *connectionsView) selected() (flow.Connection, bool) {
-	f := v.a.inspector.conn
-	if f == nil || f.isNew {
+	name, ok := v.deps.editing()
+	if !ok {
 		return flow.Connection{}, false
 	}
 	for _, c := range v.list.items {
-		if c.Name == f.orig.Name {
+		if c.Name == name {
 			return c, true
 		}
 	}
@@ -81,9 +94,9 @@ func (a *App) manageConnection(name string) {
 }
 
 func (v *connectionsView) add() {
-	v.a.sidebar.showNamed("Connections")
+	v.deps.show()
 	v.list.unselect()
-	v.a.inspector.showConnection(flow.Connection{
+	v.deps.edit(flow.Connection{
 		Name: uniqueName("connection", nameSep, v.taken), Kind: flow.ConnCustom, BaseURL: "https://",
 		Auth: flow.Auth{Type: flow.AuthNone},
 	}, true)
@@ -95,7 +108,7 @@ func (v *connectionsView) add() {
 func (v *connectionsView) duplicate() {
 	c, ok := v.selected()
 	if !ok {
-		v.a.console.logError("Select a connection to duplicate first.")
+		v.logError("Select a connection to duplicate first.")
 		return
 	}
 	cp := c
@@ -110,17 +123,17 @@ func (v *connectionsView) duplicate() {
 			*p = nil
 		}
 	}
-	v.a.inspector.showConnection(cp, true)
-	v.a.console.log(fmt.Sprintf("Copy of %q: enter its sealed secrets again, then save.", c.Name))
+	v.deps.edit(cp, true)
+	v.log(fmt.Sprintf("Copy of %q: enter its sealed secrets again, then save.", c.Name))
 }
 
 func (v *connectionsView) deleteSelected() {
 	c, ok := v.selected()
 	if !ok {
-		v.a.console.logError("Select a connection to delete first.")
+		v.logError("Select a connection to delete first.")
 		return
 	}
-	v.a.AskDeleteConnection(c.Name)
+	v.deps.askDelete(c.Name)
 }
 
 // AskDeleteConnection asks before deleting the named connection, naming
