@@ -262,7 +262,10 @@ func (v *validator) node(i int, n *Node) {
 	// Fields that belong to another kind are kept but do nothing; say so,
 	// since they usually mean the kind was changed or the block misplaced.
 	for _, x := range nodeFields {
-		if owner := fieldOwner[x.name]; owner != n.Kind && x.set(n) {
+		if !x.set(n) {
+			continue
+		}
+		if owner := fieldOwner[x.name]; owner != n.Kind {
 			v.warnf(id, field(x.name), "applies to %s nodes only and is ignored on %s; remove it", owner, aNode(n.Kind))
 		}
 	}
