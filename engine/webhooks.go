@@ -67,6 +67,17 @@ type WebhookIDStore interface {
 	RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error
 }
 
+// WebhookIDRecorder is a WebhookIDStore that remembers a delivery's id with
+// its run's records (storage.CommitWaiter). With a Commit hook, the server
+// names the run before it starts and announces the id: it is written in the
+// transaction that commits the run's final record, with the run's final
+// status, so the Commit hook's wait covers it and RememberWebhook is not
+// called. forget drops an announcement whose run did not start.
+type WebhookIDRecorder interface {
+	WebhookIDStore
+	ExpectWebhook(path, id, runID string, now, expires time.Time) (forget func())
+}
+
 // WebhookOptions configure a WebhookServer.
 type WebhookOptions struct {
 	// Tolerance bounds the age of a signed request; 0 means DefaultWebhookTolerance.
@@ -383,7 +394,14 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()
 	defer context.AfterFunc(w.runCtx, cancel)()
-	res, err := w.runner.Run(ctx, p, Input{Trigger: trigger, Source: "webhook:" + req.URL.Path})
+	in := Input{Trigger: trigger, Source: "webhook:" + req.URL.Path}
+	ids, withRun := w.opts.IDs.(WebhookIDRecorder)
+	if withRun = withRun && deliveryID != "" && w.opts.Commit != nil; withRun {
+		in.RunID = w.runner.opts.NewID()
+		now := w.runner.opts.Now()
+		defer ids.ExpectWebhook(req.URL.Path, deliveryID, in.RunID, now, w.expiry(req.Header, now))()
+	}
+	res, err := w.runner.Run(ctx, p, in)
 	if err != nil {
 		answer(http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
@@ -411,7 +429,7 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	if deliveryID != "" {
+	if deliveryID != "" && !withRun {
 		now := w.runner.opts.Now()
 		if err := w.opts.IDs.RememberWebhook(context.WithoutCancel(req.Context()), req.URL.Path, deliveryID, res.Run.ID, string(res.Run.Status), now, w.expiry(req.Header, now)); err != nil {
 			rec.Verified += "; the webhook-id could not be remembered, so a repeat would run again: " + err.Error()

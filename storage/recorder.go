@@ -63,6 +63,7 @@ type Recorder struct {
 	written  uint64        // records the writer has finished with
 	progress chan struct{} // closed and replaced whenever written grows
 	urgent   bool          // a Flush or Close wants the queue written now
+	due      time.Time     // a waiter wants the queue written by then (zero: none)
 	closing  bool
 	err      error
 	lost     map[string]*LostRun // runs with a record that was not written
@@ -102,11 +103,12 @@ type record struct {
 	run   *flow.Run
 	step  *flow.Step
 	event *flow.RaisedEvent
+	hook  *webhookRow // on a run's final record: the delivery it answers
 }
 
 // recorderStmts are prepared once on the writer connection.
 type recorderStmts struct {
-	run, finish, placeholder, steps, event, stamp *sql.Stmt
+	run, finish, placeholder, steps, event, stamp, hook *sql.Stmt
 }
 
 // NewRecorder starts a recorder writing to db. Close it when done; DB.Close
@@ -145,11 +147,18 @@ func (db *DB) NewRecorder(opts RecorderOptions) *Recorder {
 // Observe queues what ev needs written and returns; it waits only when the
 // queue is full. Events observed after Close are dropped.
 func (r *Recorder) Observe(ev flow.RunEvent) {
+	if rec, ok := recordOf(ev); ok {
+		r.queue(rec)
+	}
+}
+
+// recordOf is the record ev needs written, if any.
+func recordOf(ev flow.RunEvent) (record, bool) {
 	var rec record
 	switch ev.Kind {
 	case flow.EventRunStarted, flow.EventRunFinished:
 		if ev.Run == nil {
-			return
+			return rec, false
 		}
 		rec = record{kind: recRun, runID: ev.Run.ID, run: ev.Run}
 		if ev.Kind == flow.EventRunFinished {
@@ -157,20 +166,25 @@ func (r *Recorder) Observe(ev flow.RunEvent) {
 		}
 	case flow.EventStepFinished:
 		if ev.Step == nil {
-			return
+			return rec, false
 		}
 		rec = record{kind: recStep, runID: ev.Step.RunID, step: ev.Step}
 	case flow.EventRaised:
 		if ev.Raised == nil {
-			return
+			return rec, false
 		}
 		rec = record{kind: recEvent, event: ev.Raised}
 	default:
-		return
+		return rec, false
 	}
 	if rec.runID == "" {
 		rec.runID = ev.RunID
 	}
+	return rec, true
+}
+
+// queue adds rec to the queue, waiting while the queue is full.
+func (r *Recorder) queue(rec record) {
 	r.mu.Lock()
 	for len(r.pending) >= maxPending && !r.closing {
 		r.space.Wait()
@@ -320,20 +334,26 @@ func (r *Recorder) loop() {
 			continue
 		}
 		if n < r.batch && !hurry && !closing {
-			timer.Reset(r.interval)
-		fill:
+			// Let the batch fill for the flush interval, or until a waiter's
+			// due time (CommitWaiter), whichever comes first.
+			deadline := time.Now().Add(r.interval)
 			for {
+				r.mu.Lock()
+				ready := len(r.pending) >= r.batch || r.urgent || r.closing
+				until := deadline
+				if !r.due.IsZero() && r.due.Before(until) {
+					until = r.due
+				}
+				r.mu.Unlock()
+				wait := time.Until(until)
+				if ready || wait <= 0 {
+					break
+				}
+				timer.Reset(wait)
 				select {
 				case <-timer.C:
-					break fill
 				case <-r.wake:
-					r.mu.Lock()
-					ready := len(r.pending) >= r.batch || r.urgent || r.closing
-					r.mu.Unlock()
-					if ready {
-						timer.Stop()
-						break fill
-					}
+					timer.Stop()
 				}
 			}
 		}
@@ -345,6 +365,7 @@ func (r *Recorder) loop() {
 		r.pending = r.pending[:rest]
 		if rest == 0 {
 			r.urgent = false
+			r.due = time.Time{}
 		}
 		r.space.Broadcast()
 		r.mu.Unlock()
@@ -534,6 +555,12 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			return fmt.Errorf("record run %q: %w", id, err)
 		}
 	}
+	// A webhook delivery's id is remembered with its run's final record, in
+	// the same transaction: the id is kept exactly when the run is.
+	if err := r.writeHooks(ctx, tx, recs); err != nil {
+		tx.Rollback()
+		return err
+	}
 	// Stamp the runs still running with their owner and the time of their
 	// last record, for the runs a dead process leaves behind (owners.go).
 	r.touched = r.touched[:0]
@@ -590,6 +617,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 		steps:       prep(insertStepBatchSQL),
 		event:       prep(insertEventSQL),
 		stamp:       prep(stampRunsSQL),
+		hook:        prep(insertWebhookSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.close()
@@ -599,7 +627,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *recorderStmts) close() {
-	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp} {
+	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp, s.hook} {
 		if st != nil {
 			st.Close()
 		}

@@ -22,12 +22,20 @@ const commitMemory = time.Minute
 // database to decide.
 const DefaultCommitPatience = 2 * time.Second
 
+// commitGather is how long a finished run's final record may wait for the
+// runs finishing after it, so that they share one commit, while other runs
+// are in flight. A run finishing alone is committed at once.
+const commitGather = 2 * time.Millisecond
+
 // CommitWaiter lets a caller wait until one run's records are committed, so
 // that an answer naming the run (a webhook's 200) is never sent before the
 // run is durable. It wraps a Recorder as the runner's observer: a run's
-// final record makes the recorder write at once instead of letting the batch
-// fill, and concurrent runs still share transactions (the single writer
-// commits whatever is queued when it gets to it).
+// final record makes the recorder write within a couple of milliseconds
+// instead of letting the batch fill (at once when no other run is in
+// flight), so the runs finishing together share one commit (group commit).
+// It is also the webhook server's store of delivery ids (engine's
+// WebhookIDStore): an id announced with ExpectWebhook is written with its
+// run's final record, in the same transaction.
 //
 // Create it with NewCommitWaiter, pass its Committed method as the
 // recorder's RecorderOptions.OnCommit, then Attach the recorder.
@@ -35,11 +43,14 @@ type CommitWaiter struct {
 	rec      *Recorder
 	db       *DB
 	patience time.Duration
+	gather   time.Duration
 
 	mu       sync.Mutex
 	waiters  map[string]chan struct{}
 	cur, old map[string]struct{} // committed, not yet waited for
 	rotated  time.Time
+	active   int                   // runs started and not finished
+	expect   map[string]webhookRow // by run: the delivery it answers
 }
 
 // NewCommitWaiter returns a waiter; patience is how long Wait trusts the
@@ -51,7 +62,9 @@ func NewCommitWaiter(patience time.Duration) *CommitWaiter {
 	}
 	return &CommitWaiter{
 		patience: patience,
+		gather:   commitGather,
 		waiters:  map[string]chan struct{}{},
+		expect:   map[string]webhookRow{},
 		cur:      map[string]struct{}{},
 		old:      map[string]struct{}{},
 		rotated:  time.Now(),
@@ -66,13 +79,72 @@ func (c *CommitWaiter) Attach(r *Recorder) {
 	c.mu.Unlock()
 }
 
-// Observe passes ev to the recorder; a run's final record asks the writer
-// to commit now.
+// Observe passes ev to the recorder; a run's final record carries the
+// delivery id expected with it, and asks the writer to commit soon (nudge).
 func (c *CommitWaiter) Observe(ev flow.RunEvent) {
-	c.rec.Observe(ev)
-	if ev.Kind == flow.EventRunFinished {
-		c.rec.hurry()
+	rec, ok := recordOf(ev)
+	if !ok {
+		return
 	}
+	switch rec.kind {
+	case recRun:
+		c.mu.Lock()
+		c.active++
+		c.mu.Unlock()
+	case recRunFinished:
+		c.mu.Lock()
+		c.active = max(c.active-1, 0)
+		if row, ok := c.expect[rec.runID]; ok {
+			rec.hook = &row
+			delete(c.expect, rec.runID)
+		}
+		c.mu.Unlock()
+	}
+	c.rec.queue(rec)
+	if rec.kind == recRunFinished {
+		c.nudge()
+	}
+}
+
+// nudge asks the writer to commit what is queued: at once when no run is in
+// flight (none could join the commit), else within the gather time, so the
+// runs finishing meanwhile share the commit instead of forcing one each.
+func (c *CommitWaiter) nudge() {
+	c.mu.Lock()
+	busy := c.active > 0
+	c.mu.Unlock()
+	if !busy || c.gather <= 0 {
+		c.rec.hurry()
+		return
+	}
+	c.rec.hurryBy(time.Now().Add(c.gather))
+}
+
+// ExpectWebhook announces that the run runID, about to start, answers the
+// signed delivery id on path: its id is remembered, until expires, in the
+// transaction that commits the run's final record, with the run's final
+// status, so Wait covers both and the id is kept exactly when the run is.
+// Call forget when the run does not start after all.
+func (c *CommitWaiter) ExpectWebhook(path, id, runID string, now, expires time.Time) (forget func()) {
+	c.mu.Lock()
+	c.expect[runID] = webhookRow{path: path, id: id, now: now, expires: expires}
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		delete(c.expect, runID)
+		c.mu.Unlock()
+	}
+}
+
+// SeenWebhook is DB.SeenWebhook of the attached recorder's database.
+func (c *CommitWaiter) SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error) {
+	return c.db.SeenWebhook(ctx, path, id, now)
+}
+
+// RememberWebhook is DB.RememberWebhook of the attached recorder's
+// database, for a delivery not announced with ExpectWebhook.
+func (c *CommitWaiter) RememberWebhook(ctx context.Context, path, id, runID, status string, now, expires time.Time) error {
+	return c.db.RememberWebhook(ctx, path, id, runID, status, now, expires)
 }
 
 // Wants reports the kinds the recorder writes.
@@ -121,8 +193,8 @@ func (c *CommitWaiter) Wait(ctx context.Context, runID string) error {
 	}
 	rec := c.rec
 	c.mu.Unlock()
-	// The final record may already sit in the queue: write it now.
-	rec.hurry()
+	// The final record may already sit in the queue: write it soon.
+	c.nudge()
 	t := time.NewTimer(c.patience)
 	defer t.Stop()
 	select {
@@ -170,6 +242,19 @@ func (r *Recorder) hurry() {
 	}
 	r.mu.Unlock()
 	r.signal()
+}
+
+// hurryBy asks the writer to commit what is queued by at, at the latest.
+func (r *Recorder) hurryBy(at time.Time) {
+	r.mu.Lock()
+	wake := len(r.pending) > 0 && (r.due.IsZero() || at.Before(r.due))
+	if wake {
+		r.due = at
+	}
+	r.mu.Unlock()
+	if wake {
+		r.signal()
+	}
 }
 
 // runFinished reports whether the run's row exists with a final status.

@@ -210,7 +210,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}, MaxConcurrent: *maxConcurrent, ShutdownGrace: *grace}
 	if commits != nil {
 		hookOpts.Commit = func(ctx context.Context, run *flow.Run) error { return commits.Wait(ctx, run.ID) }
-		hookOpts.IDs = rec.db
+		hookOpts.IDs = commits // ids are written with their runs
 	}
 	hooks := engine.NewWebhookServer(runner, hookOpts)
 	if err := hooks.SetPlans(plans); err != nil {
