@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -77,5 +79,36 @@ func TestPaletteAddsADelayAndTheFormEditsItsDuration(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no problem for a 25h delay: %v", h.app.ed.NodeProblems("delay"))
+	}
+}
+
+// TestAppRunsADelay: a run of a flow with a delay (on the runner's instant
+// clock) lights the delay on the canvas, and the console and the run's
+// record say what it waited.
+func TestAppRunsADelay(t *testing.T) {
+	h := newRunHarness(t, "http://127.0.0.1:1")
+	h.app.load(&flow.Flow{Format: flow.Format, Name: "Paced", Nodes: []flow.Node{
+		{ID: "start", Kind: flow.KindStart},
+		{ID: "pause", Kind: flow.KindDelay, Title: "Let it sink in", Duration: `duration("10m")`, Position: flow.Position{X: 260}},
+		{ID: "end", Kind: flow.KindEnd, Outcome: "done", Position: flow.Position{X: 520}},
+	}, Edges: []flow.Edge{{From: "start", To: "pause"}, {From: "pause", To: "end"}}})
+	h.app.Run(json.RawMessage(`{}`))
+	h.settle("the run to finish", func() bool { return !h.app.Running() })
+	lr := h.app.live
+	if lr.run == nil || lr.run.Status != flow.StatusSucceeded || lr.run.Outcome != "done" {
+		t.Fatalf("run %+v; console:\n%s", lr.run, h.consoleText())
+	}
+	if status, _ := h.app.cv.RunOverlay(); status["pause"] != flow.StatusSucceeded {
+		t.Errorf("the delay is %q on the canvas", status["pause"])
+	}
+	if !strings.Contains(h.consoleText(), "waited 10m0s") {
+		t.Errorf("the console does not say what the delay waited:\n%s", h.consoleText())
+	}
+	_, steps, err := h.db.Run(context.Background(), lr.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 3 || steps[1].Node != "pause" || steps[1].Kind != flow.KindDelay || steps[1].Decision != "waited 10m0s" {
+		t.Errorf("recorded steps %+v", steps)
 	}
 }
