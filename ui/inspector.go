@@ -115,13 +115,19 @@ func (in *inspector) rebuild() {
 // edit applies one change of the form as an undoable edit; a keystroke (see
 // typed) joins the keystrokes before it in one undo step.
 func (in *inspector) edit(label string, fn func(f *flow.Flow) error) {
+	in.editNodes(label, nil, fn)
+}
+
+// editNodes is edit for a change of the fields of the nodes ids, which the
+// canvas then redraws alone.
+func (in *inspector) editNodes(label string, ids []string, fn func(f *flow.Flow) error) {
 	in.own++
 	defer func() { in.own-- }()
-	apply := in.a.ed.Edit
+	apply := in.a.ed.EditNodes
 	if in.typing > 0 {
-		apply = in.a.ed.EditTyping
+		apply = in.a.ed.EditTypingNodes
 	}
-	if err := apply(label, fn); err != nil {
+	if err := apply(label, ids, fn); err != nil {
 		in.a.console.logError(err.Error())
 	}
 }
@@ -141,7 +147,7 @@ func (in *inspector) typed(onChange func(string)) func(string) {
 
 // editNode applies fn to the node with that id as one undoable edit.
 func (in *inspector) editNode(id, label string, fn func(n *flow.Node)) {
-	in.edit(label+" of "+id, func(f *flow.Flow) error {
+	in.editNodes(label+" of "+id, []string{id}, func(f *flow.Flow) error {
 		n := f.Node(id)
 		if n == nil {
 			return fmt.Errorf("the node %q is gone (deleted or undone); select another", id)

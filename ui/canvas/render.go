@@ -608,6 +608,12 @@ type edgeView struct {
 	label *fc.Text
 	shown bool
 	objs  []fyne.CanvasObject
+	// measured is the label's size at scale 1 for its text and style.
+	measured struct {
+		text  string
+		style fyne.TextStyle
+		size  fyne.Size
+	}
 }
 
 func newEdgeView(e flow.Edge) *edgeView {
@@ -631,6 +637,17 @@ func newEdgeView(e flow.Edge) *edgeView {
 }
 
 func (ev *edgeView) objects() []fyne.CanvasObject { return ev.objs }
+
+// labelSize is the size of the label's text at scale 1, measured once per
+// text and style: a pan or a zoom relays every connector out, and
+// measuring text costs a shaping.
+func (ev *edgeView) labelSize(text string) fyne.Size {
+	if text != ev.measured.text || ev.label.TextStyle != ev.measured.style {
+		ev.measured.text, ev.measured.style = text, ev.label.TextStyle
+		ev.measured.size = fyne.MeasureText(text, 11, ev.label.TextStyle)
+	}
+	return ev.measured.size
+}
 
 // lines lists the segments and the arrowhead, without the label.
 func (ev *edgeView) lines() []fyne.CanvasObject { return ev.objs[:len(ev.objs)-1] }
@@ -771,7 +788,8 @@ func (r *renderer) drawCurve(ev *edgeView, curve Path, st edgeStyle, arrow, rest
 	// label is right there
 	first, last := curve[0][0], curve[len(curve)-1][3]
 	long := dist(first, last) > 150*s
-	box, ok := labelBox(curve, fyne.MeasureText(st.label, 11*s, ev.label.TextStyle), s)
+	m := ev.labelSize(st.label)
+	box, ok := labelBox(curve, fyne.NewSize(m.Width*s, m.Height*s), s)
 	r.placeText(ev.label, box.pos(), box.size(), 11*s, ok && st.label != "" && (long || st.bold))
 }
 

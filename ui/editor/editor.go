@@ -162,6 +162,13 @@ func (e *Editor) Edit(label string, fn func(f *flow.Flow) error) error {
 	return e.edit(label, nil, fn)
 }
 
+// EditNodes is Edit for a change of the fields of the nodes ids (not of
+// the connectors): listeners hear which nodes, so a renderer redraws those
+// only. A nil ids is Edit.
+func (e *Editor) EditNodes(label string, ids []string, fn func(f *flow.Flow) error) error {
+	return e.edit(label, ids, fn)
+}
+
 func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error) error {
 	next := Clone(e.doc)
 	if err := fn(next); err != nil {
@@ -186,10 +193,16 @@ func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error)
 // first of them: typing a name and pressing Undo once gives the old name
 // back, not the name less its last letter.
 func (e *Editor) EditTyping(label string, fn func(f *flow.Flow) error) error {
+	return e.EditTypingNodes(label, nil, fn)
+}
+
+// EditTypingNodes is EditTyping for a keystroke in a field of the nodes
+// ids, which listeners hear of as EditNodes tells them.
+func (e *Editor) EditTypingNodes(label string, ids []string, fn func(f *flow.Flow) error) error {
 	now := e.now()
 	t := &e.typing
 	if t.label != label || t.gen != e.gen || len(e.undo) == 0 || now.Sub(t.at) >= typingPause {
-		if err := e.edit(label, nil, fn); err != nil {
+		if err := e.edit(label, ids, fn); err != nil {
 			return err
 		}
 		t.label, t.at, t.gen = label, now, e.gen
@@ -205,7 +218,7 @@ func (e *Editor) EditTyping(label string, fn func(f *flow.Flow) error) error {
 	e.nextGen++
 	e.gen = e.nextGen
 	t.at, t.gen = now, e.gen
-	e.afterDocChange(Change{Kind: ChangeDoc, Label: label})
+	e.afterDocChange(Change{Kind: ChangeDoc, Label: label, Nodes: ids})
 	return nil
 }
 
