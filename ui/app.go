@@ -220,6 +220,18 @@ func (a *App) fitWhenSized(tries int) {
 	}
 }
 
+// flowName is the open flow's name.
+func (a *App) flowName() string { return a.ed.Flow().Name }
+
+// flowsListed keeps what lists the stored flows in step with the Flows
+// view: the toolbar's picker and the flows events and webhooks start.
+func (a *App) flowsListed() {
+	if a.bar != nil {
+		a.bar.syncPicker()
+	}
+	a.reloadTriggers()
+}
+
 // Window returns the main window.
 func (a *App) Window() fyne.Window { return a.w }
 
@@ -240,7 +252,7 @@ func (a *App) build() {
 	a.console = newConsole(a.selectProblemNode, a.pane.object())
 	a.console.onStep = a.showStep
 	a.inspector = newInspector(a)
-	a.flows = newFlowsView(a)
+	a.flows = newFlowsView(a.shell(), a.opts.Store, a)
 	a.connView = newConnectionsView(a.shell(), connectionsDeps{
 		edit: a.inspector.showConnection,
 		editing: func() (string, bool) {
