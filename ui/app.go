@@ -18,6 +18,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/engine/mock"
@@ -285,7 +286,7 @@ func (a *App) build() {
 	if a.trig != nil || a.mocks != nil {
 		a.requests = newRequestsView(a.shell(), a.opts.MockStore)
 	}
-	a.sidebar = newSidebar(a)
+	a.sidebar = newSidebar(a.sideEntries()...)
 	a.bar = newToolbar(a)
 
 	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, a.cv)
@@ -301,6 +302,27 @@ func (a *App) build() {
 		a.endSession()
 		a.w.Close()
 	})
+}
+
+// sideEntries are the sidebar's views, those the options give.
+func (a *App) sideEntries() []sideEntry {
+	es := []sideEntry{{"Flows", theme.FileIcon(), a.flows.object()}, {"Connections", theme.ComputerIcon(), a.connView.object()}}
+	if a.history != nil {
+		es = append(es, sideEntry{"Runs", theme.HistoryIcon(), a.history.runsObject()})
+	}
+	switch {
+	case a.events != nil:
+		es = append(es, sideEntry{"Events", theme.MailForwardIcon(), a.events.object()})
+	case a.history != nil:
+		es = append(es, sideEntry{"Events", theme.MailForwardIcon(), a.history.eventsObject()})
+	}
+	if a.mocks != nil {
+		es = append(es, sideEntry{"Mocks", theme.StorageIcon(), a.mocks.object()})
+	}
+	if a.requests != nil {
+		es = append(es, sideEntry{"Requests", theme.SearchIcon(), a.requests.object()})
+	}
+	return es
 }
 
 // Shutdown ends the session as closing the window does and quits the app

@@ -3,12 +3,11 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // sidebar is the left column: one button per view (Flows, Connections,
-// Runs, Events) above the chosen view.
+// Runs, Events, Mocks, Requests) above the chosen view.
 type sidebar struct {
 	buttons []*widget.Button
 	views   []fyne.CanvasObject
@@ -18,24 +17,17 @@ type sidebar struct {
 	current int
 }
 
-func newSidebar(a *App) *sidebar {
+// sideEntry is one view of the sidebar: its button's name and icon.
+type sideEntry struct {
+	name string
+	icon fyne.Resource
+	view fyne.CanvasObject
+}
+
+func newSidebar(entries ...sideEntry) *sidebar {
 	s := &sidebar{}
-	s.add("Flows", theme.FileIcon(), a.flows.object())
-	s.add("Connections", theme.ComputerIcon(), a.connView.object())
-	if a.history != nil {
-		s.add("Runs", theme.HistoryIcon(), a.history.runsObject())
-	}
-	switch {
-	case a.events != nil:
-		s.add("Events", theme.MailForwardIcon(), a.events.object())
-	case a.history != nil:
-		s.add("Events", theme.MailForwardIcon(), a.history.eventsObject())
-	}
-	if a.mocks != nil {
-		s.add("Mocks", theme.StorageIcon(), a.mocks.object())
-	}
-	if a.requests != nil {
-		s.add("Requests", theme.SearchIcon(), a.requests.object())
+	for _, e := range entries {
+		s.add(e.name, e.icon, e.view)
 	}
 	s.content = container.NewStack(s.views...)
 	var bs []fyne.CanvasObject
