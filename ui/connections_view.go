@@ -299,6 +299,7 @@ type connForm struct {
 	clientSecret               *secretField
 	accessKey, service         *widget.Entry
 	secretKey, sessionToken    *secretField
+	signBody                   *widget.Check
 	username                   *widget.Entry
 	password, token            *secretField
 	groups                     map[flow.AuthType]*fyne.Container
@@ -380,6 +381,8 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	f.secretKey = secret("auth.secretAccessKey", au.SecretAccessKey)
 	f.sessionToken = secret("auth.sessionToken", au.SessionToken)
 	f.service = entry("auth.service", au.Service, "execute-api, lambda… (derived for Amazon Connect)")
+	f.signBody = widget.NewCheck("Sign the body's hash (X-Amz-Content-Sha256, for S3-style services)", func(bool) { f.changed("auth.signBody") })
+	f.signBody.SetChecked(au.SignBody)
 	f.username = entry("auth.username", au.Username, "user")
 	f.password = secret("auth.password", au.Password)
 	f.token = secret("auth.token", au.Token)
@@ -392,7 +395,7 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 			row("auth.scopes", "Scopes (space separated)", f.scopes), row("auth.tokenURL", "Token URL", f.tokenURL), row("auth.refreshURL", "Refresh URL", f.refreshURL),
 			row("auth.authStyle", "Client authentication", f.authStyle)),
 		flow.AuthSigV4: container.NewVBox(row("auth.accessKeyId", "Access key ID", f.accessKey), row("auth.secretAccessKey", "Secret access key", f.secretKey.box),
-			row("auth.sessionToken", "Session token", f.sessionToken.box), row("auth.service", "Service", f.service)),
+			row("auth.sessionToken", "Session token", f.sessionToken.box), row("auth.service", "Service", f.service), f.signBody),
 		flow.AuthBasic:  container.NewVBox(row("auth.username", "Username", f.username), row("auth.password", "Password", f.password.box)),
 		flow.AuthBearer: container.NewVBox(row("auth.token", "Token", f.token.box)),
 	}
@@ -552,6 +555,7 @@ func (f *connForm) connection() (flow.Connection, flow.Problems) {
 	case flow.AuthSigV4:
 		a.AccessKeyID, a.SecretAccessKey = strings.TrimSpace(f.accessKey.Text), f.secretKey.ref()
 		a.SessionToken, a.Service = f.sessionToken.ref(), strings.TrimSpace(f.service.Text)
+		a.SignBody = f.signBody.Checked
 	case flow.AuthBasic:
 		a.Username, a.Password = strings.TrimSpace(f.username.Text), f.password.ref()
 	case flow.AuthBearer:
