@@ -12,8 +12,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,9 +41,6 @@ func suiteDir(t *testing.T) string {
 
 // suiteContext is a case's context.json. readContext refuses a field it
 // does not know, so a case never asks for something the harness ignores.
-// ExpirationInSeconds is the lifetime of the suite's presigned (query-*)
-// variant, which Flowbench does not make (it signs the Authorization
-// header only, as the header-* files expect).
 type suiteContext struct {
 	Credentials struct {
 		AccessKeyID     string `json:"access_key_id"`
@@ -54,7 +53,7 @@ type suiteContext struct {
 	SignBody         bool      `json:"sign_body"`
 	Timestamp        time.Time `json:"timestamp"`
 	OmitSessionToken bool      `json:"omit_session_token"`
-	// ExpirationInSeconds applies to presigned URLs only (see above).
+	// ExpirationInSeconds is the presigned URL's X-Amz-Expires.
 	ExpirationInSeconds int `json:"expiration_in_seconds"`
 }
 
@@ -142,9 +141,10 @@ func signedHeaders(raw string) http.Header {
 //     adds it afterwards; the SDK always signs it (which AWS services accept).
 //     The case is run with the SDK's DisableSessionToken and the token set
 //     after signing, as its context.json asks (omit_session_token).
-//   - The suite's query-*.txt (presigned URLs, and their
-//     expiration_in_seconds) are not checked: Flowbench signs in the
-//     Authorization header only.
+//   - The suite's query-*.txt (presigned URLs, expiring after
+//     expiration_in_seconds) are checked by checkPresigned with the SDK's
+//     PresignHTTP and the same normalization, though Flowbench itself signs
+//     in the Authorization header only.
 //   - sign_body: X-Amz-Content-Sha256 is set to the payload hash and signed
 //     (sigOptions.signBody, a connection's auth.signBody); the kept cases
 //     all say false, so TestSigV4SuiteSignBody signs post-vanilla with it.
@@ -192,6 +192,9 @@ func TestSigV4Suite(t *testing.T) {
 			wantSig := strings.TrimSpace(readFile(t, caseDir, "header-signature.txt"))
 			if !strings.HasSuffix(auth, "Signature="+wantSig) {
 				t.Errorf("Authorization %q; want signature %s", auth, wantSig)
+			}
+			if _, err := os.Stat(filepath.Join(caseDir, "query-signature.txt")); err == nil {
+				checkPresigned(t, caseDir, sc)
 			}
 			want := signedHeaders(readFile(t, caseDir, "header-signed-request.txt"))
 			for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"} {
@@ -323,5 +326,48 @@ func TestSigV4SignBodyOption(t *testing.T) {
 				t.Fatalf("the server saw %+v, want %+v", s, tc.want)
 			}
 		})
+	}
+}
+
+// checkPresigned signs a case's request in its query string, as presigned
+// URLs are, for expiration_in_seconds (X-Amz-Expires) and the query-*.txt
+// files. Flowbench sends no presigned URLs; this checks the suite's other
+// half with the same signer, normalization and session token handling.
+func checkPresigned(t *testing.T, caseDir string, sc suiteContext) {
+	t.Helper()
+	req, body := parseRequest(t, readFile(t, caseDir, "request.txt"))
+	hash := sha256Hex(body)
+	if sc.Normalize {
+		esc := normalizePath(req.URL.EscapedPath())
+		if p, err := url.PathUnescape(esc); err == nil {
+			req.URL.Path, req.URL.RawPath = p, esc
+		}
+	}
+	q := req.URL.Query()
+	q.Set("X-Amz-Expires", strconv.Itoa(sc.ExpirationInSeconds))
+	req.URL.RawQuery = q.Encode()
+	creds := aws.Credentials{AccessKeyID: sc.Credentials.AccessKeyID, SecretAccessKey: sc.Credentials.SecretAccessKey, SessionToken: sc.Credentials.Token}
+	log := &captureLog{}
+	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, hash, sc.Service, sc.Region, sc.Timestamp, func(o *v4.SignerOptions) {
+		o.DisableSessionToken = sc.OmitSessionToken
+		o.Logger, o.LogSigning = log, true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canonical := between(log.msg, "---[ CANONICAL STRING  ]-----------------------------\n", "\n---[ STRING TO SIGN ]")
+	if want := readFile(t, caseDir, "query-canonical-request.txt"); canonical != want {
+		t.Errorf("presigned canonical request:\n%s\nwant:\n%s", canonical, want)
+	}
+	u, err := url.Parse(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSig := strings.TrimSpace(readFile(t, caseDir, "query-signature.txt"))
+	if got := u.Query().Get("X-Amz-Signature"); got != wantSig {
+		t.Errorf("presigned signature %s; want %s", got, wantSig)
+	}
+	if got := u.Query().Get("X-Amz-Expires"); got != strconv.Itoa(sc.ExpirationInSeconds) {
+		t.Errorf("X-Amz-Expires %s; want %d", got, sc.ExpirationInSeconds)
 	}
 }
