@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -91,5 +92,27 @@ func TestStepAfterATimeoutRuns(t *testing.T) {
 	}
 	if res.Run.Status != flow.StatusSucceeded {
 		t.Fatalf("run %s: %s", res.Run.Status, res.Run.Error)
+	}
+}
+
+// TestRetryWaitPastTheDeadlineIsRefused: a Retry-After that would end past
+// the step's timeout fails the step at once, without waiting, because the
+// wait and the deadline are read on the same clock (a fake one here, years
+// before the real time, as the deadline used to be measured).
+func TestRetryWaitPastTheDeadlineIsRefused(t *testing.T) {
+	p := newPeer(t)
+	p.script["/anything/busy"] = []int{503}
+	p.headers["/anything/busy"] = http.Header{"Retry-After": {"60"}}
+	conns := []flow.Connection{p.conn("api")}
+	f := linear(callNode("busy", flow.Call{URI: `"/anything/busy"`, Timeout: flow.Duration(30 * time.Second),
+		Retry: &flow.Retry{MaxAttempts: 3}}))
+	clk := clocktest.New(time.Unix(1_500_000_000, 0))
+	r := NewRunner(Options{Connections: conns, Clock: clk})
+	defer r.Close()
+	res := run(t, r, mustCompile(t, f, conns), "")
+	s := stepOf(t, res, "busy")
+	want := "the next attempt would wait 1m0s, past the step's 30s timeout"
+	if s.Status != flow.StatusFailed || s.Attempts != 1 || s.Error != want || len(clk.Slept()) != 0 {
+		t.Fatalf("step %s after %d attempts: %q, slept %v; want failed after 1 attempt: %q, no wait", s.Status, s.Attempts, s.Error, clk.Slept(), want)
 	}
 }
