@@ -137,3 +137,104 @@ func TestGearOpensTheCallsConnection(t *testing.T) {
 		t.Fatal("the billing connection's form is not open")
 	}
 }
+
+func TestDeletingAConnectionUsedByFlowsAsksAndNamesThem(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, name := range []string{"crm", "spare"} {
+		if err := h.db.SaveConnection(ctx, flow.Connection{Name: name, Kind: flow.ConnCustom,
+			BaseURL: "https://api.example.com", Auth: flow.Auth{Type: flow.AuthNone}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.app.ImportFlow(mustExample(t)); err != nil {
+		t.Fatal(err)
+	}
+	h.app.refreshConnections()
+
+	cases := []struct {
+		name, conn, answer string
+		wantText           []string
+		wantGone           bool
+	}{
+		{"cancel keeps it", "crm", "Cancel", []string{`"crm"`, `"Chatbot VIP routing"`, "1 flow"}, false},
+		{"delete removes it", "crm", "Delete", []string{`"Chatbot VIP routing"`}, true},
+		{"unused says so", "spare", "Delete", []string{"No flow uses it"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h.app.AskDeleteConnection(c.conn)
+			text := h.overlayText()
+			for _, w := range c.wantText {
+				if !strings.Contains(text, w) {
+					t.Errorf("the question does not say %s:\n%s", w, text)
+				}
+			}
+			test.Tap(h.overlayButton(c.answer))
+			_, err := h.db.Connection(ctx, c.conn)
+			if gone := err != nil; gone != c.wantGone {
+				t.Fatalf("after %s the connection is gone=%v, want %v (err %v)", c.answer, gone, c.wantGone, err)
+			}
+		})
+	}
+}
+
+func TestConnectionFormSealsSecretsAndChecksTheBaseURL(t *testing.T) {
+	h := newHarness(t)
+	const canary = "canary-9f8e7d6c5b4a"
+	test.Tap(h.tipButtonNamed("Add"))
+	f := h.app.inspector.conn
+	if f == nil || !f.isNew {
+		t.Fatal("Add did not open a new connection form")
+	}
+	f.name.SetText("crm")
+	urls := []struct {
+		url  string
+		want string
+	}{
+		{"http://api.example.com", "plain http"},
+		{"api.example.com", "not an absolute http(s) URL"},
+		{"http://127.0.0.1:8080", ""},
+		{"https://api.example.com", ""},
+	}
+	for _, u := range urls {
+		t.Run("base URL "+u.url, func(t *testing.T) {
+			f.baseURL.SetText(u.url)
+			got, _ := fieldMessage(f, "baseURL")
+			if (u.want == "") != (got == "") || !strings.Contains(got, u.want) {
+				t.Fatalf("error %q, want one containing %q", got, u.want)
+			}
+		})
+	}
+	f.authType.SetSelected(string(flow.AuthAPIKey))
+	f.apiName.SetText("x-api-key")
+	f.apiValue.value.SetText(canary)
+	if err := f.save(); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := h.db.Connection(context.Background(), "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Auth.Value == nil || stored.Auth.Value.Secret == "" || stored.Auth.Value.Literal != "" {
+		t.Fatalf("the key was not sealed: %+v", stored.Auth.Value)
+	}
+	g := h.app.inspector.conn
+	if g == nil || g.isNew {
+		t.Fatal("after saving, the form should show the stored connection")
+	}
+	if g.apiValue.value.Text != "" || !g.apiValue.marker.Visible() || !strings.Contains(g.apiValue.marker.Text, "sealed") {
+		t.Fatalf("the saved key should show only a sealed marker; entry %q, marker %q", g.apiValue.value.Text, g.apiValue.marker.Text)
+	}
+	if strings.Contains(h.consoleText(), canary) || strings.Contains(test.RenderObjectToMarkup(h.w.Content()), canary) {
+		t.Fatal("the secret value is shown somewhere in the window")
+	}
+	// saving again without typing keeps the sealed value
+	if err := g.save(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := h.db.Connection(context.Background(), "crm")
+	if again.Auth.Value == nil || again.Auth.Value.Secret != stored.Auth.Value.Secret {
+		t.Fatalf("saving without typing lost the sealed key: %+v", again.Auth.Value)
+	}
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -110,107 +109,6 @@ func listener(name, outcome string, events ...string) *flow.Flow {
 		{ID: "keep", Kind: flow.KindSet, Position: flow.Position{X: 220}, Assign: []flow.Assignment{{Name: "seen", Value: "trigger"}}},
 		{ID: "end", Kind: flow.KindEnd, Position: flow.Position{X: 440}, Outcome: outcome},
 	}, Edges: []flow.Edge{{From: "start", To: "keep"}, {From: "keep", To: "end"}}}
-}
-
-func TestRaiseFromTheEventsViewStartsExactlyTheListeners(t *testing.T) {
-	h := newKitHarness(t, false)
-	ctx := context.Background()
-	ids := map[string]string{}
-	for _, f := range []*flow.Flow{
-		listener("Ship order", "shipped", "order.placed"),
-		listener("Thank customer", "thanked", "order.placed", "order.paid"),
-		listener("Audit payments", "audited", "order.paid"),
-		callFlow(`"/x"`), // manual: never started by an event
-	} {
-		if _, err := h.db.SaveFlow(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-		ids[f.Name] = f.ID
-	}
-	h.app.flows.reload()
-	ev := h.app.events
-
-	t.Run("the known event names are offered", func(t *testing.T) {
-		for _, want := range []string{"order.placed", "order.paid"} {
-			if !slices.Contains(h.app.trig.names, want) {
-				t.Errorf("the event picker lacks %q: %v", want, h.app.trig.names)
-			}
-		}
-	})
-	ev.name.SetText("order.placed")
-	t.Run("the listeners are named before raising", func(t *testing.T) {
-		if got := ev.listening.Text; !strings.Contains(got, `"Ship order"`) || !strings.Contains(got, `"Thank customer"`) || strings.Contains(got, "Audit") {
-			t.Fatalf("listening label %q", got)
-		}
-	})
-	ev.payload.SetText(`{"orderId": 7}`)
-	test.Tap(ev.raise)
-	h.settle("the trigger execution", func() bool { return len(ev.list.items) >= 2 })
-
-	var flows []string
-	for _, r := range ev.list.items {
-		if r.run == nil {
-			t.Fatalf("a row without a run: %+v", r)
-		}
-		flows = append(flows, r.run.FlowName)
-		if r.event != "order.placed" || r.run.Status != flow.StatusSucceeded || r.run.Trigger != "event:order.placed" {
-			t.Errorf("row %+v", r)
-		}
-		if !strings.Contains(r.text(), `"orderId":7`) {
-			t.Errorf("the row does not show the run's response payload with the event's payload: %q", r.text())
-		}
-	}
-	slices.Sort(flows)
-	if !slices.Equal(flows, []string{"Ship order", "Thank customer"}) {
-		t.Fatalf("the event started %v, want exactly the two listeners", flows)
-	}
-	if len(ev.list.items) != 2 {
-		t.Fatalf("%d rows, want 2", len(ev.list.items))
-	}
-
-	t.Run("selecting a row opens its run", func(t *testing.T) {
-		ev.list.list.Select(0)
-		want := ids[ev.list.items[0].run.FlowName]
-		if h.app.FlowID() != want {
-			t.Fatalf("open flow %q, want %q", h.app.FlowID(), want)
-		}
-		if !strings.Contains(ev.detail.Text, "Response payload") {
-			t.Errorf("detail %q", ev.detail.Text)
-		}
-	})
-
-	t.Run("an event nobody listens to says so", func(t *testing.T) {
-		ev.name.SetText("nobody.cares")
-		test.Tap(ev.raise)
-		h.settle("the lone execution", func() bool { return len(ev.list.items) == 3 })
-		if r := ev.list.items[0]; r.run != nil || !strings.Contains(r.text(), "no flow listens") {
-			t.Fatalf("row %q", r.text())
-		}
-	})
-
-	t.Run("a payload that is not JSON is refused under the field", func(t *testing.T) {
-		ev.payload.SetText(`{"orderId": `)
-		if ev.payErr.Text == "" || !ev.payErr.Visible() {
-			t.Fatal("no error under the payload")
-		}
-		test.Tap(ev.raise)
-		if !strings.Contains(h.overlayText(), "not JSON") {
-			t.Fatalf("dialog: %q", h.overlayText())
-		}
-	})
-
-	t.Run("the history lists the runs events started", func(t *testing.T) {
-		ev.reload()
-		n := 0
-		for _, r := range ev.list.items {
-			if r.run != nil {
-				n++
-			}
-		}
-		if n != 2 {
-			t.Fatalf("%d recorded event runs, want 2", n)
-		}
-	})
 }
 
 // openStored opens the stored flow named name.
@@ -347,76 +245,6 @@ func TestTheMockSwitchChangesWhereCallsGo(t *testing.T) {
 	})
 }
 
-func TestMockEditor(t *testing.T) {
-	h := newKitHarness(t, true)
-	mv := h.app.mocks
-	t.Run("a route collision names both routes", func(t *testing.T) {
-		mv.selectName("orders-flaky")
-		m, ok := mv.list.selected()
-		if !ok {
-			t.Fatal("orders-flaky is not listed")
-		}
-		ed := mv.openEditor(m, false)
-		ed.addRoute()
-		ed.method.SetSelected("GET")
-		ed.path.SetText("/orders/{orderId}")
-		err := ed.save()
-		if err == nil {
-			t.Fatal("a colliding route was saved")
-		}
-		if !strings.Contains(err.Error(), "collides") || !strings.Contains(err.Error(), "GET /orders/{id}") || !strings.Contains(err.Error(), "GET /orders/{orderId}") {
-			t.Fatalf("the error does not name both routes: %v", err)
-		}
-		ed.close()
-	})
-	t.Run("a bad CEL body shows under the field and is refused", func(t *testing.T) {
-		ed := mv.openEditor(flow.Mock{Name: "fresh", Routes: []flow.MockRoute{{Method: "GET", Path: "/"}}}, true)
-		ed.body.SetText(`{"a": request.body.`)
-		if ed.bodyErr.Text == "" {
-			t.Fatal("no error under the body")
-		}
-		if err := ed.save(); err == nil {
-			t.Fatal("a bad body was saved")
-		}
-		ed.body.SetText(`{"echo": params}`)
-		if ed.bodyErr.Text != "" {
-			t.Fatalf("a good body still shows %q", ed.bodyErr.Text)
-		}
-		ed.sequence.SetText("503, 503, 200")
-		if err := ed.save(); err != nil {
-			t.Fatal(err)
-		}
-		got, err := h.db.Mock(context.Background(), "fresh")
-		if err != nil || got.Routes[0].Faults == nil || !slices.Equal(got.Routes[0].Faults.Sequence, []int{503, 503, 200}) {
-			t.Fatalf("stored %+v, %v", got, err)
-		}
-	})
-	t.Run("the chatbot preset answers its value", func(t *testing.T) {
-		if err := mv.addChatbotPreset("bot-gold", false, "gold"); err != nil {
-			t.Fatal(err)
-		}
-		h.openStored("Demo: chatbot branching")
-		h.pointConnection("demo-bot", "bot-gold", true)
-		if run := h.runOpen(`{}`); run.Outcome != "default" {
-			t.Fatalf("outcome %q, want default for an unknown value", run.Outcome)
-		}
-	})
-	t.Run("export and import round-trip", func(t *testing.T) {
-		data, err := mv.exportMocks()
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := len(mv.list.items)
-		mv.deleteMock("bot-gold")
-		if err := mv.importMocks(data, "round.mocks.json"); err != nil {
-			t.Fatal(err)
-		}
-		if len(mv.list.items) != n {
-			t.Fatalf("%d mocks after import, want %d", len(mv.list.items), n)
-		}
-	})
-}
-
 func TestChatbotPresetFillsTheCallAndUndoes(t *testing.T) {
 	h := newKitHarness(t, true)
 	h.app.load(callFlow(`"/x"`))
@@ -430,70 +258,6 @@ func TestChatbotPresetFillsTheCallAndUndoes(t *testing.T) {
 	h.app.Undo()
 	if c := h.app.ed.Flow().Node("call").Call; c.Connection != before.Connection || c.Body != before.Body {
 		t.Fatalf("undo left %+v", c)
-	}
-}
-
-func TestWebhookListenerFromTheEventsView(t *testing.T) {
-	h := newKitHarness(t, false)
-	f := listener("Hooked", "hooked")
-	f.Nodes[0].Trigger = &flow.Trigger{Type: flow.TriggerWebhook, Path: "/hooks/new-chat"}
-	if _, err := h.db.SaveFlow(context.Background(), f); err != nil {
-		t.Fatal(err)
-	}
-	h.app.flows.reload()
-	ev := h.app.events
-	ev.hookAddr.SetText("127.0.0.1:0")
-	ev.hookOn.SetChecked(true)
-	t.Cleanup(func() { h.app.trig.hooks.Stop(context.Background()) })
-	url := h.app.trig.hooks.URL()
-	if url == "" || !strings.Contains(ev.hookURLs.Text, `"Hooked": POST `+url+"/hooks/new-chat") {
-		t.Fatalf("listening at %q; URLs shown: %q; error %q", url, ev.hookURLs.Text, ev.hookErr.Text)
-	}
-	resp, err := http.Post(url+"/hooks/new-chat", "application/json", strings.NewReader(`{"chatId": "w-1"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	h.settle("the webhook request in the inspector", func() bool { return len(h.app.requests.list.items) > 0 })
-	if r := h.app.requests.list.items[0]; r.Path != "/hooks/new-chat" || r.Status != 200 || !strings.Contains(r.Body, "w-1") || !strings.Contains(r.Route, "Hooked") {
-		t.Fatalf("inspector row %+v", r)
-	}
-	t.Run("a taken port is refused with the error shown", func(t *testing.T) {
-		ev.hookOn.SetChecked(false)
-		ev.hookAddr.SetText(strings.TrimPrefix(url, "http://"))
-		other := engine.NewWebhookServer(h.eng, engine.WebhookOptions{})
-		if err := other.Start(strings.TrimPrefix(url, "http://")); err != nil {
-			t.Fatal(err)
-		}
-		defer other.Stop(context.Background())
-		ev.hookOn.SetChecked(true)
-		if ev.hookOn.Checked || ev.hookErr.Text == "" {
-			t.Fatalf("switch %v, error %q", ev.hookOn.Checked, ev.hookErr.Text)
-		}
-	})
-}
-
-func TestMockServerBusyPortOffersAnother(t *testing.T) {
-	h := newKitHarness(t, true)
-	mv := h.app.mocks
-	taken := strings.TrimPrefix(h.srv.URL(), "http://")
-	mv.setServing(false)
-	other := mock.New(mock.Options{})
-	if err := other.Start(context.Background(), taken); err != nil {
-		t.Fatal(err)
-	}
-	defer other.Stop(context.Background())
-	mv.addr.SetText(taken)
-	mv.setServing(true)
-	if h.srv.URL() != "" || mv.errL.Text == "" || !mv.usePort.Visible() {
-		t.Fatalf("url %q, error %q, offer shown %v", h.srv.URL(), mv.errL.Text, mv.usePort.Visible())
-	}
-	test.Tap(mv.usePort)
-	if h.srv.URL() == "" || mv.addr.Text == taken {
-		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.addr.Text)
 	}
 }
 
