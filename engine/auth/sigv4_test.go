@@ -285,15 +285,8 @@ func TestSigV4SignBodyOption(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		at, _ := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-		check, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-		for k, v := range r.Header {
-			if k != "Authorization" && k != "Accept-Encoding" {
-				check.Header[k] = v
-			}
-		}
-		_ = signV4(context.Background(), v4.NewSigner(), check, creds, "vault", "eu-central-1", at, sha256Hex(body), sigOptions{normalize: true})
 		got <- seen{hash: r.Header.Get("X-Amz-Content-Sha256"), signed: between(r.Header.Get("Authorization"), "SignedHeaders=", ","),
-			bodyHash: sha256Hex(body), valid: check.Header.Get("Authorization") == r.Header.Get("Authorization")}
+			bodyHash: sha256Hex(body), valid: resign(t, r, body, at, creds, "vault", "eu-central-1") == r.Header.Get("Authorization")}
 	}))
 	defer srv.Close()
 	body := []byte(`{"object":"report.pdf"}`)
