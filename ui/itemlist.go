@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/flowbench/flowbench/ui/editor"
 )
 
 // itemList is the list of every sidebar view: one row per item, a label
@@ -172,22 +172,8 @@ func sidePane(top, center, bottom fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewScroll(container.NewBorder(top, bottom, nil, nil, center))
 }
 
-// uniqueName is the one rule for naming something new beside what exists:
-// base itself while it is free, then base, sep and the first free number
-// from 2 ("connection", "connection 2"). sep is what the name's grammar
-// allows: a space for names people type freely (flows, connections), "-"
-// for names that are part of a URL (mocks), none for identifiers (node
-// ids, variables, ports).
-func uniqueName(base, sep string, taken func(string) bool) string {
-	if !taken(base) {
-		return base
-	}
-	for i := 2; ; i++ {
-		if n := fmt.Sprintf("%s%s%d", base, sep, i); !taken(n) {
-			return n
-		}
-	}
-}
+// uniqueName is editor.UniqueName, the one rule for new names.
+var uniqueName = editor.UniqueName
 
 // copyName is the name of a copy of name under the same rule: "<name>
 // copy", then "<name> copy 2" (with "-" for URL names: "<name>-copy-2").

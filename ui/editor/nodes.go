@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/flowbench/flowbench/flow"
@@ -18,15 +17,7 @@ func (e *Editor) NewNodeID(kind flow.NodeKind) string {
 	if base == "" {
 		base = "node"
 	}
-	if e.doc.Node(base) == nil {
-		return base
-	}
-	for i := 2; ; i++ {
-		id := base + strconv.Itoa(i)
-		if e.doc.Node(id) == nil {
-			return id
-		}
-	}
+	return UniqueName(base, "", func(id string) bool { return e.doc.Node(id) != nil })
 }
 
 // NewNode returns a node of that kind with the defaults a person starts from
