@@ -77,11 +77,8 @@ type eventsView struct {
 	raise     *widget.Button
 	detail    *widget.Label
 
-	hookAddr *widget.Entry
-	hookOn   *widget.Check
+	hook     *serverSwitch // the webhook listener
 	hookURLs *widget.Label
-	hookErr  *widget.Label
-	syncing  bool
 }
 
 func newEventsView(sh shell, trig *triggers, do func(func()), store HistoryStore, openRun func(string), runsChanged func()) *eventsView {
@@ -105,24 +102,18 @@ func newEventsView(sh shell, trig *triggers, do func(func()), store HistoryStore
 	v.raise = widget.NewButtonWithIcon("Raise", theme.MailSendIcon(), v.raiseInteractive)
 	v.raise.Importance = widget.HighImportance
 
-	v.hookAddr = widget.NewEntry()
-	v.hookAddr.SetText(DefaultWebhookAddr)
-	v.hookOn = widget.NewCheck("Listen for webhook triggers", func(on bool) {
-		if !v.syncing {
-			v.setListening(on)
-		}
-	})
+	hooks := trig.hooks
+	v.hook = newServerSwitch("Listen for webhook triggers", DefaultWebhookAddr, hooks.Start, hooks.Stop, hooks.URL)
+	v.hook.toggled = v.setListening
 	v.hookURLs = widget.NewLabel("")
 	v.hookURLs.Wrapping = fyne.TextWrapWord
-	v.hookErr = errorLabel()
 
 	raiseBox := container.NewVBox(
 		widget.NewLabelWithStyle("Raise an event", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.name, v.listening, v.payload, v.payErr, v.raise,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Webhook triggers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.hookAddr),
-		v.hookOn, v.hookErr, v.hookURLs,
+		v.hook.box, v.hookURLs,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Trigger executions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
@@ -311,30 +302,18 @@ func (v *eventsView) reload() {
 }
 
 // setListening starts or stops the webhook listener at the address typed.
-// A busy port is reported with the free one the engine offers.
 func (v *eventsView) setListening(on bool) {
-	hooks := v.trig.hooks
-	setError(v.hookErr, "")
-	if !on {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := hooks.Stop(ctx); err != nil {
-			v.logError("Stop the webhook listener: " + err.Error())
-		}
+	err := v.hook.set(on)
+	switch {
+	case !on && err != nil:
+		v.logError("Stop the webhook listener: " + err.Error())
+	case !on:
 		v.log("Stopped listening for webhook triggers.")
-		v.syncHooks()
-		return
-	}
-	addr := strings.TrimSpace(v.hookAddr.Text)
-	if err := hooks.Start(addr); err != nil {
-		setError(v.hookErr, "Could not listen on "+addr+": "+err.Error())
+	case err != nil:
 		v.logError("Webhook triggers: " + err.Error())
-		v.syncing = true
-		v.hookOn.SetChecked(false)
-		v.syncing = false
-		return
+	default:
+		v.log("Listening for webhook triggers on " + v.trig.hooks.URL() + ".")
 	}
-	v.log("Listening for webhook triggers on " + hooks.URL() + ".")
 	v.syncHooks()
 }
 
@@ -342,9 +321,7 @@ func (v *eventsView) setListening(on bool) {
 func (v *eventsView) syncHooks() {
 	t := v.trig
 	url := t.hooks.URL()
-	v.syncing = true
-	v.hookOn.SetChecked(url != "")
-	v.syncing = false
+	v.hook.sync()
 	if len(t.paths) == 0 {
 		v.hookURLs.SetText("No stored flow starts on a webhook; give a start node a webhook trigger with a path.")
 		return

@@ -123,12 +123,12 @@ func TestWebhookListenerFromTheEventsView(t *testing.T) {
 	}
 	h.app.flows.reload()
 	ev := h.app.events
-	ev.hookAddr.SetText("127.0.0.1:0")
-	ev.hookOn.SetChecked(true)
+	ev.hook.addr.SetText("127.0.0.1:0")
+	ev.hook.check.SetChecked(true)
 	t.Cleanup(func() { h.app.trig.hooks.Stop(context.Background()) })
 	url := h.app.trig.hooks.URL()
 	if url == "" || !strings.Contains(ev.hookURLs.Text, `"Hooked": POST `+url+"/hooks/new-chat") {
-		t.Fatalf("listening at %q; URLs shown: %q; error %q", url, ev.hookURLs.Text, ev.hookErr.Text)
+		t.Fatalf("listening at %q; URLs shown: %q; error %q", url, ev.hookURLs.Text, ev.hook.errL.Text)
 	}
 	resp, err := http.Post(url+"/hooks/new-chat", "application/json", strings.NewReader(`{"chatId": "w-1"}`))
 	if err != nil {
@@ -143,16 +143,16 @@ func TestWebhookListenerFromTheEventsView(t *testing.T) {
 		t.Fatalf("inspector row %+v", r)
 	}
 	t.Run("a taken port is refused with the error shown", func(t *testing.T) {
-		ev.hookOn.SetChecked(false)
-		ev.hookAddr.SetText(strings.TrimPrefix(url, "http://"))
+		ev.hook.check.SetChecked(false)
+		ev.hook.addr.SetText(strings.TrimPrefix(url, "http://"))
 		other := engine.NewWebhookServer(h.eng, engine.WebhookOptions{})
 		if err := other.Start(strings.TrimPrefix(url, "http://")); err != nil {
 			t.Fatal(err)
 		}
 		defer other.Stop(context.Background())
-		ev.hookOn.SetChecked(true)
-		if ev.hookOn.Checked || ev.hookErr.Text == "" {
-			t.Fatalf("switch %v, error %q", ev.hookOn.Checked, ev.hookErr.Text)
+		ev.hook.check.SetChecked(true)
+		if ev.hook.check.Checked || ev.hook.errL.Text == "" {
+			t.Fatalf("switch %v, error %q", ev.hook.check.Checked, ev.hook.errL.Text)
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,13 +32,10 @@ type mocksView struct {
 	list             *itemList[flow.Mock]
 	box              fyne.CanvasObject
 
-	addr    *widget.Entry
-	serve   *widget.Check
+	server  *serverSwitch // "Serve mocks"
 	status  *widget.Label
-	errL    *widget.Label
 	usePort *widget.Button
 	freeAt  string // the address the last busy-port error offered
-	syncing bool
 
 	edit, dup, del *tipButton
 	editor         *mockEditor // the open editor dialog, nil when none
@@ -51,18 +47,16 @@ func newMocksView(sh shell, srv *mock.Server, store MockStore, addr string, conn
 	v.list.OnSelected = func(int, flow.Mock) { v.updateButtons() }
 	v.list.OnUnselected = v.updateButtons
 
-	v.addr = widget.NewEntry()
-	v.addr.SetText(orDefault(addr, mock.DefaultAddr))
-	v.serve = widget.NewCheck("Serve mocks", func(on bool) {
-		if !v.syncing {
-			v.setServing(on)
-		}
-	})
+	v.server = newServerSwitch("Serve mocks", orDefault(addr, mock.DefaultAddr), v.start, func(ctx context.Context) error {
+		err := srv.Stop(ctx)
+		v.resetConnections()
+		return err
+	}, srv.URL)
+	v.server.toggled = v.setServing
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
-	v.errL = errorLabel()
 	v.usePort = widget.NewButton("Use the free port", func() {
-		v.addr.SetText(v.freeAt)
+		v.server.addr.SetText(v.freeAt)
 		v.usePort.Hide()
 		v.setServing(true)
 	})
@@ -91,8 +85,7 @@ func newMocksView(sh shell, srv *mock.Server, store MockStore, addr string, conn
 	exp := widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), v.exportInteractive)
 
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Address"), nil, v.addr),
-		v.serve, v.errL, v.usePort, v.status, widget.NewSeparator())
+		v.server.box, v.usePort, v.status, widget.NewSeparator())
 	bottom := container.NewVBox(
 		row,
 		preset,
@@ -287,12 +280,12 @@ func (v *mocksView) deleteMock(name string) {
 // port is not worth a dialog at launch: the free port offered is used and
 // the console says so.
 func (v *mocksView) startAtLaunch() {
-	err := v.start(strings.TrimSpace(v.addr.Text))
+	err := v.start(strings.TrimSpace(v.server.addr.Text))
 	var busy *mock.PortInUseError
 	if errors.As(err, &busy) && busy.Free > 0 {
 		alt := fmt.Sprintf("%s:%d", busy.Host, busy.Free)
 		v.log(fmt.Sprintf("Port %d is taken; serving mocks on %d instead.", busy.Port, busy.Free))
-		v.addr.SetText(alt)
+		v.server.addr.SetText(alt)
 		err = v.start(alt)
 	}
 	if err != nil {
@@ -312,25 +305,19 @@ func (v *mocksView) start(addr string) error {
 	return nil
 }
 
-// setServing is the "Serve mocks" switch.
+// setServing is the "Serve mocks" switch. A busy port is reported with
+// the free one the server offers, a button away.
 func (v *mocksView) setServing(on bool) {
-	setError(v.errL, "")
 	v.usePort.Hide()
-	if !on {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := v.srv.Stop(ctx); err != nil {
+	err := v.server.set(on)
+	var busy *mock.PortInUseError
+	switch {
+	case !on:
+		if err != nil {
 			v.logError("Stop the mock server: " + err.Error())
 		}
-		v.resetConnections()
 		v.log("Stopped serving mocks; connections with \"use mock\" on will fail until they are served again.")
-		v.syncStatus()
-		return
-	}
-	addr := strings.TrimSpace(v.addr.Text)
-	if err := v.start(addr); err != nil {
-		setError(v.errL, "Could not serve mocks on "+addr+": "+err.Error())
-		var busy *mock.PortInUseError
+	case err != nil:
 		if errors.As(err, &busy) && busy.Free > 0 {
 			v.freeAt = fmt.Sprintf("%s:%d", busy.Host, busy.Free)
 			v.usePort.SetText("Use port " + fmt.Sprint(busy.Free))
@@ -344,9 +331,7 @@ func (v *mocksView) setServing(on bool) {
 // syncStatus shows whether the server runs, where, and the switch's state.
 func (v *mocksView) syncStatus() {
 	url := v.srv.URL()
-	v.syncing = true
-	v.serve.SetChecked(url != "")
-	v.syncing = false
+	v.server.sync()
 	if url == "" {
 		v.status.SetText(fmt.Sprintf("Stopped. %d mocks stored.", len(v.list.items)))
 		return

@@ -92,13 +92,13 @@ func TestMockServerBusyPortOffersAnother(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Stop(context.Background())
-	mv.addr.SetText(taken)
+	mv.server.addr.SetText(taken)
 	mv.setServing(true)
-	if h.srv.URL() != "" || mv.errL.Text == "" || !mv.usePort.Visible() {
-		t.Fatalf("url %q, error %q, offer shown %v", h.srv.URL(), mv.errL.Text, mv.usePort.Visible())
+	if h.srv.URL() != "" || mv.server.errL.Text == "" || !mv.usePort.Visible() {
+		t.Fatalf("url %q, error %q, offer shown %v", h.srv.URL(), mv.server.errL.Text, mv.usePort.Visible())
 	}
 	test.Tap(mv.usePort)
-	if h.srv.URL() == "" || mv.addr.Text == taken {
-		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.addr.Text)
+	if h.srv.URL() == "" || mv.server.addr.Text == taken {
+		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.server.addr.Text)
 	}
 }
