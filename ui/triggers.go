@@ -19,7 +19,7 @@ const DefaultWebhookAddr = "127.0.0.1:8090"
 // triggers starts stored flows without the run button: the event bus (the
 // Events view's Raise, emit nodes and completion events of any run) and the
 // webhook listener. Both need the engine, so they exist only when the
-// window's Runner is a *LocalRunner. The plans they start are compiled from
+// window is given Options.Triggers. The plans they start are compiled from
 // the stored flows again whenever flows or connections change, so what
 // listens is always what is saved.
 type triggers struct {
