@@ -92,7 +92,8 @@ type WebhookOptions struct {
 	Commit func(ctx context.Context, run *flow.Run) error
 	// IDs remembers the webhook-ids of signed deliveries; nil keeps them in
 	// memory. A delivery repeating an id within the tolerance window gets
-	// the first run's id and starts no run (see ServeHTTP).
+	// the first run's id and starts no run (see ServeHTTP). With a Commit
+	// hook, a WebhookIDRecorder writes each id with its run's records.
 	IDs WebhookIDStore
 	// MaxConcurrent is how many requests are served at once; 0 means
 	// DefaultWebhookMaxConcurrent. Past it: 503 with Retry-After.
