@@ -8,9 +8,15 @@
 #         is no larger than the screen, the capture is not blank, and the app
 #         is alive; at the end SIGTERM must end it with status 0 and its log
 #         must hold no panic.
-#   long  (make journeys): the short one, then the newcomer's steps: a new
-#         flow (Ctrl+N), the keyboard-shortcut list (Help menu), and back
-#         through every view at each size, keeping every screenshot.
+#   long  (make journeys): the short one, then at each size the newcomers'
+#         journeys, a screenshot per step:
+#         trainer: run the flow the app opens with (toolbar Run, then Run in
+#           the dialog); the canvas must light a path, and `flowbench runs
+#           show last --json` must hold the run, finished, with its steps;
+#           then the Runs view;
+#         support: the Connections view, the first connection's form;
+#         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
+#           and a call from the canvas's menu; Test the call (Ctrl+Enter).
 # BIN is the folder holding flowbench and flowbench-gui (make build: bin).
 # Needs: Xvfb, xdotool, ImageMagick (make deps-test).
 set -euo pipefail
@@ -52,6 +58,46 @@ shot() {
 
 key() { DISPLAY=$disp xdotool key --window "$win" "$@"; sleep 1.2; }
 
+# click X Y [BUTTON]: click at X,Y in the window (its top-left is 0,0).
+click() { DISPLAY=$disp xdotool mousemove --window "$win" "$1" "$2" click "${3:-1}"; sleep 1.2; }
+
+# lit NAME: how many pixels of the canvas in NAME's capture have the colour
+# of a run's lit path.
+lit() {
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  local cw=$((WIDTH * 48 / 100)) ch=$((HEIGHT * 55 / 100)) cx=$((X + WIDTH * 20 / 100)) cy=$((Y + 110))
+  convert "$OUT/$size-$1.png" -crop "${cw}x${ch}+${cx}+${cy}" +repage -fuzz 10% \
+    -fill black +opaque "#3ED333" -fill white -opaque "#3ED333" -format '%[fx:round(mean*w*h)]' info:
+}
+
+long_journeys() {
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  local ww=$WIDTH wh=$HEIGHT n
+  # trainer: run the flow the app opened with
+  key ctrl+1
+  click 448 49; shot trainer-run-dialog || return
+  click $((ww / 2 + 44)) $((wh / 2 + 135)); sleep 2; shot trainer-ran || return
+  n=$(lit trainer-ran)
+  [ "$n" -gt 200 ] || { echo "journeys $size trainer: the canvas lights no path after the run ($n lit pixels)"; fail=1; }
+  if ! "$BIN/flowbench" runs show last --json --db "$home/flowbench.db" >"$OUT/$size-trainer-run.json" 2>"$OUT/$size-trainer-run.err"; then
+    echo "journeys $size trainer: flowbench runs show last: $(cat "$OUT/$size-trainer-run.err")"; fail=1
+  elif ! grep -q '"status":"\(succeeded\|failed\)"' "$OUT/$size-trainer-run.json" || ! grep -q '"node":.*"node":' "$OUT/$size-trainer-run.json"; then
+    echo "journeys $size trainer: the recorded run is not finished with its steps: $(cat "$OUT/$size-trainer-run.json")"; fail=1
+  fi
+  key ctrl+3; shot trainer-runs-view || return
+  # support: a connection's form
+  key ctrl+2; shot support-connections || return
+  click 90 339; shot support-connection-form || return
+  # analyst: a flow from scratch
+  key ctrl+1; key ctrl+n; shot analyst-new-flow || return
+  click 300 100 3; click 340 117; shot analyst-added-start || return
+  n=$(lit analyst-added-start)
+  [ "$n" -lt 20 ] || { echo "journeys $size analyst: a new flow shows run state ($n lit pixels; issue 13 item 1)"; fail=1; }
+  click 300 300 3; click 340 356; shot analyst-added-call || return
+  key ctrl+Return; sleep 1; shot analyst-tested-call || return
+  key Escape
+}
+
 views=(flows connections runs events mocks requests)
 for size in 1024x640 1920x1080; do
   w=${size%x*}; h=${size#*x}
@@ -75,8 +121,7 @@ for size in 1024x640 1920x1080; do
     shot "${views[$i]}" || break
   done
   if [ "$mode" = long ] && kill -0 "$app" 2>/dev/null; then
-    key ctrl+1; key ctrl+n; shot new-flow || true
-    for i in "${!views[@]}"; do key "ctrl+$((i + 1))"; shot "again-${views[$i]}" || break; done
+    long_journeys
   fi
   if kill -0 "$app" 2>/dev/null; then
     kill -TERM "$app"

@@ -174,7 +174,8 @@ func findRun(ctx context.Context, store *storage.DB, ref string) (string, error)
 }
 
 // openExisting opens the database at the --db path, or the app's, and says
-// so when there is none rather than creating an empty one.
+// so when there is none rather than creating an empty one. It asks for no
+// master key, so a database made under another key lists its runs too.
 func openExisting(ctx context.Context, dbFlag optionalString) (*storage.DB, error) {
 	path := dbFlag.value
 	if !dbFlag.set || path == "" {
@@ -187,7 +188,8 @@ func openExisting(ctx context.Context, dbFlag optionalString) (*storage.DB, erro
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s: nothing has been recorded there (pass --db PATH for another)", path)
 	}
-	return openDB(ctx, path)
+	// run records hold no secrets: no master key is needed to read them
+	return storage.Open(ctx, path, storage.Options{})
 }
 
 func validStatus(s flow.Status) bool {

@@ -83,3 +83,24 @@ func TestRunsListsAndShowsRecordedRuns(t *testing.T) {
 		}
 	}
 }
+
+// Run records hold no secrets: listing them needs no master key, even when
+// the database's secrets were sealed under another one.
+func TestRunsNeedsNoMasterKey(t *testing.T) {
+	testKey(t)
+	t.Setenv("CRM_TEST_KEY", "k-123")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "runs.db")
+	srv := tierServer(t, "vip")
+	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
+	connPath := writeFile(t, dir, "crm.connections.json", connectionsFile(srv.URL))
+	if code, _, stderr := cli(t, "run", flowPath, "--connections", connPath, "--db", db); code != exitOK {
+		t.Fatalf("run: exit %d, %s", code, stderr)
+	}
+	t.Setenv("FLOWBENCH_MASTER_KEY", "")
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	if code, out, stderr := cli(t, "runs", "show", "last", "--db", db); code != exitOK || !strings.Contains(out, "lookup") {
+		t.Fatalf("runs show last without the key: exit %d\n%s%s", code, out, stderr)
+	}
+}
