@@ -39,6 +39,15 @@ type inspector struct {
 	entries map[string]*widget.Entry
 
 	conn *connForm // the connection form, when one is shown
+
+	// checked keeps each node's expression problems for revalidate.
+	checked exprProblemCache
+}
+
+// exprProblems is expressionProblems of the open document against conns,
+// checking again only the nodes edited since the last call.
+func (in *inspector) exprProblems(conns []flow.Connection) flow.Problems {
+	return in.checked.problems(in.a.checker, in.a.ed, conns)
 }
 
 func newInspector(a *App) *inspector {

@@ -9,6 +9,8 @@ package editor
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/flowbench/flowbench/flow"
@@ -99,6 +101,59 @@ type Editor struct {
 		gen   uint64
 	}
 	now func() time.Time // time.Now; tests set their own
+	// epoch changes with every change that may touch any node (a load, an
+	// undo, an edit that names no nodes); revs[id] with every edit that
+	// names node id. Together they are the node's NodeStamp.
+	epoch, lastRev uint64
+	revs           map[string]uint64
+}
+
+// cloneFor copies f for an edit of the nodes ids: those deep, the others
+// by value, sharing their slices and pointers with f, which no edit
+// changes in place (an edit of them copies them first). Cloning a large
+// flow for every keystroke would cost per node of the flow. nil ids copies
+// all deep.
+func cloneFor(f *flow.Flow, ids []string) *flow.Flow {
+	if ids == nil {
+		return Clone(f)
+	}
+	c := *f
+	c.Variables = maps.Clone(f.Variables)
+	c.Nodes = slices.Clone(f.Nodes)
+	c.Edges = slices.Clone(f.Edges)
+	if c.Edges == nil {
+		c.Edges = []flow.Edge{}
+	}
+	for i := range c.Nodes {
+		if slices.Contains(ids, c.Nodes[i].ID) {
+			c.Nodes[i] = flow.CloneNode(f.Nodes[i])
+		}
+	}
+	return &c
+}
+
+// NodeStamp identifies a state of one node of the document: an edit that
+// may change the node changes its stamp, so a cache of what was worked out
+// from the node (its problems) stays valid while the stamp is the same.
+type NodeStamp struct{ epoch, rev uint64 }
+
+// NodeStamp returns the stamp of the node with that id.
+func (e *Editor) NodeStamp(id string) NodeStamp { return NodeStamp{e.epoch, e.revs[id]} }
+
+// touched records a change of the nodes ids, or of any node for nil.
+func (e *Editor) touched(ids []string) {
+	if ids == nil {
+		e.epoch++
+		e.revs = nil
+		return
+	}
+	if e.revs == nil {
+		e.revs = map[string]uint64{}
+	}
+	for _, id := range ids {
+		e.lastRev++
+		e.revs[id] = e.lastRev
+	}
 }
 
 // New starts an editing session on a deep copy of f, so the caller's value is
@@ -122,6 +177,7 @@ func (e *Editor) load(f *flow.Flow) {
 	e.savedGen = e.gen
 	e.undo, e.redo = nil, nil
 	e.sel = None
+	e.touched(nil)
 }
 
 // LabelLoad is the Label of the ChangeDoc a Load makes: another document,
@@ -164,13 +220,15 @@ func (e *Editor) Edit(label string, fn func(f *flow.Flow) error) error {
 
 // EditNodes is Edit for a change of the fields of the nodes ids (not of
 // the connectors): listeners hear which nodes, so a renderer redraws those
-// only. A nil ids is Edit.
+// only. fn gets a copy of the document in which only those nodes are deep
+// copies, the others are shared with the undo history: it must change
+// nothing else. A nil ids is Edit.
 func (e *Editor) EditNodes(label string, ids []string, fn func(f *flow.Flow) error) error {
 	return e.edit(label, ids, fn)
 }
 
 func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error) error {
-	next := Clone(e.doc)
+	next := cloneFor(e.doc, nodes)
 	if err := fn(next); err != nil {
 		return err
 	}
@@ -182,6 +240,7 @@ func (e *Editor) edit(label string, nodes []string, fn func(f *flow.Flow) error)
 	e.doc = next
 	e.nextGen++
 	e.gen = e.nextGen
+	e.touched(nodes)
 	e.afterDocChange(Change{Kind: ChangeDoc, Label: label, Nodes: nodes})
 	return nil
 }
@@ -208,7 +267,7 @@ func (e *Editor) EditTypingNodes(label string, ids []string, fn func(f *flow.Flo
 		t.label, t.at, t.gen = label, now, e.gen
 		return nil
 	}
-	next := Clone(e.doc)
+	next := cloneFor(e.doc, ids)
 	if err := fn(next); err != nil {
 		return err
 	}
@@ -217,6 +276,7 @@ func (e *Editor) EditTypingNodes(label string, ids []string, fn func(f *flow.Flo
 	e.doc = next
 	e.nextGen++
 	e.gen = e.nextGen
+	e.touched(ids)
 	t.at, t.gen = now, e.gen
 	e.afterDocChange(Change{Kind: ChangeDoc, Label: label, Nodes: ids})
 	return nil
@@ -251,6 +311,7 @@ func (e *Editor) Undo() bool {
 	e.undo = e.undo[:len(e.undo)-1]
 	e.redo = append(e.redo, snapshot{label: s.label, doc: e.doc, gen: e.gen})
 	e.doc, e.gen = s.doc, s.gen
+	e.touched(nil)
 	e.afterDocChange(Change{Kind: ChangeDoc, Label: "Undo " + s.label})
 	return true
 }
@@ -264,6 +325,7 @@ func (e *Editor) Redo() bool {
 	e.redo = e.redo[:len(e.redo)-1]
 	e.undo = append(e.undo, snapshot{label: s.label, doc: e.doc, gen: e.gen})
 	e.doc, e.gen = s.doc, s.gen
+	e.touched(nil)
 	e.afterDocChange(Change{Kind: ChangeDoc, Label: "Redo " + s.label})
 	return true
 }
