@@ -392,7 +392,7 @@ func (a *App) revalidate() {
 			}
 		}
 	} else {
-		more = expressionProblems(a.checker, f, a.conns)
+		more = a.inspector.exprProblems(a.conns) // expressionProblems, again for the edited nodes only
 	}
 	ps = mergeProblems(ps, more)
 	a.ed.SetProblems(ps)
