@@ -16,7 +16,8 @@ import (
 type KindSpec struct {
 	Kind NodeKind
 	// Title names the kind for people, everywhere: the palette button, the
-	// "Add <Title>" menu entry and the title of a new node.
+	// canvas menu's "Add <title>" (in sentence case: "Add set variables"),
+	// the inspector's heading and the title of a new node.
 	Title string
 	// Help is one sentence saying what a node of the kind does (tooltips).
 	Help string
@@ -27,7 +28,7 @@ type KindSpec struct {
 	// title and position. A node's field that belongs to another kind is
 	// kept but ignored (and warned about).
 	Fields []string
-	// Timed says how long a step of the kind took is worth showing (a
+	// Timed says the duration of a step of the kind is worth showing (a
 	// call's exchange, a delay's wait); other steps take no time to speak of.
 	Timed bool
 
