@@ -565,3 +565,46 @@ func mustUndoTo(t *testing.T, e *Editor, want string) {
 		t.Fatalf("one undo gave the name %q, want %q", e.Flow().Name, want)
 	}
 }
+
+// TestEditNodesStampsAndUndo: an edit naming its node changes that node's
+// stamp only, tells listeners which node, and undoes exactly; an undo or
+// an edit naming nothing changes every stamp.
+func TestEditNodesStampsAndUndo(t *testing.T) {
+	e := New(sample())
+	var changes []Change
+	e.AddListener(func(c Change) { changes = append(changes, c) })
+	start, lookup := e.NodeStamp("start"), e.NodeStamp("lookup")
+	if err := e.EditTypingNodes("Edit URI", []string{"lookup"}, func(f *flow.Flow) error {
+		f.Node("lookup").Call.URI = `"/v2/tier"`
+		f.Node("lookup").Call.Branches[0] = "gold"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if e.NodeStamp("start") != start || e.NodeStamp("lookup") == lookup {
+		t.Fatal("an edit of lookup should change lookup's stamp and no other")
+	}
+	if c := changes[len(changes)-1]; c.Kind != ChangeDoc || len(c.Nodes) != 1 || c.Nodes[0] != "lookup" {
+		t.Fatalf("listeners heard %+v, want a doc change of lookup", c)
+	}
+	edited := e.Flow()
+	if !e.Undo() {
+		t.Fatal("nothing to undo")
+	}
+	if c := e.Flow().Node("lookup").Call; c.URI != `"/v1/tier"` || c.Branches[0] != "vip" {
+		t.Fatalf("undo restored %q %v", c.URI, c.Branches)
+	}
+	if c := edited.Node("lookup").Call; c.URI != `"/v2/tier"` || c.Branches[0] != "gold" {
+		t.Fatalf("the edited version changed under undo: %q %v", c.URI, c.Branches)
+	}
+	if e.NodeStamp("start") == start {
+		t.Fatal("an undo should change every stamp")
+	}
+	before := e.NodeStamp("done")
+	if err := e.Edit("Rename", func(f *flow.Flow) error { f.Name = "x"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if e.NodeStamp("done") == before {
+		t.Fatal("an edit naming no node should change every stamp")
+	}
+}
