@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -168,9 +171,16 @@ func actionGrid(tips *tooltipLayer, cols int, acts ...action) (*fyne.Container, 
 // the list (or what holds it) taking the height left, and the actions
 // below. It scrolls, both ways, when the sidebar is smaller than the view
 // needs, so no view makes the window larger than it is (issue 13, item 3).
+// The list keeps room for a few rows however short the sidebar is: the
+// pane scrolls to it rather than squeezing it to one row.
 func sidePane(top, center, bottom fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewScroll(container.NewBorder(top, bottom, nil, nil, center))
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(0, listRoom))
+	return container.NewScroll(container.NewBorder(top, bottom, nil, nil, container.NewStack(room, center)))
 }
+
+// listRoom is the least height of a view's list: about four rows.
+const listRoom = 150
 
 // uniqueName is editor.UniqueName, the one rule for new names.
 var uniqueName = editor.UniqueName

@@ -39,4 +39,10 @@ func TestNoViewGrowsTheWindow(t *testing.T) {
 			}
 		}
 	}
+	// on a small screen the Events view scrolls, its list keeping a few rows
+	h.w.Resize(screen)
+	s.showNamed("Events")
+	if got := h.app.events.list.list.Size().Height; got < listRoom {
+		t.Errorf("at %vx%v the trigger executions get %v px, want at least %v", screen.Width, screen.Height, got, float32(listRoom))
+	}
 }
