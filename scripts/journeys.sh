@@ -25,7 +25,7 @@ mode=${1:-short}
 OUT=${OUT:-journeys}
 BIN=${BIN:-bin}
 case $mode in short|long) ;; *) echo "usage: scripts/journeys.sh [short|long]" >&2; exit 2;; esac
-for tool in Xvfb xdotool import convert; do
+for tool in Xvfb xdotool import convert compare; do
   command -v "$tool" >/dev/null || { echo "journeys: $tool is missing; run make deps-test" >&2; exit 2; }
 done
 [ -x "$BIN/flowbench" ] && [ -x "$BIN/flowbench-gui" ] || { echo "journeys: no $BIN/flowbench and $BIN/flowbench-gui; run make build" >&2; exit 2; }
@@ -64,10 +64,21 @@ click() { DISPLAY=$disp xdotool mousemove --window "$win" "$1" "$2" click "${3:-
 # lit NAME: how many pixels of the canvas in NAME's capture have the colour
 # of a run's lit path.
 lit() {
-  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
-  local cw=$((WIDTH * 48 / 100)) ch=$((HEIGHT * 55 / 100)) cx=$((X + WIDTH * 20 / 100)) cy=$((Y + 110))
-  convert "$OUT/$size-$1.png" -crop "${cw}x${ch}+${cx}+${cy}" +repage -fuzz 10% \
+  convert "$OUT/$size-$1.png" -crop "$(canvas_crop)" +repage -fuzz 10% \
     -fill black +opaque "#3ED333" -fill white -opaque "#3ED333" -format '%[fx:round(mean*w*h)]' info:
+}
+
+# canvas_crop: the geometry of the canvas within a capture, roughly.
+canvas_crop() {
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  echo "$((WIDTH * 48 / 100))x$((HEIGHT * 55 / 100))+$((X + WIDTH * 20 / 100))+$((Y + 110))"
+}
+
+# changed A B: how many canvas pixels differ between the captures A and B.
+changed() {
+  local g; g=$(canvas_crop)
+  compare -metric AE -fuzz 5% <(convert "$OUT/$size-$1.png" -crop "$g" +repage png:-) \
+    <(convert "$OUT/$size-$2.png" -crop "$g" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true
 }
 
 long_journeys() {
@@ -90,10 +101,16 @@ long_journeys() {
   click 90 339; shot support-connection-form || return
   # analyst: a flow from scratch
   key ctrl+1; key ctrl+n; shot analyst-new-flow || return
-  click 300 100 3; click 340 117; shot analyst-added-start || return
+  # the canvas's menu opens below the pointer: items every 39 px from +17
+  local x1=$((ww / 4 + 20)) x2=$((ww / 4 + 290))
+  click $x1 160 3; click $((x1 + 40)) 177; shot analyst-added-start || return
   n=$(lit analyst-added-start)
   [ "$n" -lt 20 ] || { echo "journeys $size analyst: a new flow shows run state ($n lit pixels; issue 13 item 1)"; fail=1; }
-  click 300 300 3; click 340 356; shot analyst-added-call || return
+  click $x2 160 3; click $((x2 + 40)) 216; shot analyst-added-call || return
+  for pair in "analyst-new-flow analyst-added-start" "analyst-added-start analyst-added-call"; do
+    n=$(changed $pair)
+    [ "$n" -gt 2000 ] || { echo "journeys $size analyst: ${pair#* } looks like ${pair% *} ($n canvas pixels differ): the canvas's menu added no card"; fail=1; }
+  done
   key ctrl+Return; sleep 1; shot analyst-tested-call || return
   key Escape
 }
