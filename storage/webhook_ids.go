@@ -10,11 +10,18 @@ import (
 )
 
 // webhookSweep spaces the deletions of expired webhook-ids (the rows of
-// migration 0005's webhook_ids table).
+// migration 0005's webhook_ids table), and holds the look-up every signed
+// delivery makes, prepared once.
 type webhookSweep struct {
 	mu    sync.Mutex
 	swept time.Time
+
+	prepare sync.Once
+	seen    *sql.Stmt
+	seenErr error
 }
+
+const seenWebhookSQL = `SELECT run_id, status FROM webhook_ids WHERE path = ? AND webhook_id = ? AND expires_at >= ?`
 
 // webhookSweepEvery spaces the deletions of expired webhook-ids.
 const webhookSweepEvery = time.Minute
@@ -34,9 +41,13 @@ func (e *webhookSweep) due(now time.Time) bool {
 // first delivery of id on path started, and that run's status. A row past
 // its expiry is not found.
 func (db *DB) SeenWebhook(ctx context.Context, path, id string, now time.Time) (runID, status string, found bool, err error) {
-	err = db.r.QueryRowContext(ctx,
-		`SELECT run_id, status FROM webhook_ids WHERE path = ? AND webhook_id = ? AND expires_at >= ?`,
-		path, id, unixNano(now)).Scan(&runID, &status)
+	db.webhooks.prepare.Do(func() {
+		db.webhooks.seen, db.webhooks.seenErr = db.r.PrepareContext(context.WithoutCancel(ctx), seenWebhookSQL)
+	})
+	if db.webhooks.seenErr != nil {
+		return "", "", false, fmt.Errorf("look up webhook-id %q of %s: %w", id, path, db.webhooks.seenErr)
+	}
+	err = db.webhooks.seen.QueryRowContext(ctx, path, id, unixNano(now)).Scan(&runID, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", false, nil
 	}
