@@ -39,7 +39,7 @@ func newConnectionsView(sh shell, deps connectionsDeps) *connectionsView {
 	v := &connectionsView{shell: sh, deps: deps}
 	v.list = newItemList(func(c *flow.Connection) string { return fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type) })
 	v.list.OnSelected = func(_ int, c flow.Connection) { deps.edit(c, false) }
-	actions, _ := actionGrid(sh.tips, 3,
+	actions, _ := actionGrid(sh.tips, 2,
 		action{"Add", theme.ContentAddIcon(), "Add a connection", v.add},
 		action{"Copy", theme.ContentCopyIcon(), "Duplicate the selected connection (without its sealed secrets)", v.duplicate},
 		action{"Delete", theme.DeleteIcon(), "Delete the selected connection", v.deleteSelected},

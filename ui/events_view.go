@@ -103,7 +103,7 @@ func newEventsView(sh shell, trig *triggers, do func(func()), store HistoryStore
 	v.raise.Importance = widget.HighImportance
 
 	hooks := trig.hooks
-	v.hook = newServerSwitch("Listen for webhook triggers", DefaultWebhookAddr, hooks.Start, hooks.Stop, hooks.URL)
+	v.hook = newServerSwitch("Listen for webhooks", DefaultWebhookAddr, hooks.Start, hooks.Stop, hooks.URL)
 	v.hook.toggled = v.setListening
 	v.hookURLs = widget.NewLabel("")
 	v.hookURLs.Wrapping = fyne.TextWrapWord

@@ -64,7 +64,7 @@ func newFlowsView(sh shell, store FlowStore, docs flowDocs) *flowsView {
 	actions, _ := actionGrid(sh.tips, 2,
 		action{"New", theme.ContentAddIcon(), "Start a new, empty flow", func() { docs.confirmLeave(docs.NewFlow) }},
 		action{"Rename", theme.DocumentCreateIcon(), "Rename the open flow", v.renameDialog},
-		action{"Duplicate", theme.ContentCopyIcon(), "Save a copy of the open flow", v.duplicate},
+		action{"Copy", theme.ContentCopyIcon(), "Save a copy of the open flow (Duplicate)", v.duplicate},
 		action{"Delete", theme.DeleteIcon(), "Delete the open flow and its versions", v.deleteDialog},
 		action{"Import", theme.FolderOpenIcon(), "Import a .flow.json file", v.importDialog},
 		action{"Export", theme.DownloadIcon(), "Export the open flow to a .flow.json file", v.exportDialog},

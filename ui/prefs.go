@@ -22,7 +22,7 @@ const (
 const (
 	defaultWidth        = 1400
 	defaultHeight       = 860
-	defaultSplitSide    = 0.17
+	defaultSplitSide    = 0.20
 	defaultSplitInspect = 0.66
 	defaultSplitConsole = 0.80
 )

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 )
 
 // TestNoViewGrowsTheWindow switches to every sidebar view of a window with
@@ -39,8 +40,16 @@ func TestNoViewGrowsTheWindow(t *testing.T) {
 			}
 		}
 	}
-	// on a small screen the Events view scrolls, its list keeping a few rows
+	// on a small screen the views scroll down, not sideways, and the
+	// Events view's list keeps a few rows
 	h.w.Resize(screen)
+	for i, name := range s.names {
+		s.show(i)
+		pane := s.views[i].(*container.Scroll)
+		if need, has := pane.Content.MinSize().Width, pane.Size().Width; need > has {
+			t.Errorf("at %vx%v the %s view needs %v px of width, the sidebar gives it %v", screen.Width, screen.Height, name, need, has)
+		}
+	}
 	s.showNamed("Events")
 	if got := h.app.events.list.list.Size().Height; got < listRoom {
 		t.Errorf("at %vx%v the trigger executions get %v px, want at least %v", screen.Width, screen.Height, got, float32(listRoom))
