@@ -30,7 +30,8 @@ const (
 	HeaderIdempotencyKey = "Idempotency-Key"
 )
 
-var errStepDeadline = errors.New("step deadline")
+// errAttemptTimeout is the cause of an attempt's context whose time ran out.
+var errAttemptTimeout = errors.New("attempt timed out")
 
 type bodyTooLargeError struct{ limit int64 }
 
@@ -52,7 +53,10 @@ type request struct {
 }
 
 // call executes a call node: builds the request, sends it with retries, parses
-// the response and chooses the port.
+// the response and chooses the port. Each attempt is bounded by the call's
+// timeout; the call's deadline, when set, bounds them all and the waits
+// between them. Which failed attempts are tried again is the flow's rule
+// (flow.RetryRule).
 func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	cl := s.node.Call
 	st, err := x.r.connection(x.ctx, cl.Connection)
@@ -63,31 +67,51 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	if cl.Timeout > 0 {
 		timeout = cl.Timeout.D()
 	}
-	ctx := x.deadline.start(x.ctx, x.r.opts.Clock, timeout)
-	defer x.deadline.done()
-
-	req, err := x.buildRequest(ctx, s, st, "")
-	if err != nil {
-		return x.callFailed(s, rec, 0, nil, err.Error())
+	var deadlineAt time.Time
+	if cl.Deadline > 0 {
+		deadlineAt = x.r.opts.Now().Add(cl.Deadline.D())
 	}
 
 	attempts := maxAttempts(cl.Retry)
-	// A step that may send again (retries, or a forced OAuth refresh) gives
-	// each attempt a copy of the request's headers; one that sends once
-	// lends them to its only attempt.
-	req.shared = attempts == 1 && st.conn.Auth.Type != flow.AuthOAuth2
 	var (
+		req       request
 		resp      *response
 		lastErr   error
+		failure   attemptFailure
 		wait      time.Duration
 		refreshed bool
+		msg       string // why the step stopped trying, when not the last attempt's error
 	)
 	for attempt := 1; attempt <= attempts; attempt++ {
 		if wait > 0 {
-			if err := x.r.opts.Sleep(ctx, wait); err != nil {
-				lastErr = err
+			if err := x.r.opts.Sleep(x.ctx, wait); err != nil {
+				lastErr, failure = err, failStopped
 				break
 			}
+		}
+		// The attempt's time: the timeout, or what is left of the deadline.
+		bound, byDeadline := timeout, false
+		if !deadlineAt.IsZero() {
+			left := deadlineAt.Sub(x.r.opts.Now())
+			if left <= 0 {
+				msg = fmt.Sprintf("the step's %s deadline (call.deadline) passed before attempt %d; raise call.deadline, or lower call.timeout or call.retry", cl.Deadline.D(), attempt)
+				break
+			}
+			if left < bound {
+				bound, byDeadline = left, true
+			}
+		}
+		ctx := x.deadline.start(x.ctx, x.r.opts.Clock, bound)
+		if attempt == 1 && req.guid == "" {
+			var err error
+			if req, err = x.buildRequest(ctx, s, st, ""); err != nil {
+				x.deadline.done()
+				return x.callFailed(s, rec, 0, nil, err.Error())
+			}
+			// A step that may send again (retries, or a forced OAuth
+			// refresh) gives each attempt a copy of the request's
+			// headers; one that sends once lends them to its only attempt.
+			req.shared = attempts == 1 && st.conn.Auth.Type != flow.AuthOAuth2
 		}
 		if attempt > 1 {
 			x.act.Run["attempt"] = int64(attempt)
@@ -96,7 +120,8 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 				// anew for this attempt, under the step's task GUID.
 				next, err := x.buildRequest(ctx, s, st, req.guid)
 				if err != nil {
-					lastErr = err
+					x.deadline.done()
+					lastErr, failure = err, failFinal
 					rec.Exchanges = append(rec.Exchanges, flow.Exchange{Attempt: attempt, TaskGUID: req.guid, Error: err.Error()})
 					rec.Attempts = attempt
 					break
@@ -107,33 +132,46 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 		}
 		ex := flow.Exchange{Attempt: attempt, TaskGUID: req.guid, WaitMs: wait.Milliseconds()}
 		resp, lastErr = x.send(ctx, st, &req, &ex)
+		failure = x.classify(ctx, lastErr, byDeadline)
 		rec.Exchanges = append(rec.Exchanges, ex)
 		rec.Attempts = attempt
-		if lastErr == nil && resp.status == http.StatusUnauthorized && !refreshed && st.auth.Refresh(ctx) {
+		if failure == failNone && resp.status == http.StatusUnauthorized && !refreshed && st.auth.Refresh(ctx) {
+			x.deadline.done()
 			// One forced token refresh and one more try, not counted as a retry.
 			refreshed = true
 			attempt--
 			wait = 0
 			continue
 		}
-		if lastErr == nil && resp.status >= 200 && resp.status < 300 {
+		x.deadline.done()
+		switch failure {
+		case failTimeout:
+			lastErr = fmt.Errorf("no answer within the call's %s timeout; raise call.timeout or check the endpoint", timeout)
+		case failDeadline:
+			lastErr = fmt.Errorf("the step's %s deadline (call.deadline) passed during attempt %d; raise call.deadline, or lower call.timeout or call.retry", cl.Deadline.D(), attempt)
+		}
+		if failure == failNone && resp.status >= 200 && resp.status < 300 {
 			break
 		}
 		status := 0
 		if resp != nil {
 			status = resp.status
 		}
-		if attempt == attempts || !shouldRetry(status, stepErr(ctx, lastErr)) {
+		if attempt == attempts || !shouldRetry(cl.Retry.Rule(), status, failure) {
 			break
 		}
 		wait = backoff(cl.Retry, attempt, x.r.opts.Rand)
 		if resp != nil {
 			if ra, ok := retryAfter(resp.header, x.r.opts.Now()); ok {
 				wait = ra
+				if deadlineAt.IsZero() && wait > timeout {
+					msg = fmt.Sprintf("the next attempt would wait %s (Retry-After), longer than the call's %s timeout; set call.deadline to allow longer waits", wait.Round(time.Millisecond), timeout)
+					break
+				}
 			}
 		}
-		if x.r.opts.Now().Add(wait).After(x.deadline.at) {
-			lastErr = fmt.Errorf("the next attempt would wait %s, past the step's %s timeout", wait.Round(time.Millisecond), timeout)
+		if !deadlineAt.IsZero() && !x.r.opts.Now().Add(wait).Before(deadlineAt) {
+			msg = fmt.Sprintf("the next attempt would wait %s, past the step's %s deadline (call.deadline)", wait.Round(time.Millisecond), cl.Deadline.D())
 			break
 		}
 	}
@@ -141,10 +179,15 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 		x.act.Run["attempt"] = int64(1)
 	}
 
-	if lastErr != nil {
-		msg := describeSendError(ctx, lastErr, timeout, st)
+	if msg != "" || failure != failNone {
+		if msg == "" {
+			msg = describeSendError(x.ctx, lastErr, failure, st)
+		}
 		if rec.Attempts > 1 {
 			msg = fmt.Sprintf("%s (after %d attempts)", msg, rec.Attempts)
+		}
+		if failure == failNone && resp != nil {
+			return x.callFailed(s, rec, resp.status, resp, msg)
 		}
 		return x.callFailed(s, rec, 0, nil, msg)
 	}
@@ -161,24 +204,35 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 	return x.callSucceeded(s, rec, resp)
 }
 
-// stepErr maps an error caused by the step's own deadline to errStepDeadline so
-// the retry policy does not retry it.
-func stepErr(ctx context.Context, err error) error {
-	if err != nil && errors.Is(context.Cause(ctx), errStepDeadline) {
-		return errStepDeadline
+// classify says how an attempt that returned err ended: with an answer
+// (failNone), stopped with the run, out of time (its timeout, or the step's
+// deadline when byDeadline), or failed otherwise. ctx is the attempt's.
+func (x *execution) classify(ctx context.Context, err error, byDeadline bool) attemptFailure {
+	switch {
+	case err == nil:
+		return failNone
+	case x.ctx.Err() != nil:
+		return failStopped
+	case errors.Is(context.Cause(ctx), errAttemptTimeout), ctx.Err() != nil:
+		if byDeadline {
+			return failDeadline
+		}
+		return failTimeout
 	}
-	if err != nil && ctx.Err() != nil {
-		return errStepDeadline
+	var tooBig *bodyTooLargeError
+	if errors.As(err, &tooBig) {
+		return failFinal
 	}
-	return err
+	return failNetwork
 }
 
-func describeSendError(ctx context.Context, err error, timeout time.Duration, st *connState) string {
-	if errors.Is(context.Cause(ctx), errStepDeadline) {
-		return fmt.Sprintf("no answer within the step's %s timeout; raise call.timeout or check the endpoint", timeout)
-	}
-	if ctx.Err() != nil {
+// describeSendError says in words why the last attempt got no usable answer.
+func describeSendError(runCtx context.Context, err error, failure attemptFailure, st *connState) string {
+	if failure == failStopped || runCtx.Err() != nil {
 		return "the run was stopped"
+	}
+	if failure == failTimeout || failure == failDeadline {
+		return err.Error()
 	}
 	var tooBig *bodyTooLargeError
 	if errors.As(err, &tooBig) {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestStepDeadlineIsReusedUntilItFires: steps that finish in time share one
-// context; one that runs out of time is cancelled with errStepDeadline and
+// context; one that runs out of time is cancelled with errAttemptTimeout and
 // the next step gets a live context; closing releases it. Its time is the
 // clock it is given: a fake one, moved by the test.
 func TestStepDeadlineIsReusedUntilItFires(t *testing.T) {
@@ -44,7 +44,7 @@ func TestStepDeadlineIsReusedUntilItFires(t *testing.T) {
 	if ctx.Err() == nil {
 		t.Fatal("the step's context did not end at its deadline")
 	}
-	if !errors.Is(context.Cause(ctx), errStepDeadline) {
+	if !errors.Is(context.Cause(ctx), errAttemptTimeout) {
 		t.Fatalf("cause %v, want the step deadline", context.Cause(ctx))
 	}
 	d.done()
@@ -95,10 +95,10 @@ func TestStepAfterATimeoutRuns(t *testing.T) {
 	}
 }
 
-// TestRetryWaitPastTheDeadlineIsRefused: a Retry-After that would end past
-// the step's timeout fails the step at once, without waiting, because the
-// wait and the deadline are read on the same clock (a fake one here, years
-// before the real time, as the deadline used to be measured).
+// TestRetryWaitPastTheDeadlineIsRefused: with no deadline, a Retry-After
+// longer than the call's timeout fails the step at once, without waiting
+// (as HTTP clients cap Retry-After by their request timeout), the wait read
+// on the runner's clock (a fake one here, years before the real time).
 func TestRetryWaitPastTheDeadlineIsRefused(t *testing.T) {
 	p := newPeer(t)
 	p.script["/anything/busy"] = []int{503}
@@ -111,7 +111,7 @@ func TestRetryWaitPastTheDeadlineIsRefused(t *testing.T) {
 	defer r.Close()
 	res := run(t, r, mustCompile(t, f, conns), "")
 	s := stepOf(t, res, "busy")
-	want := "the next attempt would wait 1m0s, past the step's 30s timeout"
+	want := "the next attempt would wait 1m0s (Retry-After), longer than the call's 30s timeout; set call.deadline to allow longer waits"
 	if s.Status != flow.StatusFailed || s.Attempts != 1 || s.Error != want || len(clk.Slept()) != 0 {
 		t.Fatalf("step %s after %d attempts: %q, slept %v; want failed after 1 attempt: %q, no wait", s.Status, s.Attempts, s.Error, clk.Slept(), want)
 	}

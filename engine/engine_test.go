@@ -34,12 +34,15 @@ type peer struct {
 	requests []*http.Request
 	bodies   []string
 	script   map[string][]int // path -> statuses to answer before httpbin
-	headers  map[string]http.Header
+	// holds counts, per path, the next requests that get no answer until
+	// the caller gives up (their arrival is sent on held), as /hold does.
+	holds   map[string]int
+	headers map[string]http.Header
 }
 
 func newPeer(t *testing.T) *peer {
 	t.Helper()
-	p := &peer{script: map[string][]int{}, headers: map[string]http.Header{}, held: make(chan struct{}, 16)}
+	p := &peer{script: map[string][]int{}, headers: map[string]http.Header{}, holds: map[string]int{}, held: make(chan struct{}, 16)}
 	hb := httpbin.New(httpbin.WithMaxDuration(10 * time.Second))
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -52,8 +55,12 @@ func newPeer(t *testing.T) *peer {
 			status, p.script[r.URL.Path] = seq[0], seq[1:]
 		}
 		extra := p.headers[r.URL.Path]
+		hold := r.URL.Path == "/hold" || p.holds[r.URL.Path] > 0
+		if p.holds[r.URL.Path] > 0 {
+			p.holds[r.URL.Path]--
+		}
 		p.mu.Unlock()
-		if r.URL.Path == "/hold" {
+		if hold {
 			select {
 			case p.held <- struct{}{}:
 			default:
@@ -330,7 +337,7 @@ func TestStepTimeout(t *testing.T) {
 	pr.advanceWhenHeld(t, clk, timeout)
 	res := run(t, r, mustCompile(t, f, conns), "")
 	s := stepOf(t, res, "slow")
-	want := "no answer within the step's 30s timeout; raise call.timeout or check the endpoint"
+	want := "no answer within the call's 30s timeout; raise call.timeout or check the endpoint"
 	if s.Status != flow.StatusFailed || s.Error != want || res.Run.Status != flow.StatusFailed {
 		t.Fatalf("step %s %q, run %s; want failed %q", s.Status, s.Error, res.Run.Status, want)
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -17,18 +16,37 @@ const (
 	defaultMaxInterval     = 30 * time.Second
 )
 
-// shouldRetry is the retry policy: a response of 5xx, 429 or 408, or a
-// connection-level error, is worth another attempt; other 4xx responses and the
-// step's own deadline are not.
-func shouldRetry(status int, err error) bool {
-	if err != nil {
-		var tooBig *bodyTooLargeError
-		if errors.As(err, &tooBig) {
-			return false
-		}
-		return !errors.Is(err, errStepDeadline)
+// attemptFailure is how an attempt ended without an answer, if it did.
+type attemptFailure int
+
+const (
+	// failNone: an answer arrived; its status decides.
+	failNone attemptFailure = iota
+	// failNetwork: the connection failed (refused, reset, DNS, TLS, auth).
+	failNetwork
+	// failTimeout: no answer within the call's timeout.
+	failTimeout
+	// failDeadline: the step's deadline passed during the attempt.
+	failDeadline
+	// failStopped: the run was stopped.
+	failStopped
+	// failFinal: another attempt would fail alike (a body over the cap, a
+	// request that cannot be built).
+	failFinal
+)
+
+// shouldRetry applies the call's retry rule (flow.RetryRule, the one home of
+// which statuses and conditions are retried) to how an attempt ended.
+func shouldRetry(rule flow.RetryRule, status int, failure attemptFailure) bool {
+	switch failure {
+	case failNone:
+		return rule.RetriesStatus(status)
+	case failNetwork:
+		return rule.RetriesNetwork()
+	case failTimeout:
+		return rule.RetriesTimeout()
 	}
-	return status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout
+	return false
 }
 
 // backoff returns the wait before attempt n+1 after n failed attempts (n ≥ 1):

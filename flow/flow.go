@@ -112,10 +112,14 @@ type Call struct {
 	Query   []Pair `json:"query,omitempty"`
 	Headers []Pair `json:"headers,omitempty"`
 	// Body is CEL; a JSON literal is valid CEL.
-	Body    string   `json:"body,omitempty"`
+	Body string `json:"body,omitempty"`
+	// Timeout bounds each attempt (0 means the connection's, else 30 s).
 	Timeout Duration `json:"timeout,omitzero"`
-	Retry   *Retry   `json:"retry,omitempty"`
-	Signing *Signing `json:"signing,omitempty"`
+	// Deadline, when set, bounds the whole step: every attempt and the
+	// waits between them.
+	Deadline Duration `json:"deadline,omitzero"`
+	Retry    *Retry   `json:"retry,omitempty"`
+	Signing  *Signing `json:"signing,omitempty"`
 	// ReturnValue is CEL choosing the value branched on; empty means
 	// body.returnValue when the body is a JSON object that has it.
 	ReturnValue     string   `json:"returnValue,omitempty"`
@@ -130,6 +134,9 @@ type Retry struct {
 	InitialInterval Duration `json:"initialInterval,omitzero"`
 	BackoffRate     float64  `json:"backoffRate,omitempty"`
 	MaxInterval     Duration `json:"maxInterval,omitzero"`
+	// On lists the conditions that are tried again (see RetryConditions);
+	// empty means DefaultRetryOn.
+	On []string `json:"on,omitempty"`
 }
 
 // Signing configures the Standard Webhooks HMAC signature of a call's payload.

@@ -287,6 +287,7 @@ func kindTable() []KindSpec {
 				c.Branches = slices.Clone(c.Branches)
 				if c.Retry != nil {
 					r := *c.Retry
+					r.On = slices.Clone(r.On)
 					c.Retry = &r
 				}
 				if c.Signing != nil {

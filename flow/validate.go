@@ -335,6 +335,14 @@ func (v *validator) call(id string, field func(string) string, n *Node) {
 	case c.Timeout.D() > MaxCallTimeout:
 		v.errorf(id, field("call.timeout"), "%s is longer than the %s a call may wait; shorten it", c.Timeout.D(), MaxCallTimeout)
 	}
+	switch {
+	case c.Deadline < 0:
+		v.errorf(id, field("call.deadline"), "the deadline is negative; give a duration such as \"2m\", or leave it out to bound only each attempt")
+	case c.Deadline.D() > MaxCallTimeout:
+		v.errorf(id, field("call.deadline"), "%s is longer than the %s a call may wait; shorten it", c.Deadline.D(), MaxCallTimeout)
+	case c.Deadline > 0 && c.Timeout > c.Deadline:
+		v.warnf(id, field("call.deadline"), "%s is shorter than the %s timeout of one attempt, so the first attempt is cut at %s; lengthen the deadline or shorten the timeout", c.Deadline.D(), c.Timeout.D(), c.Deadline.D())
+	}
 	seen := map[string]bool{}
 	for j, b := range c.Branches {
 		f := field(fmt.Sprintf("call.branches[%d]", j))
@@ -361,6 +369,14 @@ func (v *validator) call(id string, field func(string) string, n *Node) {
 		if r.MaxInterval != 0 && r.MaxInterval < r.InitialInterval {
 			v.errorf(id, field("call.retry.maxInterval"), "%s is shorter than initialInterval %s; raise it or remove it", r.MaxInterval.D(), r.InitialInterval.D())
 		}
+		validateRetryOn(r.On, func(i int) string { return field(fmt.Sprintf("call.retry.on[%d]", i)) },
+			func(sev Severity, f, format string, args ...any) {
+				if sev == SeverityError {
+					v.errorf(id, f, format, args...)
+				} else {
+					v.warnf(id, f, format, args...)
+				}
+			})
 	}
 	if c.SaveTo != "" && !IsIdentifier(c.SaveTo) {
 		v.errorf(id, field("call.saveTo"), "%q cannot be a variable name; use letters, digits and _, starting with a letter", c.SaveTo)
