@@ -61,11 +61,10 @@ type console struct {
 	messageScroll *container.Scroll
 	// follow: the detail shows the newest step of the newest run as rows
 	// come, until the person selects a row of that run; a new run starts
-	// following again. selecting is set while the console selects a row
-	// itself.
-	follow    bool
-	selecting bool
-	lastRun   string // the run of the newest step row
+	// following again.
+	follow   bool
+	followed *flow.Step // the step last shown while following
+	lastRun  string     // the run of the newest step row
 	// dropped counts the rows trimmed from the front of logs, so that the
 	// row numbers handed out by addStep stay valid.
 	dropped int
@@ -109,7 +108,7 @@ func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
 	c.list.OnSelected = func(id widget.ListItemID) {
 		line := c.line(id)
 		if line.step != nil {
-			if !c.selecting && line.step.RunID == c.lastRun {
+			if line.step.RunID == c.lastRun {
 				c.follow = false // the person picked a step of the newest run: keep it
 			}
 			// a step stays selected while its request and response show
@@ -289,13 +288,21 @@ func (c *console) commit() {
 		}
 	}
 	if newest >= 0 {
-		if run := c.logs[newest].step.RunID; run != c.lastRun {
-			c.lastRun, c.follow = run, true // a new run: follow it
+		step := c.logs[newest].step
+		if step.RunID != c.lastRun {
+			// a new run: follow it, and let go of the row picked in the
+			// one before
+			c.lastRun, c.follow = step.RunID, true
+			c.list.UnselectAll()
 		}
-		if c.follow {
-			c.selecting = true
-			c.list.Select(len(c.problems) + newest)
-			c.selecting = false
+		if c.follow && step != c.followed {
+			// the newest step, without selecting its row: selecting
+			// scrolls and lays the list out again, per batch of a run
+			c.followed = step
+			c.showDetail(nil)
+			if c.onStep != nil {
+				c.onStep(step)
+			}
 		}
 	}
 	c.list.ScrollToBottom()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,6 +29,16 @@ type toolbar struct {
 	row        *overflowRow
 	box        fyne.CanvasObject
 	syncing    bool
+	// shown is what the pickers show, so that an update that changes
+	// nothing there (every keystroke updates the toolbar) costs nothing:
+	// a Select laid out again shapes its text anew.
+	shown struct {
+		flows    []string
+		flow     int
+		envs     []string
+		env      string
+		hasFlows bool
+	}
 }
 
 func newToolbar(a *App) *toolbar {
@@ -128,14 +139,16 @@ func (t *toolbar) update() {
 
 // syncEnvs lists the environments and shows the picked one.
 func (t *toolbar) syncEnvs() {
+	opts := append([]string{noEnvironment}, t.a.envs.names()...)
+	cur := orDefault(t.a.envs.current(), noEnvironment)
+	if slices.Equal(opts, t.shown.envs) && cur == t.shown.env && t.envSel.Selected == cur {
+		return
+	}
+	t.shown.envs, t.shown.env = opts, cur
 	t.syncing = true
 	defer func() { t.syncing = false }()
-	t.envSel.SetOptions(append([]string{noEnvironment}, t.a.envs.names()...))
-	if cur := t.a.envs.current(); cur != "" {
-		t.envSel.SetSelected(cur)
-	} else {
-		t.envSel.SetSelected(noEnvironment)
-	}
+	t.envSel.SetOptions(opts)
+	t.envSel.SetSelected(cur)
 }
 
 // syncPicker lists the stored flows and shows the open one.
@@ -154,6 +167,10 @@ func (t *toolbar) syncPicker() {
 			sel = i
 		}
 	}
+	if t.shown.hasFlows && slices.Equal(names, t.shown.flows) && sel == t.shown.flow && t.flowPicker.SelectedIndex() == sel {
+		return
+	}
+	t.shown.flows, t.shown.flow, t.shown.hasFlows = names, sel, true
 	t.syncing = true
 	t.flowPicker.SetOptions(names)
 	if sel >= 0 {
