@@ -3,10 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -25,23 +23,12 @@ func (db *DB) SaveConnection(ctx context.Context, c flow.Connection) error {
 		if err := db.sealTx(ctx, tx, connHome(c.Name), authSecrets(c.Auth.Secrets()), true); err != nil {
 			return err
 		}
-		return putConnectionTx(ctx, tx, c, db.now())
+		return putDocTx(ctx, tx, "connections", c.Name, &c, db.now())
 	})
 	if err != nil {
 		return fmt.Errorf("save connection %q: %w", c.Name, err)
 	}
 	return nil
-}
-
-func putConnectionTx(ctx context.Context, tx *sql.Tx, c flow.Connection, now time.Time) error {
-	body, err := json.Marshal(&c)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO connections(name, doc, updated_at) VALUES(?, ?, ?)
-		ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-		c.Name, string(body), unixNano(now))
-	return err
 }
 
 // Connection returns the stored connection with that name, its secret
@@ -107,7 +94,7 @@ func (db *DB) RenameConnection(ctx context.Context, oldName, newName string) err
 		if _, err := tx.ExecContext(ctx, "DELETE FROM connections WHERE name = ?", oldName); err != nil {
 			return err
 		}
-		return putConnectionTx(ctx, tx, *c, db.now())
+		return putDocTx(ctx, tx, "connections", c.Name, c, db.now())
 	})
 	if err != nil {
 		return fmt.Errorf("rename connection %q to %q: %w", oldName, newName, err)

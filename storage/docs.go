@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Connections and mocks are stored the same way: one JSON document per name,
@@ -19,6 +20,19 @@ func decodeDoc[T any](what, name, body string) (*T, error) {
 		return nil, fmt.Errorf("stored %s %q cannot be read: %w", what, name, err)
 	}
 	return v, nil
+}
+
+// putDocTx stores doc as JSON under name in table within tx, replacing the
+// document stored there. table is one of this package's constants.
+func putDocTx(ctx context.Context, tx *sql.Tx, table, name string, doc any, now time.Time) error {
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+`(name, doc, updated_at) VALUES(?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
+		name, string(body), unixNano(now))
+	return err
 }
 
 // readDoc returns the document stored under name in table; an unknown name

@@ -36,14 +36,7 @@ func (db *DB) SaveMock(ctx context.Context, m flow.Mock) error {
 		if err := db.sealTx(ctx, tx, mockHome(m.Name), secrets, true); err != nil {
 			return err
 		}
-		body, err := json.Marshal(&m)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO mocks(name, doc, updated_at) VALUES(?, ?, ?)
-			ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`,
-			m.Name, string(body), unixNano(db.now()))
-		return err
+		return putDocTx(ctx, tx, "mocks", m.Name, &m, db.now())
 	})
 	if err != nil {
 		return fmt.Errorf("save mock %q: %w", m.Name, err)
