@@ -72,6 +72,10 @@ type Options struct {
 	Transport *http.Transport
 	// Resolve overrides a connection's base URL (a mock switch); nil keeps it.
 	Resolve func(conn flow.Connection) (baseURL string, ok bool)
+	// Env and EnvName are the environment (`env` in expressions) of runs
+	// whose Input names none: runs started by events and webhooks.
+	Env     map[string]any
+	EnvName string
 }
 
 // Runner executes plans. It is safe for concurrent use: concurrent runs share

@@ -64,6 +64,9 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	if id == "" {
 		id = r.opts.NewID()
 	}
+	if in.Env == nil && in.EnvName == "" {
+		in.Env, in.EnvName = r.opts.Env, r.opts.EnvName
+	}
 	f := p.Flow
 	started := r.opts.Now()
 	run := flow.Run{

@@ -186,9 +186,10 @@ func decodeStrict(data []byte, v any, what string) error {
 
 // maxFileBytes caps each kind of file decodeStrict reads, by its what.
 var maxFileBytes = map[string]int{
-	"flow":        MaxFlowFileBytes,
-	"connections": MaxConnectionsFileBytes,
-	"mocks":       MaxMocksFileBytes,
+	"flow":         MaxFlowFileBytes,
+	"connections":  MaxConnectionsFileBytes,
+	"mocks":        MaxMocksFileBytes,
+	"environments": MaxEnvironmentsFileBytes,
 }
 
 // invalidUTF8 returns the offset of the first byte that is not valid UTF-8,

@@ -60,7 +60,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 type runFlags struct {
 	connections string
 	input       string
-	env         string
+	env         envFlags
 	json        bool
 	db          optionalString
 }
@@ -71,7 +71,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var rf runFlags
 	fs.StringVar(&rf.connections, "connections", "", "connections file (*.connections.json)")
 	fs.StringVar(&rf.input, "input", "", "trigger payload: JSON, or @file")
-	fs.StringVar(&rf.env, "env", "", "environment name (env.name in expressions)")
+	rf.env.register(fs)
 	fs.BoolVar(&rf.json, "json", false, "print the result as one JSON object")
 	fs.Var(&rf.db, "db", `database file; "" records nothing (default: the user's config directory)`)
 	var mf mockFlags
@@ -89,8 +89,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	f, conns, problems := loadFiles(pos[0], rf.connections)
 	mocks, ps := mf.load()
 	problems = append(problems, ps...)
+	problems = append(problems, rf.env.load()...)
 	if rf.connections != "" {
 		conns, ps = mf.apply(conns)
+		problems = append(problems, ps...)
+		conns, ps = rf.env.apply(conns)
 		problems = append(problems, ps...)
 	}
 	var input json.RawMessage
@@ -145,6 +148,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			printProblems(stderr, ps)
 			return exitInvalid
 		}
+		if conns, ps = rf.env.apply(conns); len(ps) > 0 {
+			printProblems(stderr, ps)
+			return exitInvalid
+		}
 	}
 	opts := rec.runnerOptions(conns)
 	mockSrv, resolve, err := startMocks(ctx, mocks, conns, storage.Resolver{DB: rec.db})
@@ -157,7 +164,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		opts.Resolve = resolve
 	}
 	runner := engine.NewRunner(opts)
-	res, err := runner.Run(ctx, plan, engine.Input{Trigger: input, Env: envMap(rf.env), EnvName: rf.env, Source: "cli"})
+	env, envName := rf.env.input()
+	res, err := runner.Run(ctx, plan, engine.Input{Trigger: input, Env: env, EnvName: envName, Source: "cli"})
 	runner.Close() // delivers every event to the recorder
 	if err != nil {
 		fmt.Fprintf(stderr, "flowbench run: %v\n", err)
@@ -286,6 +294,10 @@ func loadFiles(flowPath, connPath string) (*flow.Flow, []flow.Connection, []stri
 	} else if f, err = flow.DecodeFlow(data); err != nil {
 		problems = append(problems, problemLines(flowPath, err)...)
 		f = nil
+	} else if f.ID == "" {
+		// flow.id (and the chatbot contract's chatBotId) is never empty:
+		// a file without an id gets one from its name, the same every run.
+		f.ID = flow.FileFlowID(flowPath)
 	}
 	var conns []flow.Connection
 	if connPath != "" {

@@ -41,6 +41,8 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 	maxEventRuns := fs.Int("max-event-runs", engine.DefaultMaxEventRuns, "runs one raised event may start, counting the runs their events start in turn")
 	var dbFlag optionalString
 	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
+	var ef envFlags
+	ef.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitInvalid
@@ -63,7 +65,11 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 
 	// Read and check every file before anything runs or is written.
 	set := flowSet{flowArgs: flows, connPath: *connections}
-	if problems := set.readFiles(); len(problems) > 0 {
+	if problems := append(set.readFiles(), ef.load()...); len(problems) > 0 {
+		printProblems(stderr, problems)
+		return exitInvalid
+	}
+	if problems := set.applyEnv(&ef, set.connPath != ""); len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
@@ -78,13 +84,15 @@ func cmdEmit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowbench emit: %v\n", err)
 		return exitInvalid
 	}
-	if len(problems) > 0 {
+	if problems = append(problems, set.applyEnv(&ef, set.connPath == "")...); len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
 	conns := set.conns
 
-	runner := engine.NewRunner(rec.runnerOptions(conns))
+	opts := rec.runnerOptions(conns)
+	ef.setOptions(&opts)
+	runner := engine.NewRunner(opts)
 	var mu sync.Mutex
 	var executions []engine.TriggerExecution
 	bus := engine.NewEvents(runner, engine.EventsOptions{Context: ctx, MaxRuns: *maxEventRuns, OnTrigger: func(te engine.TriggerExecution) {

@@ -88,3 +88,16 @@ func (s *flowSet) compile(ctx context.Context, db *storage.DB, mf *mockFlags) ([
 	}
 	return plans, problems, nil
 }
+
+// applyEnv applies the chosen environment's connection overrides to the
+// set's connections when now is true: emit and serve call it once the
+// connections are known, after reading a connections file (before anything
+// is opened) or after taking the stored ones.
+func (s *flowSet) applyEnv(ef *envFlags, now bool) []string {
+	if !now {
+		return nil
+	}
+	var problems []string
+	s.conns, problems = ef.apply(s.conns)
+	return problems
+}

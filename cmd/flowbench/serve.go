@@ -133,6 +133,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&dbFlag, "db", `database file; "" records nothing (default: the user's config directory)`)
 	maxConcurrent := fs.Int("max-concurrent", engine.DefaultWebhookMaxConcurrent, "webhook requests served at once; past it a request is answered 503 with Retry-After")
 	maxEventRuns := fs.Int("max-event-runs", engine.DefaultMaxEventRuns, "runs one raised event may start, counting the runs their events start in turn")
+	var ef envFlags
+	ef.register(fs)
 	grace := fs.Duration("shutdown-grace", engine.DefaultWebhookShutdownGrace, "on SIGTERM or Ctrl+C, how long webhook runs in flight may finish before they are stopped")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return exitInvalid
@@ -145,7 +147,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	set := flowSet{flowArgs: flows, connPath: *connections}
 	problems := set.readFiles()
 	mocks, ps := mf.load()
-	if problems = append(problems, ps...); len(problems) > 0 {
+	problems = append(problems, ps...)
+	if problems = append(problems, ef.load()...); len(problems) == 0 {
+		problems = set.applyEnv(&ef, set.connPath != "")
+	}
+	if len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
@@ -160,7 +166,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
 		return exitInvalid
 	}
-	if len(problems) > 0 {
+	if problems = append(problems, set.applyEnv(&ef, set.connPath == "")...); len(problems) > 0 {
 		printProblems(stderr, problems)
 		return exitInvalid
 	}
@@ -175,6 +181,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		commits.Attach(rec.recorder)
 	}
 	opts := rec.runnerOptions(conns)
+	ef.setOptions(&opts)
 	for i, o := range opts.Observers {
 		if o == engine.Observer(rec.recorder) {
 			opts.Observers[i] = commits
