@@ -19,16 +19,7 @@ func (db *DB) SaveConnection(ctx context.Context, c flow.Connection) error {
 		return errors.New("save connection: give the connection a name")
 	}
 	ownRefs(&c.Auth)
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := db.sealTx(ctx, tx, connHome(c.Name), authSecrets(c.Auth.Secrets()), true); err != nil {
-			return err
-		}
-		return putDocTx(ctx, tx, "connections", c.Name, &c, db.now())
-	})
-	if err != nil {
-		return fmt.Errorf("save connection %q: %w", c.Name, err)
-	}
-	return nil
+	return db.saveDoc(ctx, "connections", "connection", c.Name, connHome(c.Name), authSecrets(c.Auth.Secrets()), &c)
 }
 
 // Connection returns the stored connection with that name, its secret

@@ -22,6 +22,22 @@ func decodeDoc[T any](what, name, body string) (*T, error) {
 	return v, nil
 }
 
+// saveDoc seals the literal secrets of doc (secrets point into it) in home,
+// deleting those it no longer uses, and stores doc under name in table, in
+// one transaction; what names its kind in errors.
+func (db *DB) saveDoc(ctx context.Context, table, what, name string, home secretHome, secrets []docSecret, doc any) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := db.sealTx(ctx, tx, home, secrets, true); err != nil {
+			return err
+		}
+		return putDocTx(ctx, tx, table, name, doc, db.now())
+	})
+	if err != nil {
+		return fmt.Errorf("save %s %q: %w", what, name, err)
+	}
+	return nil
+}
+
 // putDocTx stores doc as JSON under name in table within tx, replacing the
 // document stored there. table is one of this package's constants.
 func putDocTx(ctx context.Context, tx *sql.Tx, table, name string, doc any, now time.Time) error {

@@ -32,16 +32,7 @@ func (db *DB) SaveMock(ctx context.Context, m flow.Mock) error {
 		m.Auth = &a
 		secrets = authSecrets(a.Secrets())
 	}
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := db.sealTx(ctx, tx, mockHome(m.Name), secrets, true); err != nil {
-			return err
-		}
-		return putDocTx(ctx, tx, "mocks", m.Name, &m, db.now())
-	})
-	if err != nil {
-		return fmt.Errorf("save mock %q: %w", m.Name, err)
-	}
-	return nil
+	return db.saveDoc(ctx, "mocks", "mock", m.Name, mockHome(m.Name), secrets, &m)
 }
 
 // Mock returns the stored mock with that name, its secret fields as
