@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/ui/editor"
@@ -88,11 +91,12 @@ func (a *App) ImportFlow(data []byte) error {
 	return nil
 }
 
-// ExportFlow encodes the open document as a flow file: without the store's
-// id and version, so the file is the same wherever it is imported.
+// ExportFlow encodes the open document as a flow file: with the flow's GUID
+// id (a new one for a flow never saved), so runs of the file have the app's
+// flow.id, and without the store's version. An import ignores the id.
 func (a *App) ExportFlow() ([]byte, error) {
 	f := editor.Clone(a.ed.Flow())
-	f.ID, f.Version = "", 0
+	f.ID, f.Version = cmp.Or(a.flowID, uuid.NewString()), 0
 	data, err := flow.EncodeFlow(f)
 	if err != nil {
 		return nil, fmt.Errorf("export flow %q: %w", f.Name, err)
