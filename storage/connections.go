@@ -37,7 +37,7 @@ func (db *DB) ListConnections(ctx context.Context) ([]flow.Connection, error) {
 // it ("conn/<name>/..."). Flows that call it are left as they are (see
 // FlowsUsingConnection). An unknown name is an error wrapping ErrNotFound.
 func (db *DB) DeleteConnection(ctx context.Context, name string) error {
-	return db.deleteDoc(ctx, "connections", "connection", name, connHome(name))
+	return db.deleteDoc(ctx, "connections", "name", "connection", name, connHome(name))
 }
 
 // RenameConnection renames a stored connection. Its sealed secrets move to

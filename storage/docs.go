@@ -90,11 +90,11 @@ func listDocs[T any](ctx context.Context, db *DB, table, what string) ([]T, erro
 	return out, nil
 }
 
-// deleteDoc removes the document stored under name in table and the secrets
-// in home; an unknown name is an error wrapping ErrNotFound.
-func (db *DB) deleteDoc(ctx context.Context, table, what, name string, home secretHome) error {
+// deleteDoc removes the document whose key column holds name in table and
+// the secrets in home; an unknown name is an error wrapping ErrNotFound.
+func (db *DB) deleteDoc(ctx context.Context, table, key, what, name string, home secretHome) error {
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE name = ?", name)
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE "+key+" = ?", name)
 		if err != nil {
 			return fmt.Errorf("delete %s %q: %w", what, name, err)
 		}

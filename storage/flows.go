@@ -214,17 +214,5 @@ func (db *DB) flowSummaries(ctx context.Context, query string, args ...any) ([]F
 // from it. Its past runs stay in the history. An unknown flow is an error
 // wrapping ErrNotFound.
 func (db *DB) DeleteFlow(ctx context.Context, id string) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM flows WHERE id = ?", id)
-		if err != nil {
-			return fmt.Errorf("delete flow %q: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("delete flow %q: %w", id, ErrNotFound)
-		}
-		if err := flowHome(id).deleteTx(ctx, tx); err != nil {
-			return fmt.Errorf("delete the secrets of flow %q: %w", id, err)
-		}
-		return nil
-	})
+	return db.deleteDoc(ctx, "flows", "id", "flow", id, flowHome(id))
 }

@@ -52,7 +52,7 @@ func (db *DB) ListMocks(ctx context.Context) ([]flow.Mock, error) {
 // unknown name is an error wrapping ErrNotFound. The requests it received
 // stay in the history.
 func (db *DB) DeleteMock(ctx context.Context, name string) error {
-	return db.deleteDoc(ctx, "mocks", "mock", name, mockHome(name))
+	return db.deleteDoc(ctx, "mocks", "name", "mock", name, mockHome(name))
 }
 
 // RecordReceived keeps one received request in the history. The record is
