@@ -40,9 +40,15 @@ type inspector struct {
 
 	conn *connForm // the connection form, when one is shown
 
-	// checked keeps each node's expression problems for revalidate.
-	checked exprProblemCache
+	// checked keeps each node's expression problems for revalidate, and
+	// validated the flow's problems.
+	checked   exprProblemCache
+	validated validationCache
 }
+
+// validate is flow.Validate of the open document, checking again only the
+// fields of the nodes edited since the last call when that is enough.
+func (in *inspector) validate() flow.Problems { return in.validated.validate(in.a.ed) }
 
 // exprProblems is expressionProblems of the open document against conns,
 // checking again only the nodes edited since the last call.

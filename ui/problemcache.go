@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/flowbench/flowbench/flow"
@@ -72,4 +73,97 @@ func connectionsKey(conns []flow.Connection) string {
 		b.WriteByte(0)
 	}
 	return b.String()
+}
+
+// validationCache keeps flow.Validate's result for the open document and,
+// per node, the problems of its fields (flow.ValidateNodeFields) with its
+// stamp and shape (kind and ports, which the graph rules read). After an
+// edit of some nodes' fields that keeps their shape, the result is patched
+// for those nodes instead of validating the whole flow again.
+type validationCache struct {
+	all   flow.Problems // nil until computed
+	epoch uint64
+	count int // the number of nodes all was computed for
+	nodes map[string]validatedNode
+	full  int // how many times the whole flow was validated
+}
+
+type validatedNode struct {
+	stamp editor.NodeStamp
+	kind  flow.NodeKind
+	ports []string
+	ps    flow.Problems
+}
+
+// validate returns flow.Validate(ed.Flow()). Callers must not change it.
+func (vc *validationCache) validate(ed *editor.Editor) flow.Problems {
+	f := ed.Flow()
+	if vc.all != nil && vc.nodes != nil && vc.epoch == ed.Epoch() && vc.count == len(f.Nodes) {
+		if out, ok := vc.patch(ed, f); ok {
+			vc.all = out
+			return out
+		}
+	}
+	vc.full++
+	vc.all = flow.Validate(f)
+	if vc.all == nil {
+		vc.all = flow.Problems{}
+	}
+	vc.epoch, vc.count = ed.Epoch(), len(f.Nodes)
+	vc.nodes = make(map[string]validatedNode, len(f.Nodes))
+	for i := range f.Nodes {
+		n := &f.Nodes[i]
+		if _, dup := vc.nodes[n.ID]; dup {
+			vc.nodes = nil // a repeated id: the next edit validates all again
+			break
+		}
+		vc.nodes[n.ID] = validatedNode{stamp: ed.NodeStamp(n.ID), kind: n.Kind, ports: n.Ports(), ps: flow.ValidateNodeFields(f, i)}
+	}
+	return vc.all
+}
+
+// patch replaces, in the last result, the field problems of every node
+// whose stamp changed. It gives up (false) when a node changed its shape,
+// or when its problems cannot be placed for certain: from none to some,
+// or a run of problems found twice.
+func (vc *validationCache) patch(ed *editor.Editor, f *flow.Flow) (flow.Problems, bool) {
+	out, copied := vc.all, false
+	for i := range f.Nodes {
+		n := &f.Nodes[i]
+		e, ok := vc.nodes[n.ID]
+		if !ok {
+			return nil, false
+		}
+		st := ed.NodeStamp(n.ID)
+		if st == e.stamp {
+			continue
+		}
+		if n.Kind != e.kind || !slices.Equal(n.Ports(), e.ports) {
+			return nil, false
+		}
+		ps := flow.ValidateNodeFields(f, i)
+		if !slices.Equal(ps, e.ps) {
+			at := indexRun(out, e.ps)
+			if len(e.ps) == 0 || at < 0 || indexRun(out[at+1:], e.ps) >= 0 {
+				return nil, false
+			}
+			if !copied {
+				out, copied = slices.Clone(out), true
+			}
+			out = slices.Replace(out, at, at+len(e.ps), ps...)
+		}
+		e.stamp, e.ps = st, ps
+		vc.nodes[n.ID] = e
+	}
+	return out, true
+}
+
+// indexRun is the index of the first run of ps equal to run, -1 when none.
+func indexRun(ps, run flow.Problems) int {
+	for i := 0; i+len(run) <= len(ps); i++ {
+		if slices.Equal(ps[i:i+len(run)], run) {
+			return i
+		}
+	}
+	return -1
 }

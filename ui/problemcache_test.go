@@ -76,3 +76,51 @@ func TestExprProblemCacheMatchesAFullCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestValidationCacheMatchesValidate: after any sequence of edits (fields
+// of one node that make and clear problems, a new port, undo, redo, a
+// deleted connector) the cached validation is flow.Validate's.
+func TestValidationCacheMatchesValidate(t *testing.T) {
+	ed := editor.New(callsFlow(40))
+	var vc validationCache
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for step := range 400 {
+		id := fmt.Sprintf("n%d", 1+rnd.IntN(38))
+		switch rnd.IntN(10) {
+		case 0:
+			ed.Undo()
+		case 1:
+			ed.Redo()
+		case 2:
+			if step%40 == 2 {
+				ed.Edit("Delete connector", func(f *flow.Flow) error { f.Edges = f.Edges[1:]; return nil })
+			}
+		case 3:
+			ed.EditNodes("Add branch", []string{id}, func(f *flow.Flow) error {
+				if n := f.Node(id); n.Call != nil {
+					n.Call.Branches = append(n.Call.Branches, fmt.Sprintf("b%d", step))
+				}
+				return nil
+			})
+		default:
+			method := []string{"POST", "GET", "FETCH", ""}[rnd.IntN(4)]
+			outcome := []string{"", "", "stray"}[rnd.IntN(3)]
+			ed.EditTypingNodes("Edit method", []string{id}, func(f *flow.Flow) error {
+				n := f.Node(id)
+				if n.Call != nil {
+					n.Call.Method = method
+				}
+				n.Outcome = outcome
+				return nil
+			})
+		}
+		got := vc.validate(ed)
+		if want := flow.Validate(ed.Flow()); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("step %d: the cache says\n%v\nand Validate\n%v", step, got, want)
+		}
+	}
+	t.Logf("%d of 400 validations checked the whole flow", vc.full)
+	if vc.full > 250 {
+		t.Fatalf("%d of 400 validations checked the whole flow", vc.full)
+	}
+}

@@ -137,6 +137,11 @@ func cloneFor(f *flow.Flow, ids []string) *flow.Flow {
 // from the node (its problems) stays valid while the stamp is the same.
 type NodeStamp struct{ epoch, rev uint64 }
 
+// Epoch changes whenever an edit may have changed anything besides the
+// fields of the nodes it named (EditNodes): the connectors, the variables,
+// which nodes there are. A cache of the whole document keeps while it holds.
+func (e *Editor) Epoch() uint64 { return e.epoch }
+
 // NodeStamp returns the stamp of the node with that id.
 func (e *Editor) NodeStamp(id string) NodeStamp { return NodeStamp{e.epoch, e.revs[id]} }
 
