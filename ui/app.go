@@ -383,7 +383,7 @@ func (a *App) updateActions() {
 // in the console.
 func (a *App) revalidate() {
 	f := a.ed.Flow()
-	ps := flow.Validate(f)
+	ps := a.inspector.validate() // flow.Validate(f), again for the edited nodes only
 	var more flow.Problems
 	if a.opts.Compile != nil {
 		if err := a.opts.Compile(f, a.conns); err != nil {
