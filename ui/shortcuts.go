@@ -86,5 +86,5 @@ func (a *App) showShortcuts() {
 	}
 	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.NewVScroll(grid), a.w)
 	d.Resize(fyne.NewSize(620, 480))
-	d.Show()
+	showDialog(d, a.w)
 }
