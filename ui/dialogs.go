@@ -132,13 +132,6 @@ func newJSONEntry() *dialogEntry {
 	return e
 }
 
-// newDialogEntry is a one-line dialogEntry.
-func newDialogEntry() *dialogEntry {
-	e := &dialogEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
 // TypedKey closes the dialog on Escape.
 func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape {
