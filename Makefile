@@ -8,6 +8,12 @@ export LANG := en_US.UTF-8
 export LC_ALL := C.UTF-8
 NOLC := env -u LC_ALL
 GO ?= go
+# Go 1.27.3, which the go command fetches through the module proxy on first
+# use (about 76 MB, once per machine): Go 1.26.8's standard library has
+# known vulnerabilities (govulncheck: crypto/x509, crypto/tls, net/http,
+# mime/multipart) fixed only in later releases. Plain `go` commands outside
+# make need the same export to build what make builds.
+export GOTOOLCHAIN := go1.27.3
 TAGS := migrated_fynedo
 # System packages: Fyne's GL driver needs cgo headers to build the app; the
 # smoke test needs an X server (Xvfb) and ImageMagick to capture the window.
@@ -30,7 +36,7 @@ endef
 # golang.org/x/vulndb (fetched through the Go module proxy, like any module),
 # so the check is repeatable and needs no access to vuln.go.dev; set
 # VULNDB=https://vuln.go.dev to check against the live database instead.
-TOOLS := $(CURDIR)/.tools
+TOOLS := $(CURDIR)/.tools/$(GOTOOLCHAIN)
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
