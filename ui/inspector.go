@@ -321,14 +321,7 @@ func (in *inspector) flowForm() fyne.CanvasObject {
 	)
 }
 
+// uniqueKey names a new variable by the one rule (editor.UniqueName).
 func uniqueKey(m map[string]string, base string) string {
-	if _, ok := m[base]; !ok {
-		return base
-	}
-	for i := 2; ; i++ {
-		k := fmt.Sprintf("%s%d", base, i)
-		if _, ok := m[k]; !ok {
-			return k
-		}
-	}
+	return uniqueName(base, idSep, func(k string) bool { _, ok := m[k]; return ok })
 }

@@ -1,6 +1,10 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/flowbench/flowbench/flow"
+)
 
 // TestUniqueNameIsOneRule: every new or copied name follows one rule, the
 // base while it is free, then the base numbered from 2 with the separator
@@ -36,5 +40,21 @@ func TestUniqueNameIsOneRule(t *testing.T) {
 	}
 	if got := copyName("chatbot", urlSep, set()); got != "chatbot-copy" {
 		t.Errorf("copy of mock chatbot: %q, want %q", got, "chatbot-copy")
+	}
+}
+
+// TestNewVariablesAndPortsFollowTheOneRule: the flow form's new variable
+// and the decision's and call's new ports are named by the same rule.
+func TestNewVariablesAndPortsFollowTheOneRule(t *testing.T) {
+	if got := uniqueKey(map[string]string{"var": "1"}, "var"); got != "var2" {
+		t.Errorf("a variable beside var is %q, want var2", got)
+	}
+	n := &flow.Node{ID: "route", Kind: flow.KindDecision, Cases: []flow.Case{{Port: "case", When: "true"}}}
+	if got := uniquePort(n, "case"); got != "case2" {
+		t.Errorf("a case beside case is %q, want case2", got)
+	}
+	n.Cases = nil
+	if got := uniquePort(n, "case"); got != "case" {
+		t.Errorf("the first case is %q, want case", got)
 	}
 }

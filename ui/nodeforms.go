@@ -419,13 +419,9 @@ func removePortEdges(f *flow.Flow, id, port string) {
 	f.Edges = slices.DeleteFunc(f.Edges, func(e flow.Edge) bool { return e.From == id && e.PortName() == port })
 }
 
+// uniquePort names a new port by the one rule (editor.UniqueName).
 func uniquePort(n *flow.Node, base string) string {
-	for i := 1; ; i++ {
-		p := fmt.Sprintf("%s%d", base, i)
-		if !n.HasPort(p) {
-			return p
-		}
-	}
+	return uniqueName(base, idSep, n.HasPort)
 }
 
 // decisionForm edits the cases: a port and a condition each.
