@@ -298,9 +298,18 @@ func (a *App) build() {
 	a.w.SetMainMenu(a.mainMenu())
 	a.addShortcuts()
 	a.restoreLayout()
-	a.w.SetCloseIntercept(func() {
+	a.w.SetCloseIntercept(a.Quit)
+}
+
+// Quit ends the session as File > Quit and the window's close button do:
+// edits that no draft keeps are confirmed first, then the layout and the
+// draft are kept, the window's run is stopped and the app quits. (Fyne's
+// own Quit item would quit at once, losing the draft and the run's end.)
+func (a *App) Quit() {
+	a.confirmLeave(func() {
 		a.endSession()
 		a.w.Close()
+		a.fa.Quit()
 	})
 }
 

@@ -38,6 +38,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
 		fyne.NewMenuItem("Export flow file…", a.flows.exportDialog),
 		fyne.NewMenuItem("Version history…", a.flows.historyDialog),
+		fyne.NewMenuItemSeparator(),
+		quitItem(a.Quit),
 	)
 	edit := fyne.NewMenu("Edit",
 		item("Undo", &fyne.ShortcutUndo{}, a.Undo),
@@ -59,4 +61,13 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Follow the system theme", func() { a.SetTheme(themeSystem) }),
 	)
 	return fyne.NewMainMenu(file, edit, view, a.goMenu(), a.helpMenu())
+}
+
+// quitItem is File > Quit (Ctrl+Q): marked IsQuit, so Fyne does not add its
+// own Quit, which would end the app without keeping the draft.
+func quitItem(quit func()) *fyne.MenuItem {
+	it := fyne.NewMenuItem("Quit", quit)
+	it.IsQuit = true
+	it.Shortcut = quitShortcut
+	return it
 }

@@ -28,6 +28,7 @@ var viewKeys = []struct {
 var keyHelp = [][2]string{
 	{"Ctrl+1 … Ctrl+6", "Show Flows, Connections, Runs, Events, Mocks, Requests"},
 	{"Ctrl+N", "New flow"},
+	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
 	{"Ctrl+Z", "Undo"},
 	{"Ctrl+Shift+Z, Ctrl+Y", "Redo"},
@@ -42,12 +43,15 @@ var keyHelp = [][2]string{
 // newFlowShortcut is Ctrl+N (Cmd+N on macOS).
 var newFlowShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 
+// quitShortcut is Ctrl+Q (Cmd+Q on macOS).
+var quitShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+
 // viewShortcut is Ctrl+digit for the i-th view of viewKeys.
 func viewShortcut(i int) *desktop.CustomShortcut {
 	return &desktop.CustomShortcut{KeyName: viewKeys[i].key, Modifier: fyne.KeyModifierShortcutDefault}
 }
 
-// addViewShortcuts registers Ctrl+1 … Ctrl+6 and Ctrl+N on the window's
+// addViewShortcuts registers Ctrl+1 … Ctrl+6, Ctrl+N and Ctrl+Q on the window's
 // canvas (the menu carries them too, see goMenu and the File menu).
 func (a *App) addViewShortcuts() {
 	c := a.w.Canvas()
@@ -56,6 +60,7 @@ func (a *App) addViewShortcuts() {
 		c.AddShortcut(viewShortcut(i), func(fyne.Shortcut) { a.sidebar.showNamed(view) })
 	}
 	c.AddShortcut(newFlowShortcut, func(fyne.Shortcut) { a.confirmLeave(a.NewFlow) })
+	c.AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
 }
 
 // goMenu lists the sidebar's views with their shortcuts.

@@ -4,6 +4,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/flowbench/flowbench/flow"
 )
 
 // Issue 13: Ctrl+1 … Ctrl+6 switch the sidebar's views and Ctrl+N opens a
@@ -51,4 +55,30 @@ func hasView(a *App, name string) bool {
 		}
 	}
 	return false
+}
+
+// Issue 13 (smaller): File > Quit with unsaved edits exited at once,
+// without asking and without the window's end of session. The menu's Quit
+// is now the app's own, the one the close button uses: it asks when the
+// edits would be lost and keeps the app running until answered.
+func TestQuitAsksBeforeLosingEdits(t *testing.T) {
+	h := newHarness(t)
+	h.app.NewFlow()
+	if _, err := h.app.ed.AddNode("start", flow.Position{}); err != nil {
+		t.Fatal(err)
+	}
+	var quit *fyne.MenuItem
+	for _, it := range h.app.mainMenu().Items[0].Items {
+		if it.IsQuit {
+			quit = it
+		}
+	}
+	if quit == nil || quit.Action == nil {
+		t.Fatal("the File menu has no Quit of the app's own; Fyne would add one that quits at once")
+	}
+	quit.Action()
+	h.queue.drain()
+	if got := h.overlayText(); !strings.Contains(got, "unsaved edits") {
+		t.Fatalf("Quit with an unsaved new flow showed %q; want a question about the unsaved edits", got)
+	}
 }
