@@ -101,6 +101,9 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 	}
 	problems := flow.Validate(f)
 	problems = append(problems, flow.ValidateLimits(f)...)
+	if conns != nil {
+		problems = append(problems, flow.ValidateRequests(f, conns)...)
+	}
 	c := newCompiler(env, conns)
 
 	p := &Plan{Flow: f, steps: make(map[string]*step, len(f.Nodes))}
@@ -110,7 +113,7 @@ func CompileWith(env *expr.Env, f *flow.Flow, conns []flow.Connection) (*Plan, e
 		if _, dup := p.steps[n.ID]; dup || n.ID == "" {
 			continue // reported by Validate
 		}
-		s := &step{node: n, next: map[string]*step{}, edges: map[string]int{}}
+		s := &step{node: resolveRequest(n, conns), next: map[string]*step{}, edges: map[string]int{}}
 		p.steps[n.ID] = s
 		if spec, ok := flow.Spec(n.Kind); ok && !spec.HasInput && p.start == nil {
 			p.start = s

@@ -81,7 +81,7 @@ func CheckConnection(c Connection) Problems {
 	case c.Timeout.D() > MaxCallTimeout:
 		add(SeverityError, "timeout", "%s is longer than the %s a call may wait; shorten it", c.Timeout.D(), MaxCallTimeout)
 	}
-	return append(ps, CheckAuth(c)...)
+	return append(append(ps, checkRequests(c)...), CheckAuth(c)...)
 }
 
 // CheckAuth is the part of CheckConnection about the auth: what each auth

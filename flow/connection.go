@@ -39,6 +39,9 @@ type Connection struct {
 	// sends calls to it instead of BaseURL, so a flow runs offline unchanged.
 	Mock    string `json:"mock,omitempty"`
 	UseMock bool   `json:"useMock,omitempty"`
+	// Requests are the requests defined once on this connection that call
+	// nodes use by name.
+	Requests []NamedRequest `json:"requests,omitempty"`
 }
 
 // TLSVerified reports whether the connection verifies server certificates.

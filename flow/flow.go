@@ -106,7 +106,13 @@ type Pair struct {
 // Call is the request a call node sends and how it branches on the answer.
 type Call struct {
 	Connection string `json:"connection"`
-	Method     string `json:"method,omitempty"`
+	// Request names a request defined on the connection (NamedRequest);
+	// the fields the node sets replace the request's.
+	Request string `json:"request,omitempty"`
+	// Args are the named request's arguments: CEL in the flow's context,
+	// read by the request's expressions as params.<name>.
+	Args   map[string]string `json:"args,omitempty"`
+	Method string            `json:"method,omitempty"`
 	// URI is CEL giving a path relative to the connection's base URL.
 	URI     string `json:"uri,omitempty"`
 	Query   []Pair `json:"query,omitempty"`

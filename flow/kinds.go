@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -271,6 +272,9 @@ func kindTable() []KindSpec {
 				pairExprs(add, "call.headers", c.Headers)
 				add("call.body", c.Body, true)
 				add("call.returnValue", c.ReturnValue, true)
+				for _, k := range slices.Sorted(maps.Keys(c.Args)) {
+					add("call.args."+k, c.Args[k], false)
+				}
 			},
 			secrets: func(n *Node, add func(string, *SecretRef)) {
 				if n.Call != nil && n.Call.Signing != nil {
@@ -285,6 +289,7 @@ func kindTable() []KindSpec {
 				c.Query = slices.Clone(c.Query)
 				c.Headers = slices.Clone(c.Headers)
 				c.Branches = slices.Clone(c.Branches)
+				c.Args = maps.Clone(c.Args)
 				if c.Retry != nil {
 					r := *c.Retry
 					r.On = slices.Clone(r.On)

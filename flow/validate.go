@@ -340,6 +340,9 @@ func (v *validator) call(id string, field func(string) string, n *Node) {
 	if c.Method != "" && !slices.Contains(Methods, strings.ToUpper(c.Method)) {
 		v.errorf(id, field("call.method"), "unknown HTTP method %q; use one of %s", c.Method, strings.Join(Methods, ", "))
 	}
+	if len(c.Args) > 0 && c.Request == "" {
+		v.errorf(id, field("call.args"), "args are the arguments of a named request; name the connection's request in call.request, or remove them")
+	}
 	switch {
 	case c.Timeout < 0:
 		v.errorf(id, field("call.timeout"), "the timeout is negative; give a duration such as \"30s\"")

@@ -197,3 +197,38 @@ func TestEmitRunsTakeTheEnvironment(t *testing.T) {
 		t.Fatalf("the event's run sent %v", body)
 	}
 }
+
+// TestValidateNamedRequestArgs: validate with the connections file checks a
+// call of a named request: a missing arg is exit 2 naming node and field; with
+// the arg the flow is valid and its run sends the request.
+func TestValidateNamedRequestArgs(t *testing.T) {
+	srv := newCaptureServer(t)
+	dir := t.TempDir()
+	conns := writeFile(t, dir, "crm.connections.json", fmt.Sprintf(`{"format": "flowbench/v1", "connections": [
+  {"name": "crm", "kind": "custom", "baseURL": %q, "auth": {"type": "none"},
+   "requests": [{"name": "lookupTier", "params": ["chatId"], "method": "POST", "uri": "\"/v1/tier\"",
+                 "body": "{\"chatId\": params.chatId}", "branches": ["vip", "standard"]}]}]}`, srv.URL))
+	flowText := func(args string) string {
+		return `{"format": "flowbench/v1", "name": "Named",
+ "nodes": [
+  {"id": "start", "kind": "start", "trigger": {"type": "manual"}},
+  {"id": "lookup", "kind": "call", "call": {"connection": "crm", "request": "lookupTier", ` + args + `"branches": ["vip", "standard"]}},
+  {"id": "done", "kind": "end", "outcome": "done"}],
+ "edges": [{"from": "start", "to": "lookup"}, {"from": "lookup", "port": "vip", "to": "done"},
+           {"from": "lookup", "port": "standard", "to": "done"}, {"from": "lookup", "port": "default", "to": "done"}]}`
+	}
+	missing := writeFile(t, dir, "missing.flow.json", flowText(""))
+	code, out, errOut := cli(t, "validate", missing, "--connections", conns)
+	want := missing + `: node "lookup", field call.args.chatId: request "lookupTier" needs the argument "chatId"`
+	if code != 2 || !strings.Contains(errOut, want) {
+		t.Fatalf("exit %d\n%s\n%s\nwant exit 2 and %q", code, out, errOut, want)
+	}
+	good := writeFile(t, dir, "good.flow.json", flowText(`"args": {"chatId": "trigger.chatId"}, `))
+	if code, out, errOut := cli(t, "validate", good, "--connections", conns); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "run", good, "--connections", conns, "--input", `{"chatId": "c-9"}`, "--db", "")
+	if code != 0 || srv.last(t)["chatId"] != "c-9" || srv.paths[0] != "/v1/tier" {
+		t.Fatalf("exit %d\n%s\n%s\nserver saw %v at %v", code, out, errOut, srv.bodies, srv.paths)
+	}
+}

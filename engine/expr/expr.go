@@ -95,6 +95,7 @@ func NewEnv(opts Options) (*Env, error) {
 		ext.Encoders(),
 		ext.Math(),
 		ext.Lists(ext.ListsMaxRangeSize(maxListRange)),
+		ext.Bindings(), // cel.bind: a named request's params
 		cel.CrossTypeNumericComparisons(true),
 		cel.ParserExpressionSizeLimit(MaxSourceBytes),
 		cel.ParserRecursionLimit(200),
