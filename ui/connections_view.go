@@ -532,6 +532,7 @@ func (f *connForm) connection() (flow.Connection, flow.Problems) {
 		c.BaseURL = strings.TrimSpace(f.baseURL.Text)
 	}
 	c.Mock, c.UseMock = strings.TrimSpace(f.mockPick.Text), f.useMock.Checked
+	c.Requests = f.orig.Requests // named requests, which the form does not edit yet, are kept
 	if !f.verifyTLS.Checked {
 		off := false
 		c.VerifyTLS = &off

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"testing"
 
 	"github.com/google/uuid"
@@ -48,5 +49,33 @@ func TestExportWritesTheFlowsGUID(t *testing.T) {
 	}
 	if _, err := uuid.Parse(f.ID); err != nil {
 		t.Fatalf("a new flow exported with id %q, want a GUID", f.ID)
+	}
+}
+
+// TestConnectionFormKeepsNamedRequests: saving a connection through its
+// form keeps the named requests it holds (the form does not edit them yet).
+func TestConnectionFormKeepsNamedRequests(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	conn := flow.Connection{Name: "crm", Kind: flow.ConnCustom, BaseURL: "https://api.example.com", Auth: flow.Auth{Type: flow.AuthNone},
+		Requests: []flow.NamedRequest{{Name: "lookupTier", Params: []string{"chatId"}, Method: "POST", URI: `"/v1/tier"`}}}
+	if err := h.db.SaveConnection(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := h.db.Connection(ctx, "crm")
+	if err != nil || len(stored.Requests) != 1 {
+		t.Fatalf("the store did not keep the request: %v %+v", err, stored)
+	}
+	f := newConnForm(h.app, *stored, false)
+	f.baseURL.SetText("https://api2.example.com")
+	if err := f.save(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := h.db.Connection(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.BaseURL != "https://api2.example.com" || len(after.Requests) != 1 || after.Requests[0].Name != "lookupTier" {
+		t.Fatalf("after saving the form: %+v", after)
 	}
 }
