@@ -30,7 +30,7 @@ func TestNamedRequestUsedByTwoFlows(t *testing.T) {
 	conns := []flow.Connection{conn}
 	first := linear(callNode("lookup", flow.Call{Request: "lookupTier", Args: map[string]string{"chatId": "trigger.chatId"},
 		Branches: []string{"vip", "standard"}}))
-	second := linear(callNode("lookup", flow.Call{Request: "lookupTier", Args: map[string]string{"chatId": `"c-" + string(1 + 1)`},
+	second := linear(callNode("lookup", flow.Call{Request: "lookupTier", Args: map[string]string{"chatId": `"c-" + string(1 + 1) // a comment ends the arg`},
 		Branches: []string{"vip", "standard"},
 		Headers:  []flow.Pair{{Key: `"X-Source"`, Value: `"override"`}, {Key: `"X-Extra"`, Value: `params.chatId + "-x"`}},
 		Query:    []flow.Pair{{Key: `"q"`, Value: `params.chatId`}}}))

@@ -102,7 +102,7 @@ func paramsBinder(args map[string]string) func(string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s: (%s)", strconv.Quote(name), args[name])
+		fmt.Fprintf(&b, "%s: (%s\n)", strconv.Quote(name), args[name])
 	}
 	b.WriteString("}")
 	obj := b.String()

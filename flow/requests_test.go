@@ -17,7 +17,7 @@ func TestResolveCall(t *testing.T) {
 		Method: "PUT", Headers: []Pair{{Key: `"X-A"`, Value: `"mine"`}, {Key: `"X-C"`, Value: `"c"`}}}
 	got := ResolveCall(node, req)
 	bound := func(src string) string {
-		return fmt.Sprintf("cel.bind(params, {\"chatId\": (trigger.chatId)}, (%s\n))", src)
+		return fmt.Sprintf("cel.bind(params, {\"chatId\": (trigger.chatId\n)}, (%s\n))", src)
 	}
 	if got.Method != "PUT" || got.URI != `"/v1/tier"` || got.Body != bound(`{"chatId": params.chatId}`) || got.ReturnValue != `"vip"` ||
 		fmt.Sprint(got.Branches) != "[vip]" {
