@@ -163,29 +163,49 @@ func straight(a, b fyne.Position) Bezier {
 }
 
 // connectorPath returns the shape of a connector from the output port at a
-// to the input at b, in flow units. A connector going forwards is one
-// curve. One going backwards (its target's input is not right of its port)
+// to the input at b, in flow units. A connector going forwards (its
+// target's input right of its port) is one curve. One going backwards
 // would cross its own cards as a curve; it leaves its port rightwards,
-// turns into a lane below (or above, when that is shorter) its two cards
-// and every card the lane would cross (others), runs along it and turns
-// into the target from the left.
+// turns into a lane, runs along it and turns into the target from the
+// left. The lane is the gap between its two cards when one is above the
+// other with room between, else below (or above, when that is shorter)
+// its two cards and every card the lane would cross (others).
 func connectorPath(a, b fyne.Position, src, dst Rect, others []Rect) Path {
-	if b.X >= a.X+2*portRadius {
+	if b.X >= a.X {
 		return Path{connectorCurve(a, b, 1)}
 	}
 	x0, x1 := min(src.X, dst.X)-loopOut, max(src.X+src.W, dst.X+dst.W)+loopOut
+	crosses := func(r Rect, y float32) bool {
+		return r.X <= x1 && r.X+r.W >= x0 && y > r.Y-laneGap && y < r.Y+r.H+laneGap
+	}
+	cost := func(y float32) float32 { return abs(y-a.Y) + abs(y-b.Y) }
+	lane, best := float32(0), float32(math.Inf(1))
+	upper, lower := src, dst
+	if dst.Y < src.Y {
+		upper, lower = dst, src
+	}
+	if gap := lower.Y - (upper.Y + upper.H); gap >= 2*laneGap {
+		y := upper.Y + upper.H + gap/2
+		free := true
+		for _, r := range others {
+			if r.X <= x1 && r.X+r.W >= x0 && y > r.Y-laneGap/2 && y < r.Y+r.H+laneGap/2 {
+				free = false
+				break
+			}
+		}
+		if free {
+			lane, best = y, cost(y)
+		}
+	}
 	below := max(src.Y+src.H, dst.Y+dst.H) + laneGap
 	above := min(src.Y, dst.Y) - laneGap
 	for range len(others) + 1 {
 		moved := false
 		for _, r := range others {
-			if r.X > x1 || r.X+r.W < x0 {
-				continue
-			}
-			if below > r.Y-laneGap && below < r.Y+r.H+laneGap {
+			if crosses(r, below) {
 				below, moved = r.Y+r.H+laneGap, true
 			}
-			if above > r.Y-laneGap && above < r.Y+r.H+laneGap {
+			if crosses(r, above) {
 				above, moved = r.Y-laneGap, true
 			}
 		}
@@ -193,8 +213,10 @@ func connectorPath(a, b fyne.Position, src, dst Rect, others []Rect) Path {
 			break
 		}
 	}
-	lane := below
-	if (a.Y-above)+(b.Y-above) < (below-a.Y)+(below-b.Y) {
+	if c := cost(below); c < best {
+		lane, best = below, c
+	}
+	if c := cost(above); c < best {
 		lane = above
 	}
 	out := Bezier{a, fyne.NewPos(a.X+loopOut, a.Y), fyne.NewPos(a.X+loopOut, lane), fyne.NewPos(a.X, lane)}
@@ -209,7 +231,7 @@ func routeConnector(src, dst Rect, i int, others iter.Seq[Rect]) Path {
 	off, in := portOffset(i), inputOffset()
 	a := fyne.NewPos(src.X+off.X, src.Y+off.Y)
 	b := fyne.NewPos(dst.X+in.X, dst.Y+in.Y)
-	if b.X >= a.X+2*portRadius {
+	if b.X >= a.X {
 		return Path{connectorCurve(a, b, 1)}
 	}
 	var rs []Rect

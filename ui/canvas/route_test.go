@@ -221,3 +221,21 @@ func TestFreeSpot(t *testing.T) {
 		t.Fatalf("a node added with done (at %v) selected goes to %v, want just right of it", done, at)
 	}
 }
+
+// TestConnectorPathGapLane: a connector into a card below and behind its
+// port runs in the gap between the two cards, unless a card fills it; one
+// into the card right beside its port is a plain curve.
+func TestConnectorPathGapLane(t *testing.T) {
+	src, dst := Rect{680, 60, 200, 118}, Rect{460, 360, 200, 58}
+	a, b := fyne.NewPos(880, 122), fyne.NewPos(460, 380)
+	if p := connectorPath(a, b, src, dst, nil); len(p) != 3 || p.PointAt(0.5).Y != 269 {
+		t.Fatalf("lane at %v, want y=269 half way between the cards", p.PointAt(0.5))
+	}
+	if p := connectorPath(a, b, src, dst, []Rect{{500, 240, 200, 58}}); p.PointAt(0.5).Y == 269 {
+		t.Fatal("the lane runs through the card in the gap")
+	}
+	beside := connectorPath(fyne.NewPos(240, 190), fyne.NewPos(240, 180), Rect{40, 160, 200, 78}, Rect{240, 160, 200, 78}, nil)
+	if len(beside) != 1 {
+		t.Fatalf("a connector into the card beside its port is routed: %v", beside)
+	}
+}
