@@ -18,11 +18,18 @@ func CompileStep(f *flow.Flow, nodeID string, conns []flow.Connection) (*Plan, e
 		return nil, problems
 	}
 	problems = append(problems, flow.ValidateLimits(f)...)
+	if conns != nil {
+		for _, p := range flow.ValidateRequests(f, conns) {
+			if p.Node == nodeID {
+				problems = append(problems, p)
+			}
+		}
+	}
 	c := newCompiler(env, conns)
 	p := &Plan{Flow: f, steps: map[string]*step{}}
 	p.vars = c.variables(f)
 	if n := f.Node(nodeID); n != nil {
-		s := &step{node: n, next: map[string]*step{}, edges: map[string]int{}}
+		s := &step{node: resolveRequest(n, conns), next: map[string]*step{}, edges: map[string]int{}}
 		p.steps[n.ID] = s
 		c.node = n.ID
 		c.compileNode(s)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -99,5 +100,35 @@ func TestNamedRequestProblems(t *testing.T) {
 			}
 			t.Fatalf("problems:\n%v\nwant node lookup, field %s: %s", ps, c.field, c.msg)
 		})
+	}
+}
+
+// TestNamedRequestTestedAlone: testing one call node (the app's Test)
+// sends its named request with the args bound, and reports a missing arg.
+func TestNamedRequestTestedAlone(t *testing.T) {
+	p := newPeer(t)
+	conn := p.conn("api")
+	conn.Requests = []flow.NamedRequest{lookupTier()}
+	conns := []flow.Connection{conn}
+	f := &flow.Flow{Format: flow.Format, Name: "half drawn", Nodes: []flow.Node{
+		{ID: "probe", Kind: flow.KindCall, Call: &flow.Call{Connection: "api", Request: "lookupTier",
+			Args: map[string]string{"chatId": `"c-5"`}, Branches: []string{"vip", "standard"}}},
+	}}
+	plan, err := CompileStep(f, "probe", conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	res, err := r.TestStep(context.Background(), plan, "probe", StepInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Step.Status != flow.StatusSucceeded || !strings.HasSuffix(res.Step.Exchanges[0].URL, "/anything/tier/c-5") || res.Step.Exchanges[0].Method != "POST" {
+		t.Fatalf("step %+v", res.Step)
+	}
+	f.Nodes[0].Call.Args = nil
+	if _, err := CompileStep(f, "probe", conns); err == nil || !strings.Contains(err.Error(), `field call.args.chatId: request "lookupTier" needs the argument "chatId"`) {
+		t.Fatalf("a missing arg: %v", err)
 	}
 }
