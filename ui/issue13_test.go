@@ -94,6 +94,12 @@ func TestAddRowPlacesNodesApart(t *testing.T) {
 		h.app.AddNode(k)
 	}
 	doc := h.app.ed.Flow()
+	// the last one added is in view
+	last := doc.Nodes[len(doc.Nodes)-1]
+	tl := h.app.cv.View().ToScreen(last.Position)
+	if size := h.app.cv.Size(); tl.X < 0 || tl.Y < 0 || tl.X+200*h.app.cv.Zoom() > size.Width || tl.Y > size.Height {
+		t.Errorf("the last node added, %s, is at %v, outside the %v canvas", last.ID, tl, size)
+	}
 	for i := range doc.Nodes {
 		for j := i + 1; j < len(doc.Nodes); j++ {
 			a, b := doc.Nodes[i].Position, doc.Nodes[j].Position

@@ -209,13 +209,15 @@ func newPalette(a *App) fyne.CanvasObject {
 }
 
 // AddNode adds a node of that kind in free space next to the selected
-// node, or near the middle of the view, never on another card, and selects
-// it.
+// node, or near the middle of the view, never on another card, selects it
+// and pans it into view.
 func (a *App) AddNode(k flow.NodeKind) string {
 	id, err := a.ed.AddNode(k, a.cv.FreeSpot(k))
 	if err != nil {
 		a.console.logError(err.Error())
+		return id
 	}
+	a.cv.Reveal(id)
 	return id
 }
 
