@@ -441,7 +441,7 @@ func TestProblemsOnCards(t *testing.T) {
 	if !nv.badge.Visible() || !nv.problem.Visible() {
 		t.Fatal("the problem badge is not shown")
 	}
-	if want := "call.uri: 1:5: undeclared reference to 'tirgger' (+1 more)"; nv.problem.Text != want {
+	if want := "call.uri: 1:5: undeclared refere… (+1 more)"; nv.problem.Text != want {
 		t.Fatalf("problem text %q, want %q", nv.problem.Text, want)
 	}
 	if nv.card.StrokeColor != theme.Color(theme.ColorNameError) {

@@ -272,11 +272,36 @@ func problemText(ps []flow.Problem) string {
 	if first.Field != "" {
 		msg = first.Field + ": " + msg
 	}
-	msg = truncate(msg, 60)
+	more := ""
 	if len(ps) > 1 {
-		msg += fmt.Sprintf(" (+%d more)", len(ps)-1)
+		more = fmt.Sprintf(" (+%d more)", len(ps)-1)
 	}
-	return msg
+	return fitText(msg, more, problemLineW)
+}
+
+// problemLineW is how wide (flow units) a card's problem line may be: the
+// card and most of the gap a new card keeps from it, so the lines of cards
+// side by side never run into each other.
+const problemLineW = cardWidth + 16
+
+// fitText returns s, shortened with an ellipsis when needed, followed by
+// suffix, in at most width at the problem line's text size.
+func fitText(s, suffix string, width float32) string {
+	fits := func(t string) bool { return fyne.MeasureText(t, 11, fyne.TextStyle{}).Width <= width }
+	if fits(s + suffix) {
+		return s + suffix
+	}
+	r := []rune(s)
+	lo, hi := 0, len(r) // the longest prefix that fits is in [lo, hi)
+	for lo < hi-1 {
+		mid := (lo + hi) / 2
+		if fits(string(r[:mid]) + "…" + suffix) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return string(r[:lo]) + "…" + suffix
 }
 
 // onlyWarnings reports whether ps holds warnings and no error: the card then
@@ -552,7 +577,7 @@ func (r *renderer) layoutNode(nv *nodeView) {
 	placeDot(nv.badge, at(w-16, 16), 8*s)
 	show(nv.badge, hasProblem)
 	r.placeText(nv.badgeText, at(w-24, 8), fyne.NewSize(16*s, 16*s), 11*s, hasProblem)
-	r.placeText(nv.problem, at(0, h+2), fyne.NewSize(W+100*s, problemTxtH*s), 11*s, hasProblem)
+	r.placeText(nv.problem, at(0, h+2), fyne.NewSize(problemLineW*s, problemTxtH*s), 11*s, hasProblem)
 }
 
 // placeText positions a text in a box (Fyne centres it vertically there) at

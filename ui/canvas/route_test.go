@@ -239,3 +239,28 @@ func TestConnectorPathGapLane(t *testing.T) {
 		t.Fatalf("a connector into the card beside its port is routed: %v", beside)
 	}
 }
+
+// TestProblemLinesOfNeighboursDoNotOverlap: the problem line under a card
+// is cut to its card's width (the console and the form hold the whole
+// text), so the lines of two cards placed side by side by FreeSpot never
+// run into each other.
+func TestProblemLinesOfNeighboursDoNotOverlap(t *testing.T) {
+	fx := newFixture(t, &flow.Flow{Format: flow.Format, Name: "Two"})
+	a, _ := fx.ed.AddNode(flow.KindCall, fx.c.FreeSpot(flow.KindCall))
+	b, _ := fx.ed.AddNode(flow.KindCall, fx.c.FreeSpot(flow.KindCall))
+	long := "no connection; choose the connection this call goes through, or add one under Connections"
+	fx.ed.SetProblems(flow.Problems{
+		{Severity: flow.SeverityError, Node: a, Field: "call.connection", Message: long},
+		{Severity: flow.SeverityError, Node: a, Field: "call.uri", Message: long},
+		{Severity: flow.SeverityError, Node: b, Field: "call.connection", Message: long},
+	})
+	la, lb := fx.c.r.nodes[a].problem, fx.c.r.nodes[b].problem
+	left, right := la, lb
+	if lb.Position().X < la.Position().X {
+		left, right = lb, la
+	}
+	end := left.Position().X + fyne.MeasureText(left.Text, left.TextSize, left.TextStyle).Width
+	if end >= right.Position().X && left.Position().Y == right.Position().Y {
+		t.Fatalf("the problem line %q ends at x=%v, over %q starting at x=%v", left.Text, end, right.Text, right.Position().X)
+	}
+}
