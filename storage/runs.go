@@ -32,6 +32,9 @@ type RunQuery struct {
 	FlowID string
 	// Status keeps only runs in that state.
 	Status flow.Status
+	// SkipTests leaves out the one-step runs of a node's Test (trigger
+	// "test"), which are not runs of the flow.
+	SkipTests bool
 	// Before continues a listing after the cursor ListRuns returned.
 	Before *RunCursor
 	// Limit is the page size: 50 when zero, at most 1000.
@@ -275,6 +278,9 @@ func runFilter(q RunQuery) (string, []any) {
 	if q.Status != "" {
 		conds = append(conds, "status = ?")
 		args = append(args, string(q.Status))
+	}
+	if q.SkipTests {
+		conds = append(conds, "trigger_info <> 'test'")
 	}
 	if q.Before != nil {
 		conds = append(conds, "(started_at, id) < (?, ?)")

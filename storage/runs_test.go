@@ -240,3 +240,30 @@ func TestDeleteRuns(t *testing.T) {
 		t.Fatalf("Events = %+v, %v; want the 5 newest, r1199 first", events, err)
 	}
 }
+
+func TestListRunsSkipTests(t *testing.T) {
+	db := openTemp(t)
+	rec := db.NewRecorder(RecorderOptions{})
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, trig := range []string{"manual", "test", "webhook"} {
+		r := flow.Run{ID: fmt.Sprintf("r%d", i), FlowName: "F", Trigger: trig, Status: flow.StatusSucceeded, StartedAt: at.Add(time.Duration(i) * time.Second)}
+		rec.Observe(flow.RunEvent{Kind: flow.EventRunFinished, RunID: r.ID, Run: &r})
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	runs, _, err := db.ListRuns(ctx, RunQuery{SkipTests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].ID != "r2" || runs[1].ID != "r0" {
+		t.Fatalf("SkipTests listed %v", runs)
+	}
+	if n, err := db.CountRuns(ctx, RunQuery{SkipTests: true}); err != nil || n != 2 {
+		t.Fatalf("SkipTests counted %d, %v", n, err)
+	}
+	if n, _ := db.CountRuns(ctx, RunQuery{}); n != 3 {
+		t.Fatalf("all runs: %d", n)
+	}
+}

@@ -53,6 +53,9 @@ type historyView struct {
 	rerunB    *widget.Button
 	del       *widget.Button
 	before    *widget.Entry
+	// tests lists the one-step runs of Test too (off: they are not runs
+	// of the flow, and a Test of a new flow named them "Untitled flow")
+	tests *widget.Check
 
 	// cursors[i] is where page i starts (nil for the newest); next is
 	// where the page after the current one starts, nil at the oldest.
@@ -97,19 +100,25 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
 	h.before = widget.NewEntry()
 	h.before.SetPlaceHolder(olderPrompt)
-	delOld := widget.NewButtonWithIcon("Delete older", theme.DeleteIcon(), h.deleteOlderInteractive)
 
 	refresh := func() fyne.CanvasObject {
 		b, _ := actionGrid(sh.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the history again", h.reload})
 		return b
 	}
+	// the list gets the height: Refresh, Delete older (a dialog asks the
+	// day) and the tests switch share one row, the page and run buttons
+	// two (issue 13: at 1024x640 the list showed 2–3 rows under seven rows
+	// of controls)
+	h.tests = widget.NewCheck("Tests", func(bool) { h.applyFilter() })
+	h.filter.SkipTests = true
+	refreshB := newTipButton("", theme.ViewRefreshIcon(), sh.tips, "Read the history again", h.reload)
+	delOldB := newTipButton("", theme.DeleteIcon(), sh.tips, "Delete the runs started before a day…", h.deleteOlderDialog)
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
 		h.pageLabel,
+		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB), h.tests),
 		container.NewGridWithColumns(2, h.newer, h.older),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
-		container.NewBorder(nil, nil, nil, delOld, h.before),
-		refresh(),
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)
 	h.evBox = sidePane(nil, h.evL.object(), refresh())
@@ -158,7 +167,7 @@ func (h *historyView) syncFlows() {
 
 // applyFilter reads the first page of the filtered history.
 func (h *historyView) applyFilter() {
-	q := storage.RunQuery{}
+	q := storage.RunQuery{SkipTests: !h.tests.Checked}
 	if i := h.flowSel.SelectedIndex(); i > 0 && i < len(h.flowIDs) {
 		q.FlowID = h.flowIDs[i]
 	}
@@ -173,7 +182,7 @@ func (h *historyView) applyFilter() {
 // SetFilter filters the Runs view by flow id ("" for all) and status (""
 // for any) and shows the newest page.
 func (h *historyView) setFilter(flowID string, st flow.Status) {
-	h.filter = storage.RunQuery{FlowID: flowID, Status: st}
+	h.filter = storage.RunQuery{FlowID: flowID, Status: st, SkipTests: !h.tests.Checked}
 	h.cursors = []*storage.RunCursor{nil}
 	h.readPage()
 }
@@ -264,6 +273,20 @@ func (h *historyView) deleteRun(id string) {
 
 // deleteOlderInteractive deletes the runs started before the date typed,
 // after asking.
+// deleteOlderDialog asks for the day before which runs are deleted.
+func (h *historyView) deleteOlderDialog() {
+	if h.editor() == nil {
+		return
+	}
+	showForm("Delete older runs", "Delete…", []*widget.FormItem{
+		widget.NewFormItem("Runs started before", h.before),
+	}, func(ok bool) {
+		if ok {
+			h.deleteOlderInteractive()
+		}
+	}, h.win)
+}
+
 func (h *historyView) deleteOlderInteractive() {
 	if h.editor() == nil {
 		return
