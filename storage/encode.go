@@ -32,6 +32,15 @@ const maxEncodeDepth = 256
 // fields in declaration order, empty ones left out. A field added to
 // storedStep must be added here too (TestAppendStep fails until it is). The
 // error is appendValue's, for a return value JSON cannot hold.
+// invalidUTF8 is how encoding/json writes a byte that is not UTF-8: Go
+// 1.26 writes the escape \ufffd, Go 1.27 the character U+FFFD itself. The
+// encoder asks the json package once, so its output stays byte for byte
+// that of json.Marshal under either.
+var invalidUTF8 = func() string {
+	b, _ := json.Marshal("\xff")
+	return string(b[1 : len(b)-1])
+}()
+
 func appendStep(b []byte, s *flow.Step) ([]byte, error) {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendInt(b, int64(s.Seq), 10)
@@ -318,7 +327,7 @@ func appendString(b []byte, s string) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[plain:i]...)
-			b = append(b, `\ufffd`...)
+			b = append(b, invalidUTF8...)
 		case r == '\u2028' || r == '\u2029':
 			// Valid JSON, but not valid JavaScript: escaped for JSONP.
 			b = append(b, s[plain:i]...)
