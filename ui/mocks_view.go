@@ -62,19 +62,19 @@ func newMocksView(sh shell, srv *mock.Server, store MockStore, addr string, conn
 	})
 	v.usePort.Hide()
 
-	// The list's own buttons are icons with tips, in one row, so the list
-	// keeps room for several mocks in a short sidebar.
-	row, bs := actionGrid(sh.tips, 4,
-		action{"", theme.ContentAddIcon(), "Add a mock", func() {
+	// The list's own buttons say what they do, as the Flows view's do (a
+	// row of bare icons left newcomers guessing; issue 13, smaller).
+	row, bs := actionGrid(sh.tips, 2,
+		action{"New", theme.ContentAddIcon(), "Add a mock", func() {
 			v.openEditor(flow.Mock{Name: uniqueName("mock", urlSep, v.taken), Routes: []flow.MockRoute{{Method: "GET", Path: "/", Status: 200, Body: `{"ok": true}`}}}, true)
 		}},
-		action{"", theme.DocumentCreateIcon(), "Edit the selected mock", func() {
+		action{"Edit", theme.DocumentCreateIcon(), "Edit the selected mock", func() {
 			if m, ok := v.list.selected(); ok {
 				v.openEditor(m, false)
 			}
 		}},
-		action{"", theme.ContentCopyIcon(), "Duplicate the selected mock", v.duplicate},
-		action{"", theme.DeleteIcon(), "Delete the selected mock", v.deleteSelected},
+		action{"Copy", theme.ContentCopyIcon(), "Duplicate the selected mock", v.duplicate},
+		action{"Delete", theme.DeleteIcon(), "Delete the selected mock", v.deleteSelected},
 	)
 	for _, b := range bs {
 		b.Importance = widget.MediumImportance

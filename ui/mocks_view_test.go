@@ -102,3 +102,15 @@ func TestMockServerBusyPortOffersAnother(t *testing.T) {
 		t.Fatalf("the offered port was not used: %q at %q", h.srv.URL(), mv.server.addr.Text)
 	}
 }
+
+// Issue 13 (smaller): the Mocks view's list buttons were bare icons; they
+// say what they do, as the Flows view's do.
+func TestMockButtonsSayWhatTheyDo(t *testing.T) {
+	h := newKitHarness(t, true)
+	mv := h.app.mocks
+	for _, b := range []*tipButton{mv.edit, mv.dup, mv.del} {
+		if b.Text == "" {
+			t.Errorf("a Mocks view button (tip %q) has no label", b.Tip)
+		}
+	}
+}
