@@ -10,24 +10,9 @@ import (
 // `flowbench runs` lists what was recorded and `runs show` prints one run
 // as `run --json` printed it when it ran.
 func TestRunsListsAndShowsRecordedRuns(t *testing.T) {
-	testKey(t)
-	t.Setenv("CRM_TEST_KEY", "k-123")
 	dir := t.TempDir()
-	db := filepath.Join(dir, "runs.db")
-	srv := tierServer(t, "vip")
-	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
-	connPath := writeFile(t, dir, "crm.connections.json", connectionsFile(srv.URL))
-	code, ran, stderr := cli(t, "run", flowPath, "--connections", connPath, "--input", `{"chatId": "c1"}`, "--json", "--db", db)
-	if code != exitOK {
-		t.Fatalf("run: exit %d, %s", code, stderr)
-	}
-	var first jsonResult
-	if err := json.Unmarshal([]byte(ran), &first); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := cli(t, "run", flowPath, "--connections", connPath, "--db", db); code != exitOK {
-		t.Fatalf("second run: exit %d, %s", code, stderr)
-	}
+	db, first := recordTierRun(t, dir)
+	recordTierRun(t, dir)
 
 	code, out, stderr := cli(t, "runs", "--json", "--db", db)
 	if code != exitOK {
@@ -87,20 +72,32 @@ func TestRunsListsAndShowsRecordedRuns(t *testing.T) {
 // Run records hold no secrets: listing them needs no master key, even when
 // the database's secrets were sealed under another one.
 func TestRunsNeedsNoMasterKey(t *testing.T) {
-	testKey(t)
-	t.Setenv("CRM_TEST_KEY", "k-123")
-	dir := t.TempDir()
-	db := filepath.Join(dir, "runs.db")
-	srv := tierServer(t, "vip")
-	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
-	connPath := writeFile(t, dir, "crm.connections.json", connectionsFile(srv.URL))
-	if code, _, stderr := cli(t, "run", flowPath, "--connections", connPath, "--db", db); code != exitOK {
-		t.Fatalf("run: exit %d, %s", code, stderr)
-	}
+	db, _ := recordTierRun(t, t.TempDir())
 	t.Setenv("FLOWBENCH_MASTER_KEY", "")
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	if code, out, stderr := cli(t, "runs", "show", "last", "--db", db); code != exitOK || !strings.Contains(out, "lookup") {
 		t.Fatalf("runs show last without the key: exit %d\n%s%s", code, out, stderr)
 	}
+}
+
+// recordTierRun runs the tier flow against a local server, recording into
+// dir/runs.db, and returns the database and what run --json printed.
+func recordTierRun(t *testing.T, dir string) (string, jsonResult) {
+	t.Helper()
+	testKey(t)
+	t.Setenv("CRM_TEST_KEY", "k-123")
+	db := filepath.Join(dir, "runs.db")
+	srv := tierServer(t, "vip")
+	flowPath := writeFile(t, dir, "tier.flow.json", tierFlow)
+	connPath := writeFile(t, dir, "crm.connections.json", connectionsFile(srv.URL))
+	code, ran, stderr := cli(t, "run", flowPath, "--connections", connPath, "--input", `{"chatId": "c1"}`, "--json", "--db", db)
+	if code != exitOK {
+		t.Fatalf("run: exit %d, %s", code, stderr)
+	}
+	var res jsonResult
+	if err := json.Unmarshal([]byte(ran), &res); err != nil {
+		t.Fatal(err)
+	}
+	return db, res
 }
