@@ -535,6 +535,11 @@ func (a *App) load(f *flow.Flow) {
 	a.flows.markOpen(a.flowID)
 	a.cv.FitToWindow()
 	a.inspector.showSelection()
+	// the step pane shows another document's step no more (issue 13,
+	// item 1: opening a flow shows no run state)
+	if a.pane != nil {
+		a.pane.clear()
+	}
 }
 
 // NewFlow replaces the open document with an empty, unsaved flow. Callers

@@ -25,3 +25,19 @@ func TestTestIgnoresOtherNodesAndTheMissingStart(t *testing.T) {
 		t.Fatalf("the test of a valid call in a half-drawn flow: step %+v, console:\n%s", s, h.consoleText())
 	}
 }
+
+// Issue 13 item 1: opening another flow, or a new one, shows no run state;
+// the step pane let the last flow's step stand.
+func TestStepPaneClearsWhenAnotherFlowOpens(t *testing.T) {
+	bin := httptest.NewServer(httpbin.New())
+	defer bin.Close()
+	h := newRunHarness(t, bin.URL, binConn)
+	h.app.load(callFlow(`"/json"`))
+	if s := h.testCall(); s == nil || h.app.pane.step == nil {
+		t.Fatal("the test showed no step")
+	}
+	h.app.NewFlow()
+	if h.app.pane.step != nil {
+		t.Fatalf("after New flow the step pane still shows step %s of the other flow", h.app.pane.step.Node)
+	}
+}
