@@ -87,14 +87,41 @@ func (a *App) SetTheme(choice string) {
 }
 
 func (a *App) applyTheme(choice string) {
+	base := contrastTheme{theme.DefaultTheme()}
 	switch choice {
 	case themeLight:
-		a.fa.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantLight})
+		a.fa.Settings().SetTheme(variantTheme{Theme: base, variant: theme.VariantLight})
 	case themeDark:
-		a.fa.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantDark})
+		a.fa.Settings().SetTheme(variantTheme{Theme: base, variant: theme.VariantDark})
 	default:
-		a.fa.Settings().SetTheme(theme.DefaultTheme())
+		a.fa.Settings().SetTheme(base)
 	}
+}
+
+// contrastTheme is the default theme with the light variant's faint colours
+// darkened until text in them reads against the white background (WCAG's
+// 4.5:1 for text): the default placeholder grey (a card's summary, a
+// default connector), success green (the lit path's port labels), warning
+// orange and error red measure 1.5–3.7:1 on white. The dark variant is unchanged.
+type contrastTheme struct{ fyne.Theme }
+
+// lightText are the light variant's replacements, each at least 4.5:1 on
+// white.
+var lightText = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNamePlaceHolder: color.NRGBA{R: 0x5f, G: 0x63, B: 0x68, A: 0xff}, // 6.0:1
+	theme.ColorNameSuccess:     color.NRGBA{R: 0x13, G: 0x73, B: 0x33, A: 0xff}, // 5.9:1
+	theme.ColorNameWarning:     color.NRGBA{R: 0xa8, G: 0x5a, B: 0x00, A: 0xff}, // 4.9:1
+	theme.ColorNameError:       color.NRGBA{R: 0xc5, G: 0x22, B: 0x1f, A: 0xff}, // 5.6:1
+}
+
+// Color darkens lightText's colours in the light variant.
+func (t contrastTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if v == theme.VariantLight {
+		if c, ok := lightText[n]; ok {
+			return c
+		}
+	}
+	return t.Theme.Color(n, v)
 }
 
 // variantTheme is the default theme pinned to one variant, whatever the
