@@ -489,25 +489,26 @@ func (v *validator) edges(firstIndex map[string]int) [][]int {
 	for i, e := range v.f.Edges {
 		fi, from := lookup(e.From)
 		ti, to := lookup(e.To)
-		ef := edgeField(i)
+		// the field is named only when a problem is found
+		ef := func() string { return edgeField(i) }
 		ok := true
 		if from == nil {
 			if e.From == "" {
-				v.errorf("", ef+".from", "the edge has no from node")
+				v.errorf("", ef()+".from", "the edge has no from node")
 			} else {
-				v.errorf("", ef+".from", "no node has id %q; connect the edge to an existing node", e.From)
+				v.errorf("", ef()+".from", "no node has id %q; connect the edge to an existing node", e.From)
 			}
 			ok = false
 		}
 		if to == nil {
 			if e.To == "" {
-				v.errorf(e.From, ef+".to", "the edge has no to node")
+				v.errorf(e.From, ef()+".to", "the edge has no to node")
 			} else {
-				v.errorf(e.From, ef+".to", "no node has id %q; connect the edge to an existing node", e.To)
+				v.errorf(e.From, ef()+".to", "no node has id %q; connect the edge to an existing node", e.To)
 			}
 			ok = false
 		} else if ts, known := Spec(to.Kind); known && !ts.HasInput {
-			v.errorf(e.From, ef+".to", "leads into %s node %q, which has no input; a run only begins there, so connect it to another node", to.Kind, e.To)
+			v.errorf(e.From, ef()+".to", "leads into %s node %q, which has no input; a run only begins there, so connect it to another node", to.Kind, e.To)
 			ok = false
 		}
 		if from == nil {
@@ -518,15 +519,15 @@ func (v *validator) edges(firstIndex map[string]int) [][]int {
 		case !known:
 			continue // unknown kind, reported with the node
 		case spec.ports == nil:
-			v.errorf(e.From, ef, "%s finishes the run and has no ports; remove this edge", aNode(from.Kind))
+			v.errorf(e.From, ef(), "%s finishes the run and has no ports; remove this edge", aNode(from.Kind))
 			continue
 		case !hasPort(fi, spec, e.PortName()):
-			v.errorf(e.From, ef+".port", "the node has no port %q; %s", e.PortName(), portList(from))
+			v.errorf(e.From, ef()+".port", "the node has no port %q; %s", e.PortName(), portList(from))
 			continue
 		}
 		k := port{fi, e.PortName()}
 		if j, dup := taken[k]; dup {
-			v.errorf(e.From, ef, "port %q already leads to %q (edges[%d]); a port leads to one node, so remove one edge", e.PortName(), v.f.Edges[j].To, j)
+			v.errorf(e.From, ef(), "port %q already leads to %q (edges[%d]); a port leads to one node, so remove one edge", e.PortName(), v.f.Edges[j].To, j)
 			continue
 		}
 		taken[k] = i
@@ -631,9 +632,12 @@ func stronglyConnected(g [][]int, use func(int) bool) [][]int {
 	for i := range index {
 		index[i] = unvisited
 	}
+	// every node is popped into one component once: the components are
+	// slices of one buffer, not n small allocations
+	members := make([]int, 0, n)
 	var (
 		next  int
-		stack []int
+		stack = make([]int, 0, n)
 		comps [][]int
 	)
 	type frame struct{ node, edge int }
@@ -670,16 +674,17 @@ func stronglyConnected(g [][]int, use func(int) bool) [][]int {
 				low[p] = min(low[p], low[u])
 			}
 			if low[u] == index[u] {
-				var comp []int
+				start := len(members)
 				for {
 					w := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
 					onStack[w] = false
-					comp = append(comp, w)
+					members = append(members, w)
 					if w == u {
 						break
 					}
 				}
+				comp := members[start:len(members):len(members)]
 				slices.Sort(comp)
 				comps = append(comps, comp)
 			}
