@@ -90,8 +90,9 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 	h.statusSel.Selected = anyStatus
 	h.pageLabel = widget.NewLabel("")
 	h.pageLabel.Wrapping = fyne.TextWrapWord
-	h.older = widget.NewButtonWithIcon("Older", theme.NavigateNextIcon(), h.olderPage)
-	h.newer = widget.NewButtonWithIcon("Newer", theme.NavigateBackIcon(), h.newerPage)
+	// pagination arrows either side of the page count, as in any list
+	h.older = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), h.olderPage)
+	h.newer = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), h.newerPage)
 	h.rerunB = widget.NewButtonWithIcon("Re-run", theme.MediaReplayIcon(), func() {
 		if h.selected != nil && h.rerun != nil {
 			h.rerun(*h.selected)
@@ -105,19 +106,18 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 		b, _ := actionGrid(sh.tips, 1, action{"Refresh", theme.ViewRefreshIcon(), "Read the history again", h.reload})
 		return b
 	}
-	// the list gets the height: Refresh, Delete older (a dialog asks the
-	// day) and the tests switch share one row, the page and run buttons
-	// two (issue 13: at 1024x640 the list showed 2–3 rows under seven rows
-	// of controls)
+	// the list gets the height: the page arrows flank the page count;
+	// Refresh, Delete older (a dialog asks the day) and the tests switch
+	// share one row; the run's buttons one more (issue 13: at 1024x640 the
+	// list showed 2–3 rows under seven rows of controls)
 	h.tests = widget.NewCheck("Tests", func(bool) { h.applyFilter() })
 	h.filter.SkipTests = true
 	refreshB := newTipButton("", theme.ViewRefreshIcon(), sh.tips, "Read the history again", h.reload)
 	delOldB := newTipButton("", theme.DeleteIcon(), sh.tips, "Delete the runs started before a day…", h.deleteOlderDialog)
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
-		h.pageLabel,
+		container.NewBorder(nil, nil, h.newer, h.older, h.pageLabel),
 		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB), h.tests),
-		container.NewGridWithColumns(2, h.newer, h.older),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)

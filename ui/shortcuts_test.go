@@ -82,3 +82,30 @@ func TestQuitAsksBeforeLosingEdits(t *testing.T) {
 		t.Fatalf("Quit with an unsaved new flow showed %q; want a question about the unsaved edits", got)
 	}
 }
+
+// Issue 13 (smaller): on a short screen the six view buttons took 240 px
+// and left a view's list one row. Below the buttons' height plus a usable
+// view, a one-row picker stands in for them.
+func TestSidebarPickerOnShortScreens(t *testing.T) {
+	h := newHarness(t)
+	s := h.app.sidebar
+	s.box.Resize(fyne.NewSize(220, 1000))
+	if !s.buttonsBox.Visible() || s.picker.Visible() {
+		t.Fatalf("at 1000 px high: buttons visible %v, picker visible %v; want the buttons", s.buttonsBox.Visible(), s.picker.Visible())
+	}
+	s.box.Resize(fyne.NewSize(220, 420))
+	if s.buttonsBox.Visible() || !s.picker.Visible() {
+		t.Fatalf("at 420 px high: buttons visible %v, picker visible %v; want the picker", s.buttonsBox.Visible(), s.picker.Visible())
+	}
+	if got := s.content.Position().Y; got > 60 {
+		t.Fatalf("with the picker the view starts %v px down; want it just below the picker", got)
+	}
+	s.picker.SetSelected("Connections")
+	if got := s.names[s.current]; got != "Connections" {
+		t.Fatalf("picking Connections shows %q", got)
+	}
+	h.shortcut(viewShortcut(0))
+	if s.picker.Selected != "Flows" {
+		t.Fatalf("Ctrl+1 showed Flows but the picker says %q", s.picker.Selected)
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -15,6 +16,12 @@ type sidebar struct {
 	content *fyne.Container
 	box     fyne.CanvasObject
 	current int
+	// picker stands in for the buttons when the sidebar is short: on a
+	// 1024x640 screen the six buttons took 240 px and left the view's list
+	// one row (issue 13: the run list showed 2–3 rows)
+	picker     *widget.Select
+	buttonsBox fyne.CanvasObject
+	syncing    bool
 }
 
 // sideEntry is one view of the sidebar: its button's name and icon.
@@ -34,9 +41,55 @@ func newSidebar(entries ...sideEntry) *sidebar {
 	for _, b := range s.buttons {
 		bs = append(bs, b)
 	}
-	s.box = container.NewBorder(container.NewVBox(container.NewVBox(bs...), widget.NewSeparator()), nil, nil, nil, s.content)
+	s.buttonsBox = container.NewVBox(bs...)
+	s.picker = widget.NewSelect(s.names, func(name string) {
+		if !s.syncing {
+			s.showNamed(name)
+		}
+	})
+	s.box = container.New(&sideLayout{s: s}, s.buttonsBox, s.picker, widget.NewSeparator(), s.content)
 	s.show(0)
 	return s
+}
+
+// viewRoom is the height a view needs below the buttons before they give
+// way to the picker: room for its controls and several rows of its list.
+const viewRoom = 380
+
+// sideLayout stacks the view buttons (or, when the sidebar is too short for
+// them and a usable view, the one-row picker), a separator and the chosen
+// view.
+type sideLayout struct{ s *sidebar }
+
+func (l *sideLayout) header(height float32) (show, hide fyne.CanvasObject) {
+	if height >= l.s.buttonsBox.MinSize().Height+viewRoom {
+		return l.s.buttonsBox, l.s.picker
+	}
+	return l.s.picker, l.s.buttonsBox
+}
+
+func (l *sideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	head, other := l.header(size.Height)
+	other.Hide()
+	head.Show()
+	pad := theme.Padding()
+	h := head.MinSize().Height
+	head.Move(fyne.NewPos(0, 0))
+	head.Resize(fyne.NewSize(size.Width, h))
+	sep := objs[2]
+	sep.Move(fyne.NewPos(0, h+pad))
+	sep.Resize(fyne.NewSize(size.Width, theme.SeparatorThicknessSize()))
+	top := h + 2*pad + theme.SeparatorThicknessSize()
+	l.s.content.Move(fyne.NewPos(0, top))
+	l.s.content.Resize(fyne.NewSize(size.Width, max(0, size.Height-top)))
+}
+
+// MinSize asks for the picker's height, never the buttons': the sidebar
+// must not make the window taller.
+func (l *sideLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	c := l.s.content.MinSize()
+	p := l.s.picker.MinSize()
+	return fyne.NewSize(max(c.Width, p.Width), p.Height+2*theme.Padding()+theme.SeparatorThicknessSize()+c.Height)
 }
 
 func (s *sidebar) add(name string, icon fyne.Resource, view fyne.CanvasObject) {
@@ -51,6 +104,11 @@ func (s *sidebar) add(name string, icon fyne.Resource, view fyne.CanvasObject) {
 // show brings the view i to the front.
 func (s *sidebar) show(i int) {
 	s.current = i
+	if s.picker != nil && s.picker.Selected != s.names[i] {
+		s.syncing = true
+		s.picker.SetSelected(s.names[i])
+		s.syncing = false
+	}
 	for j, v := range s.views {
 		if j == i {
 			v.Show()
