@@ -89,29 +89,34 @@ func BenchmarkValidateScaling(b *testing.B) {
 			b.Fatalf("generated flow is invalid: %v", ps)
 		}
 	}
+	reportValidateScaling(b, small, large)
+}
+
+// reportValidateScaling times Validate on the large flow ÷ the small one
+// (x-10k/1k), the same for validateFloor (floor-10k/1k), and the first
+// ratio ÷ the second (x-of-floor).
+func reportValidateScaling(b *testing.B, small, large *Flow) {
 	var ts, tl, fs, fl time.Duration
 	for b.Loop() {
-		t0 := time.Now()
-		for range 10 {
-			Validate(small)
-		}
-		t1 := time.Now()
-		Validate(large)
-		tl += time.Since(t1)
-		ts += t1.Sub(t0) / 10
-		t2 := time.Now()
-		for range 10 {
-			validateFloor(small)
-		}
-		t3 := time.Now()
-		validateFloor(large)
-		fl += time.Since(t3)
-		fs += t3.Sub(t2) / 10
+		ts, tl = addTimes(ts, tl, small, large, func(f *Flow) { Validate(f) })
+		fs, fl = addTimes(fs, fl, small, large, validateFloor)
 	}
 	ratio, floor := float64(tl)/float64(ts), float64(fl)/float64(fs)
 	b.ReportMetric(ratio, "x-10k/1k")
 	b.ReportMetric(floor, "floor-10k/1k")
 	b.ReportMetric(ratio/floor, "x-of-floor")
+}
+
+// addTimes adds to ts a tenth of ten runs of fn on small, and to tl one run
+// on large.
+func addTimes(ts, tl time.Duration, small, large *Flow, fn func(*Flow)) (time.Duration, time.Duration) {
+	t0 := time.Now()
+	for range 10 {
+		fn(small)
+	}
+	t1 := time.Now()
+	fn(large)
+	return ts + t1.Sub(t0)/10, tl + time.Since(t1)
 }
 
 // floorSink keeps validateFloor's work from being optimised away.
@@ -151,29 +156,7 @@ func genWideFlow(n int) *Flow {
 // with 1,000 and 10,000 cases (x-10k/1k, bound 12).
 func BenchmarkValidateWideScaling(b *testing.B) {
 	small, large := genWideFlow(1_000), genWideFlow(10_000)
-	var ts, tl, fs, fl time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		for range 10 {
-			Validate(small)
-		}
-		t1 := time.Now()
-		Validate(large)
-		tl += time.Since(t1)
-		ts += t1.Sub(t0) / 10
-		t2 := time.Now()
-		for range 10 {
-			validateFloor(small)
-		}
-		t3 := time.Now()
-		validateFloor(large)
-		fl += time.Since(t3)
-		fs += t3.Sub(t2) / 10
-	}
-	ratio, floor := float64(tl)/float64(ts), float64(fl)/float64(fs)
-	b.ReportMetric(ratio, "x-10k/1k")
-	b.ReportMetric(floor, "floor-10k/1k")
-	b.ReportMetric(ratio/floor, "x-of-floor")
+	reportValidateScaling(b, small, large)
 }
 
 // BenchmarkDecodeScaling decodes the files of a 1,000-node and a
