@@ -31,13 +31,13 @@ func (in *inspector) chatbotPresetInteractive(id string) {
 	conn := widget.NewSelect(names, nil)
 	conn.PlaceHolder = "Pick a connection"
 	conn.SetSelected(cur.Connection)
-	branches := widget.NewEntry()
+	branches := newDialogLine()
 	branches.SetText(strings.Join(orList(cur.Branches, []string{"vip", "standard"}), ", "))
 	botType := widget.NewSelect(chatbotBotTypes, nil)
 	botType.SetSelected(chatbotBotTypes[0])
-	step := widget.NewEntry()
+	step := newDialogLine()
 	step.SetText(orDefault(n.Title, id))
-	uri := widget.NewEntry()
+	uri := newDialogLine()
 	uri.SetText(mock.ChatbotPath)
 	showForm("Chatbot preset", "Apply", []*widget.FormItem{
 		widget.NewFormItem("Connection", conn),

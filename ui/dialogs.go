@@ -120,6 +120,15 @@ func (l atLeast) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // Escape to itself).
 type dialogEntry struct{ widget.Entry }
 
+// newDialogLine is a dialog's one-line entry: Escape typed into it closes
+// the dialog, as it does when nothing has the focus.
+func newDialogLine() *dialogEntry {
+	e := &dialogEntry{}
+	e.Wrapping = fyne.TextWrapOff
+	e.ExtendBaseWidget(e)
+	return e
+}
+
 // newJSONEntry is a dialog's box for JSON: multi-line, monospace, at least
 // jsonRows rows (showForm also makes it jsonCols wide).
 func newJSONEntry() *dialogEntry {

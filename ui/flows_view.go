@@ -102,7 +102,7 @@ func (v *flowsView) nameTaken(name string) bool {
 // renameDialog asks for a new name for the open flow. The rename is an
 // edit (it can be undone) and is saved at once.
 func (v *flowsView) renameDialog() {
-	entry := widget.NewEntry()
+	entry := newDialogLine()
 	entry.SetText(v.docs.flowName())
 	showForm("Rename flow", "Rename", []*widget.FormItem{widget.NewFormItem("Name", entry)}, func(ok bool) {
 		if ok {

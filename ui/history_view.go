@@ -52,7 +52,7 @@ type historyView struct {
 	newer     *widget.Button
 	rerunB    *widget.Button
 	del       *widget.Button
-	before    *widget.Entry
+	before    *dialogEntry
 	// tests lists the one-step runs of Test too (off: they are not runs
 	// of the flow, and a Test of a new flow named them "Untitled flow")
 	tests *widget.Check
@@ -99,7 +99,7 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 		}
 	})
 	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
-	h.before = widget.NewEntry()
+	h.before = newDialogLine()
 	h.before.SetPlaceHolder(olderPrompt)
 
 	refresh := func() fyne.CanvasObject {

@@ -343,11 +343,11 @@ func (v *mocksView) syncStatus() {
 // (a fixed returnValue or a CEL rule over the payload) and stores the
 // preset mock.
 func (v *mocksView) chatbotPresetInteractive() {
-	name := widget.NewEntry()
+	name := newDialogLine()
 	name.SetText(uniqueName("chatbot", urlSep, v.taken))
 	mode := widget.NewRadioGroup([]string{presetValue, presetRule}, nil)
 	mode.SetSelected(presetValue)
-	value := widget.NewEntry()
+	value := newDialogLine()
 	value.SetText("vip")
 	value.SetPlaceHolder(`the returnValue, e.g. vip`)
 	errL := errorLabel()
