@@ -216,17 +216,6 @@ func Validate(f *Flow) Problems {
 }
 
 // variableNames checks the names of the flow's variables.
-// ValidateNodeFields reports the problems of the fields of node i of f,
-// consecutive and in the order Validate reports them (Validate(f) holds
-// them too). Unlike ValidateNode it checks neither the id nor the
-// variables: what it finds changes only with the node's fields, so an
-// editor checks an edited node's fields again alone.
-func ValidateNodeFields(f *Flow, i int) Problems {
-	v := &validator{f: f}
-	v.node(i, &f.Nodes[i])
-	return v.problems
-}
-
 func (v *validator) variableNames() {
 	names := make([]string, 0, len(v.f.Variables))
 	for name := range v.f.Variables {

@@ -27,10 +27,21 @@ func ValidateNode(f *Flow, id string) Problems {
 		if !IsNodeID(id) {
 			v.errorf(id, "id", "%q is not a valid id; use only letters, digits, _ and -", id)
 		}
-		v.node(i, n)
+		v.problems = append(v.problems, ValidateNodeFields(f, i)...)
 	}
 	if !found {
 		return Problems{{Severity: SeverityError, Node: id, Message: fmt.Sprintf("the flow has no node %q", id)}}
 	}
+	return v.problems
+}
+
+// ValidateNodeFields reports the problems of the fields of node i of f,
+// consecutive and in the order Validate reports them (Validate(f) holds
+// them too). Unlike ValidateNode it checks neither the id nor the
+// variables: what it finds changes only with the node's fields, so an
+// editor checks an edited node's fields again alone.
+func ValidateNodeFields(f *Flow, i int) Problems {
+	v := &validator{f: f}
+	v.node(i, &f.Nodes[i])
 	return v.problems
 }
