@@ -2,6 +2,7 @@ package flow
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -79,6 +80,52 @@ type Exchange struct {
 	// WaitMs is how long the runner waited before this attempt.
 	WaitMs int64  `json:"waitMs,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Timing is when each phase of the attempt happened (DNS, connect,
+	// TLS, first byte), measured with net/http/httptrace; nil when the
+	// attempt sent nothing.
+	Timing *Timing `json:"timing,omitempty"`
+	// Redacted says which recorded values had a secret replaced by
+	// "[redacted]", so a viewer can say so rather than show the marker as
+	// if it had been sent or received; nil when nothing was redacted.
+	Redacted *Redaction `json:"redacted,omitempty"`
+}
+
+// Timing is one attempt's phases as offsets from the attempt's start, in
+// microseconds on the wall clock. A phase that did not happen (no DNS for an
+// IP address, no connect, TLS or DNS on a reused connection, no TLS over
+// http) has zero start and end. After a redirect, the start of a phase is
+// its first and the end its last, and FirstByteUs is the final response's.
+type Timing struct {
+	DNSStartUs     int64 `json:"dnsStartUs,omitempty"`
+	DNSDoneUs      int64 `json:"dnsDoneUs,omitempty"`
+	ConnectStartUs int64 `json:"connectStartUs,omitempty"`
+	ConnectDoneUs  int64 `json:"connectDoneUs,omitempty"`
+	TLSStartUs     int64 `json:"tlsStartUs,omitempty"`
+	TLSDoneUs      int64 `json:"tlsDoneUs,omitempty"`
+	// WroteUs is when the request (headers and body) was written.
+	WroteUs int64 `json:"wroteUs,omitempty"`
+	// FirstByteUs is when the first byte of the response arrived.
+	FirstByteUs int64 `json:"firstByteUs,omitempty"`
+	// TotalUs is the whole attempt: sending, waiting and reading the body.
+	TotalUs int64 `json:"totalUs"`
+	// Reused says the attempt went over a kept-alive connection.
+	Reused bool `json:"reused,omitempty"`
+}
+
+// Redaction names the recorded values of an exchange in which the engine
+// replaced a secret by "[redacted]": "url", "requestHeaders.NAME",
+// "requestBody", "responseHeaders.NAME", "responseBody" and "error".
+// Connection is the call's connection, whose secret it was; credential
+// headers (Authorization, cookies) are redacted whatever the connection.
+type Redaction struct {
+	Connection string   `json:"connection,omitempty"`
+	Fields     []string `json:"fields"`
+}
+
+// IsRedacted reports whether the exchange's field (one of Redaction's
+// names) had a secret replaced.
+func (x *Exchange) IsRedacted(field string) bool {
+	return x.Redacted != nil && slices.Contains(x.Redacted.Fields, field)
 }
 
 // RaisedEvent is a named event raised during a run (emit node or completion event).

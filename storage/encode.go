@@ -135,6 +135,46 @@ func appendExchange(b []byte, x *flow.Exchange) []byte {
 	b = strconv.AppendInt(b, x.DurationMs, 10)
 	b = appendIntField(b, `,"waitMs":`, x.WaitMs)
 	b = appendStringField(b, `,"error":`, x.Error)
+	if t := x.Timing; t != nil {
+		// Every phase that happened is followed by a comma, since
+		// totalUs is always written after them.
+		b = append(b, `,"timing":{`...)
+		for _, f := range [...]struct {
+			key string
+			v   int64
+		}{{`"dnsStartUs":`, t.DNSStartUs}, {`"dnsDoneUs":`, t.DNSDoneUs}, {`"connectStartUs":`, t.ConnectStartUs},
+			{`"connectDoneUs":`, t.ConnectDoneUs}, {`"tlsStartUs":`, t.TLSStartUs}, {`"tlsDoneUs":`, t.TLSDoneUs},
+			{`"wroteUs":`, t.WroteUs}, {`"firstByteUs":`, t.FirstByteUs}} {
+			if f.v != 0 {
+				b = append(strconv.AppendInt(append(b, f.key...), f.v, 10), ',')
+			}
+		}
+		b = strconv.AppendInt(append(b, `"totalUs":`...), t.TotalUs, 10)
+		if t.Reused {
+			b = append(b, `,"reused":true`...)
+		}
+		b = append(b, '}')
+	}
+	if r := x.Redacted; r != nil {
+		b = append(b, `,"redacted":{`...)
+		if r.Connection != "" {
+			b = append(appendString(append(b, `"connection":`...), r.Connection), ',')
+		}
+		b = append(b, `"fields":`...)
+		if r.Fields == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i, f := range r.Fields {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, f)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 

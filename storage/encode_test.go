@@ -40,6 +40,11 @@ func fillNonZero(t *testing.T, v reflect.Value) {
 			f.SetBool(true)
 		case reflect.Map:
 			f.Set(reflect.ValueOf(map[string][]string{"X-B": {"2", "3"}, "X-A": {"1"}}))
+		case reflect.Slice:
+			f.Set(reflect.ValueOf([]string{"requestHeaders.X-A", "body <&>"}))
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+			fillNonZero(t, f.Elem())
 		default:
 			t.Fatalf("flow.Exchange.%s is a %s: teach fillNonZero and appendExchange about it",
 				v.Type().Field(i).Name, f.Kind())
@@ -82,6 +87,11 @@ func TestAppendExchangeFields(t *testing.T) {
 			}
 			return h
 		}()}}},
+		{"timing and redaction in part", []flow.Exchange{
+			{Timing: &flow.Timing{}, Redacted: &flow.Redaction{}},
+			{Timing: &flow.Timing{FirstByteUs: 7, TotalUs: 9, Reused: true}, Redacted: &flow.Redaction{Fields: []string{}}},
+			{Timing: &flow.Timing{DNSDoneUs: 3, TLSStartUs: 4}, Redacted: &flow.Redaction{Connection: "crm", Fields: []string{"url"}}},
+		}},
 		{"awkward strings", func() []flow.Exchange {
 			var exs []flow.Exchange
 			for _, s := range awkward {
