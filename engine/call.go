@@ -58,6 +58,9 @@ type request struct {
 // between them. Which failed attempts are tried again is the flow's rule
 // (flow.RetryRule).
 func (x *execution) call(s *step, rec *flow.Step) stepResult {
+	if x.r.hooks.Call != nil {
+		return x.hookedCall(s, rec)
+	}
 	cl := s.node.Call
 	st, err := x.r.connection(x.ctx, cl.Connection)
 	if err != nil {

@@ -89,6 +89,8 @@ type Runner struct {
 	conns  map[string]flow.Connection
 	live   map[string]*connState
 	events *Events
+	// hooks replace calls and raised events (NewHookedRunner, step_api.go).
+	hooks Hooks
 }
 
 // NewRunner returns a Runner with the given options.

@@ -340,6 +340,11 @@ func (x *execution) raise(node, name string, payload any) error {
 	x.raised = append(x.raised, ev)
 	evCopy := ev
 	x.r.obs.emit(flow.RunEvent{Kind: flow.EventRaised, At: ev.At, RunID: x.run.ID, Raised: &evCopy})
+	if x.r.hooks.Raise != nil {
+		if err := x.r.hooks.Raise(x.ctx, ev); err != nil {
+			return err
+		}
+	}
 	if x.events != nil {
 		x.events.raisedInRun(x.ctx, ev, x.chain)
 	}

@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/flowbench/flowbench/flow"
+)
+
+// A hooked runner sends nothing itself: the Call hook's outcome decides the
+// step as the last attempt's answer would, with the engine's messages,
+// branches and saveTo; raised events reach the Raise hook.
+func TestHookedRunnerGoesOnFromTheHooksOutcome(t *testing.T) {
+	f := linear(
+		callNode("ask", flow.Call{Method: "GET", URI: `"/x"`, SaveTo: "answer", CompletionEvent: "asked"}),
+		callNode("fail", flow.Call{Method: "GET", URI: `"/y"`}),
+	)
+	f.Edges = append(f.Edges, flow.Edge{From: "fail", Port: flow.PortFailure, To: "end"})
+	var calls []CallRequest
+	var raised []string
+	r := NewHookedRunner(Options{}, Hooks{
+		Call: func(_ context.Context, c CallRequest) CallOutcome {
+			calls = append(calls, c)
+			if c.Node == "ask" {
+				return CallOutcome{Attempts: 1, Exchanges: []flow.Exchange{{Attempt: 1, Status: 200}},
+					Response: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"returnValue": "yes"}`)}}
+			}
+			return CallOutcome{Attempts: 3, Exchanges: []flow.Exchange{{Attempt: 3, Status: 503}},
+				Response: &Response{Status: 503, Body: []byte(`busy`)}}
+		},
+		Raise: func(_ context.Context, ev flow.RaisedEvent) error {
+			raised = append(raised, ev.Name+" "+string(ev.Payload))
+			return nil
+		},
+	})
+	defer r.Close()
+	res := run(t, r, mustCompile(t, f, nil), `{"chatId": "c1"}`)
+	if res.Run.Status != flow.StatusSucceeded || res.Run.Outcome != "done" {
+		t.Fatalf("run %s %q: %s", res.Run.Status, res.Run.Outcome, res.Run.Error)
+	}
+	if len(calls) != 2 || calls[0].Node != "ask" || calls[0].Seq != 2 || calls[1].Seq != 3 || calls[0].RunID != res.Run.ID {
+		t.Fatalf("calls = %+v", calls)
+	}
+	if got := calls[0].Activation.Trigger.(map[string]any)["chatId"]; got != "c1" {
+		t.Errorf("the hook's activation has trigger.chatId %v, want c1", got)
+	}
+	ask, fail := stepOf(t, res, "ask"), stepOf(t, res, "fail")
+	if ask.ReturnValue != "yes" || ask.HTTPStatus != 200 || res.Vars["answer"] != "yes" {
+		t.Errorf("ask = %+v, vars %v", ask, res.Vars)
+	}
+	if fail.Status != flow.StatusFailed || fail.Port != flow.PortFailure || fail.Attempts != 3 || fail.Error != "HTTP 503 after 3 attempts: busy" {
+		t.Errorf("fail = %+v", fail)
+	}
+	if len(raised) != 1 || raised[0] != `asked {"body":{"returnValue":"yes"},"node":"ask","returnValue":"yes","saved":{"answer":"yes"},"status":200}` {
+		t.Errorf("raised = %q", raised)
+	}
+}
+
+// CallAttempt makes exactly one attempt with the given task GUID, with
+// run.attempt set, and says whether the flow's rule retries its answer.
+func TestCallAttemptMakesOneAttemptWithTheGivenGUID(t *testing.T) {
+	pr := newPeer(t)
+	pr.script["/status/x"] = []int{503}
+	f := linear(callNode("c", flow.Call{Method: "GET", URI: `"/status/x"`,
+		Headers: []flow.Pair{{Key: `"X-Attempt"`, Value: `string(run.attempt)`}},
+		Retry:   &flow.Retry{MaxAttempts: 3, On: []string{"5xx"}}}))
+	conns := []flow.Connection{pr.conn("api")}
+	r := NewRunner(Options{Connections: conns})
+	defer r.Close()
+	p := mustCompile(t, f, conns)
+	in := CallRequest{RunID: "wf-1", Node: "c", Seq: 2}
+	got := r.CallAttempt(context.Background(), p, in, 2, "guid-1")
+	if got.Succeeded || !got.Retryable || got.Response == nil || got.Response.Status != 503 || got.Exchange.Attempt != 2 || got.Exchange.TaskGUID != "guid-1" {
+		t.Fatalf("first = %+v", got)
+	}
+	pr.script["/status/x"] = []int{404}
+	got = r.CallAttempt(context.Background(), p, in, 3, "guid-1")
+	if got.Succeeded || got.Retryable || got.Response.Status != 404 {
+		t.Fatalf("a 404 outside on: %+v", got)
+	}
+	reqs := pr.received()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	for i, rq := range reqs {
+		if rq.Header.Get(HeaderTaskGUID) != "guid-1" || rq.Header.Get(HeaderIdempotencyKey) != "guid-1" || rq.Header.Get("X-Attempt") != []string{"2", "3"}[i] {
+			t.Errorf("request %d headers %v", i, rq.Header)
+		}
+	}
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back AttemptResult
+	if err := json.Unmarshal(b, &back); err != nil || back.Response.Status != 404 || back.Exchange.TaskGUID != "guid-1" {
+		t.Fatalf("round trip: %v %+v", err, back)
+	}
+	if miss := r.CallAttempt(context.Background(), p, CallRequest{Node: "nope"}, 1, "g"); miss.Error == "" || miss.Retryable {
+		t.Errorf("an unknown node: %+v", miss)
+	}
+}
