@@ -91,6 +91,10 @@ type Editor struct {
 	undo      []snapshot
 	redo      []snapshot
 	sel       Selection
+	// multi holds every selected node when more than one is (sel.Node is
+	// then the last one added); nil otherwise.
+	multi     map[string]bool
+	multiList []string // multi's ids in the order they were selected
 	problems  flow.Problems
 	listeners []func(Change)
 	// typing is the run of keystrokes EditTyping may extend: its label, the
@@ -182,6 +186,7 @@ func (e *Editor) load(f *flow.Flow) {
 	e.savedGen = e.gen
 	e.undo, e.redo = nil, nil
 	e.sel = None
+	e.multi, e.multiList = nil, nil
 	e.touched(nil)
 }
 
@@ -291,14 +296,18 @@ func (e *Editor) EditTypingNodes(label string, ids []string, fn func(f *flow.Flo
 // notifies.
 func (e *Editor) afterDocChange(c Change) {
 	selGone := false
-	if e.sel.Node != "" && e.doc.Node(e.sel.Node) == nil {
-		selGone = true
-	}
-	if e.sel.Edge >= len(e.doc.Edges) {
-		selGone = true
-	}
-	if selGone {
-		e.sel = None
+	if e.multi != nil {
+		selGone = e.dropGoneFromMulti()
+	} else {
+		if e.sel.Node != "" && e.doc.Node(e.sel.Node) == nil {
+			selGone = true
+		}
+		if e.sel.Edge >= len(e.doc.Edges) {
+			selGone = true
+		}
+		if selGone {
+			e.sel = None
+		}
 	}
 	e.notify(c)
 	if selGone {
@@ -373,10 +382,11 @@ func (e *Editor) Select(s Selection) {
 	} else if s.Edge < 0 || s.Edge >= len(e.doc.Edges) {
 		s = None
 	}
-	if s == e.sel {
+	if s == e.sel && e.multi == nil {
 		return
 	}
 	e.sel = s
+	e.multi, e.multiList = nil, nil
 	e.notify(Change{Kind: ChangeSelection})
 }
 

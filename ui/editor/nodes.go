@@ -133,12 +133,16 @@ func (e *Editor) Connect(from, port, to string) error {
 // step.
 var errNoChange = errors.New("no change")
 
-// DeleteSelection removes the selected node (with every edge into or out of
-// it) or the selected edge, as one undoable edit, and selects nothing.
+// DeleteSelection removes the selected nodes (with every edge into or out of
+// them) or the selected edge, as one undoable edit, and selects nothing.
 // With nothing selected it does nothing.
 func (e *Editor) DeleteSelection() error {
 	sel := e.sel
 	switch {
+	case e.multi != nil:
+		if err := e.DeleteNodes(e.SelectedNodes()); err != nil {
+			return err
+		}
 	case sel.Node != "":
 		n := e.doc.Node(sel.Node)
 		if n == nil {
