@@ -84,13 +84,13 @@ type snapshot struct {
 // Editor is the editing session of one flow document. The zero value is not
 // usable; call New.
 type Editor struct {
-	doc       *flow.Flow
-	gen       uint64 // identifies the document state, restored by undo
-	nextGen   uint64
-	savedGen  uint64
-	undo      []snapshot
-	redo      []snapshot
-	sel       Selection
+	doc      *flow.Flow
+	gen      uint64 // identifies the document state, restored by undo
+	nextGen  uint64
+	savedGen uint64
+	undo     []snapshot
+	redo     []snapshot
+	sel      Selection
 	// multi holds every selected node when more than one is (sel.Node is
 	// then the last one added); nil otherwise.
 	multi     map[string]bool

@@ -18,8 +18,8 @@ func TestRewriteStepRefs(t *testing.T) {
 		{`steps['lookup'].status`, `steps["tier"].status`},
 		{`has(steps.lookup.body.returnValue) ? steps.lookup.body.returnValue : null`, `has(steps.tier.body.returnValue) ? steps.tier.body.returnValue : null`},
 		{`has(steps.lookup)`, `has(steps.tier)`},
-		{`"steps.lookup" + vars.lookup`, `"steps.lookup" + vars.lookup`},          // a string and a variable are not references
-		{`vars.steps.lookup`, `vars.steps.lookup`},                                // not the steps context
+		{`"steps.lookup" + vars.lookup`, `"steps.lookup" + vars.lookup`},         // a string and a variable are not references
+		{`vars.steps.lookup`, `vars.steps.lookup`},                               // not the steps context
 		{`"é" + string(steps.lookup.status)`, `"é" + string(steps.tier.status)`}, // offsets are runes
 		{`steps.a.body + steps.lookupx.body`, `steps["b-2"].body + steps.lookupx.body`},
 		{`[1, 2].map(x, steps.lookup.body[x])`, `[1, 2].map(x, steps.tier.body[x])`},
