@@ -459,6 +459,7 @@ func (p *treeParser) valueFrom(tok json.Token, off int) (*jsonValue, error) {
 var (
 	durationType  = reflect.TypeFor[Duration]()
 	secretRefType = reflect.TypeFor[SecretRef]()
+	callType      = reflect.TypeFor[Call]()
 	unmarshalType = reflect.TypeFor[json.Unmarshaler]()
 )
 
@@ -486,7 +487,7 @@ func (d *checker) check(path string, v *jsonValue, t reflect.Type) {
 		d.checkSecret(path, v)
 		return
 	}
-	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalType) {
+	if t != callType && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalType) {
 		return // a type with its own decoding that this checker does not know
 	}
 	switch t.Kind() {
@@ -512,6 +513,10 @@ func (d *checker) check(path string, v *jsonValue, t reflect.Type) {
 			f, ok := fields[m.key]
 			if !ok {
 				d.add(m.off, mp, unknownField(m.key, fields))
+				continue
+			}
+			if t == callType && m.key == "connection" {
+				d.checkConnRef(mp, m.val)
 				continue
 			}
 			d.check(mp, m.val, f.Type)
@@ -603,6 +608,33 @@ func (d *checker) checkDuration(path string, v *jsonValue) {
 		}
 	default:
 		d.wrongType(path, v, `a duration such as "30s"`)
+	}
+}
+
+// checkConnRef accepts what Call.UnmarshalJSON reads as "connection": a
+// connection's name, or {"expr": "CEL"} (ConnRef).
+func (d *checker) checkConnRef(path string, v *jsonValue) {
+	switch v.kind {
+	case jsonString:
+	case jsonObject:
+		seen := map[string]bool{}
+		for _, m := range v.members {
+			mp := joinPath(path, m.key)
+			switch {
+			case seen[m.key]:
+				d.add(m.off, mp, "given twice; keep one")
+			case m.key != "expr":
+				d.add(m.off, mp, `unknown field (allowed here: expr)`)
+			case m.val.kind != jsonString:
+				d.wrongType(mp, m.val, "a string holding CEL that gives a connection's name")
+			}
+			seen[m.key] = true
+		}
+		if !seen["expr"] {
+			d.add(v.off, path, `an object here is {"expr": "CEL giving the connection's name"}; "expr" is missing`)
+		}
+	default:
+		d.wrongType(path, v, `a connection's name, or {"expr": "CEL giving the name"}`)
 	}
 }
 

@@ -105,7 +105,15 @@ type Pair struct {
 
 // Call is the request a call node sends and how it branches on the answer.
 type Call struct {
+	// Connection names the connection the call goes through. In the file
+	// it is "connection": "NAME"; when ConnectionExpr is set instead, the
+	// file holds "connection": {"expr": "CEL"} (see ConnRef).
 	Connection string `json:"connection"`
+	// ConnectionExpr, when not empty, is CEL giving the connection's name,
+	// evaluated per step (an integration hub's "connection chosen by a
+	// variable"); Connection is then empty and ignored. It cannot be used
+	// with Request: a named request belongs to one connection.
+	ConnectionExpr string `json:"-"`
 	// Request names a request defined on the connection (NamedRequest);
 	// the fields the node sets replace the request's.
 	Request string `json:"request,omitempty"`

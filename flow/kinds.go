@@ -267,6 +267,9 @@ func kindTable() []KindSpec {
 				if c == nil {
 					return
 				}
+				if c.ConnectionExpr != "" {
+					add("call.connection", c.ConnectionExpr, false)
+				}
 				add("call.uri", c.URI, true)
 				pairExprs(add, "call.query", c.Query)
 				pairExprs(add, "call.headers", c.Headers)

@@ -323,7 +323,12 @@ func (v *validator) call(id string, field func(string) string, n *Node) {
 		v.errorf(id, field("call"), "a call node needs a call block naming its connection")
 		return
 	}
-	if strings.TrimSpace(c.Connection) == "" {
+	switch {
+	case c.ConnectionExpr != "" && c.Request != "":
+		v.errorf(id, field("call.connection"), "a named request (call.request %q) belongs to one connection; choose the connection by name, or write the request in the node", c.Request)
+	case c.ConnectionExpr != "":
+		// CEL giving the name: compiled and checked with the other expressions.
+	case strings.TrimSpace(c.Connection) == "":
 		v.errorf(id, field("call.connection"), "no connection; choose the connection this call goes through")
 	}
 	if c.Method != "" && !slices.Contains(Methods, strings.ToUpper(c.Method)) {
