@@ -435,17 +435,19 @@ type response struct {
 // and the response body read up to the cap.
 func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
 	start := x.r.opts.Now()
-	resp, err := x.attempt(ctx, st, req, ex)
+	tr := newAttemptTrace()
+	resp, err := x.attempt(ctx, st, req, ex, tr)
 	ex.DurationMs = x.r.opts.Now().Sub(start).Milliseconds()
+	ex.Timing = tr.finish()
 	return resp, err
 }
 
-// attempt is send without the timing.
-func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
+// attempt is send without the timing; tr times the request's phases.
+func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex *flow.Exchange, tr *attemptTrace) (*response, error) {
 	// The authenticator's secrets can change (a refreshed OAuth token), so
 	// what to redact is asked per attempt.
-	sens := st.auth.Sensitive()
-	hr, err := newHTTPRequest(ctx, req)
+	rd := &redactor{sens: st.auth.Sensitive(), conn: st.conn.Name, ex: ex}
+	hr, err := newHTTPRequest(tr.with(ctx), req)
 	if err != nil {
 		ex.Error = err.Error()
 		return nil, err
@@ -473,20 +475,21 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 		hr.Header.Set(webhook.HeaderSignature, webhook.Sign(req.signKey, req.guid, ts, req.body))
 	}
 	if err := st.auth.Apply(ctx, hr, req.hash); err != nil {
-		msg := redactString(err.Error(), sens)
+		msg := rd.text("error", err.Error())
 		ex.Error = msg
-		recordRequest(sens, hr, req, ex)
+		recordRequest(rd, hr, req, ex)
 		return nil, errors.New(msg)
 	}
-	sens = st.auth.Sensitive()
-	recordRequest(sens, hr, req, ex)
+	rd.sens = st.auth.Sensitive()
+	recordRequest(rd, hr, req, ex)
 	if x.r.obs.wants(flow.EventRequestSent) {
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventRequestSent, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	}
 
+	tr.sent = true
 	hresp, err := st.do(hr)
 	if err != nil {
-		ex.Error = redactString(err.Error(), sens)
+		ex.Error = rd.text("error", err.Error())
 		return nil, err
 	}
 	defer hresp.Body.Close()
@@ -503,17 +506,17 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	resp := &x.resp
 	*resp = response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	ex.Status = hresp.StatusCode
-	ex.ResponseHeaders = redactHeaders(hresp.Header, sens)
+	ex.ResponseHeaders = rd.header("responseHeaders", hresp.Header)
 	ex.ResponseSize = int64(len(data))
 	if err != nil {
-		ex.Error = redactString(err.Error(), sens)
+		ex.Error = rd.text("error", err.Error())
 		return resp, err
 	}
 	if int64(len(data)) > limit {
 		tooBig := &bodyTooLargeError{limit: limit}
 		ex.Error = tooBig.Error()
 		ex.Truncated = true
-		ex.ResponseBody = redactString(printable(data[:min(len(data), recordBodyBytes)]), sens)
+		ex.ResponseBody = rd.text("responseBody", printable(data[:min(len(data), recordBodyBytes)]))
 		return resp, tooBig
 	}
 	body2 := data
@@ -523,8 +526,9 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	}
 	// A response may echo a credential (a debugging endpoint, httpbin): the
 	// record never keeps it.
-	ex.ResponseBody = redactString(printable(body2), sens)
+	ex.ResponseBody = rd.text("responseBody", printable(body2))
 	if x.r.obs.wants(flow.EventResponseReceived) {
+		ex.Timing = tr.finish()
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
 	}
 	return resp, nil
@@ -590,16 +594,16 @@ func readCapped(r io.Reader, n int64, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-func recordRequest(sens auth.Sensitive, hr *http.Request, req *request, ex *flow.Exchange) {
+func recordRequest(rd *redactor, hr *http.Request, req *request, ex *flow.Exchange) {
 	ex.Method = hr.Method
-	ex.URL = redactURL(hr.URL, sens)
-	ex.RequestHeaders = redactHeaders(hr.Header, sens)
+	ex.URL = rd.url(hr.URL)
+	ex.RequestHeaders = rd.header("requestHeaders", hr.Header)
 	if len(req.body) > 0 {
 		b := req.body
 		if len(b) > recordBodyBytes {
 			b = b[:recordBodyBytes]
 		}
-		ex.RequestBody = redactString(printable(b), sens)
+		ex.RequestBody = rd.text("requestBody", printable(b))
 	}
 }
 
@@ -756,11 +760,6 @@ func printable(b []byte) string {
 func redactHeaders(h http.Header, s auth.Sensitive) map[string][]string {
 	red, _, _ := auth.Redact(s, h, "", "")
 	return red
-}
-
-func redactURL(u *url.URL, s auth.Sensitive) string {
-	_, out, _ := auth.Redact(s, nil, u.String(), "")
-	return out
 }
 
 func redactString(msg string, s auth.Sensitive) string {
