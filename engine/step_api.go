@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -208,4 +209,59 @@ func httpFailureMessage(resp *response, attempts int) string {
 func Listeners(plans []*Plan, event string) []*Plan {
 	e := &Events{plans: plans}
 	return e.Listeners(event)
+}
+
+// Call returns the call of the plan's node id as the plan runs it (a named
+// request resolved), or nil when the node is not a call.
+func (p *Plan) Call(id string) *flow.Call {
+	if s := p.steps[id]; s != nil {
+		return s.node.Call
+	}
+	return nil
+}
+
+// UnmarshalJSON reads a CallRequest as the engine reads JSON: integers as
+// int64 and other numbers as float64, so expressions see int and double as
+// they did where the request was made.
+func (c *CallRequest) UnmarshalJSON(b []byte) error {
+	type plain CallRequest
+	var raw struct {
+		plain
+		Activation *struct {
+			Vars, Steps, Trigger, Run, Flow, Env json.RawMessage
+		} `json:"activation"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*c = CallRequest(raw.plain)
+	if raw.Activation == nil {
+		c.Activation = nil
+		return nil
+	}
+	a := &expr.Activation{}
+	var err error
+	obj := func(m json.RawMessage) map[string]any {
+		v := decodeRaw(m, &err)
+		o, _ := v.(map[string]any)
+		return o
+	}
+	a.Vars, a.Steps, a.Run = obj(raw.Activation.Vars), obj(raw.Activation.Steps), obj(raw.Activation.Run)
+	a.Flow, a.Env = obj(raw.Activation.Flow), obj(raw.Activation.Env)
+	a.Trigger = decodeRaw(raw.Activation.Trigger, &err)
+	c.Activation = a
+	return err
+}
+
+// decodeRaw decodes m with decodeJSON (nil for absent or null), keeping the
+// first error in *err.
+func decodeRaw(m json.RawMessage, err *error) any {
+	if len(m) == 0 || string(m) == "null" {
+		return nil
+	}
+	v, e := decodeJSON(m)
+	if e != nil && *err == nil {
+		*err = e
+	}
+	return v
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/flowbench/flowbench/engine/expr"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -99,5 +100,25 @@ func TestCallAttemptMakesOneAttemptWithTheGivenGUID(t *testing.T) {
 	}
 	if miss := r.CallAttempt(context.Background(), p, CallRequest{Node: "nope"}, 1, "g"); miss.Error == "" || miss.Retryable {
 		t.Errorf("an unknown node: %+v", miss)
+	}
+}
+
+// A CallRequest read back from JSON keeps integers as int and other numbers
+// as double, as a run's own values are.
+func TestCallRequestJSONKeepsIntegers(t *testing.T) {
+	in := CallRequest{RunID: "r", Node: "n", Seq: 4, Activation: &expr.Activation{
+		Vars: map[string]any{"n": int64(3), "x": 1.5}, Trigger: map[string]any{"k": int64(7)},
+		Run: map[string]any{"attempt": int64(1)}}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out CallRequest
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Seq != 4 || out.Node != "n" || out.Activation.Vars["n"] != int64(3) || out.Activation.Vars["x"] != 1.5 ||
+		out.Activation.Trigger.(map[string]any)["k"] != int64(7) || out.Activation.Run["attempt"] != int64(1) || out.Activation.Steps != nil {
+		t.Fatalf("round trip: %+v %+v", out, out.Activation)
 	}
 }
