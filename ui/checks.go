@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,6 +16,9 @@ import (
 type exprChecker struct {
 	env   *expr.Env
 	cache map[string]string
+	// params, when set, are the params of the named request whose
+	// expressions are checked: params.<name> is in scope (paramsScope).
+	params func() []string
 }
 
 // maxCheckCache bounds the remembered verdicts; past it the cache restarts.
@@ -33,14 +37,24 @@ func (c *exprChecker) check(src string, optional bool) string {
 		}
 		return "An expression is required here (a string literal is quoted: \"/v1/tier\")."
 	}
-	if msg, ok := c.cache[src]; ok {
+	key := src
+	if c.params != nil {
+		key = paramsScope(c.params(), src)
+	}
+	if msg, ok := c.cache[key]; ok {
 		return msg
 	}
-	msg := describeExprError(c.env.Check(src))
+	err := c.env.Check(key)
+	if ee := (*expr.Error)(nil); c.params != nil && errors.As(err, &ee) && ee.Line > 1 {
+		e := *ee
+		e.Line-- // paramsScope puts src on its second line
+		err = &e
+	}
+	msg := describeExprError(err)
 	if len(c.cache) >= maxCheckCache {
 		clear(c.cache)
 	}
-	c.cache[src] = msg
+	c.cache[key] = msg
 	return msg
 }
 

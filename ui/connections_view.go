@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/flowbench/flowbench/engine"
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
 )
@@ -307,6 +309,19 @@ type connForm struct {
 	useMock                    *widget.Check       // the "use mock" switch
 	mockPick                   *widget.SelectEntry // the mock it sends calls to
 	box                        *fyne.Container
+	// footer stays under the scrolled form (the inspector pins it): the
+	// message of a refused save, Save, Test connection and its outcome.
+	footer  *fyne.Container
+	testBtn *widget.Button
+	testOut *widget.Label
+	// requests are the connection's named requests as the form edits
+	// them; reqBox lists them (conn_requests.go).
+	requests []flow.NamedRequest
+	reqBox   *fyne.Container
+	// reqForm is the request form last opened and argEntries the
+	// argument fields of the last request Test, for tests to fill in.
+	reqForm    *requestForm
+	argEntries []*dialogEntry
 
 	// msgs is the label under each field, keyed by the field's name in
 	// flow.Problem.Field (name, baseURL, auth.clientId).
@@ -323,7 +338,8 @@ type connForm struct {
 var authTypes = []string{string(flow.AuthNone), string(flow.AuthAPIKey), string(flow.AuthOAuth2), string(flow.AuthSigV4), string(flow.AuthBasic), string(flow.AuthBearer)}
 
 func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
-	f := &connForm{a: a, orig: c, isNew: isNew, msgs: map[string]*widget.Label{}, labels: map[string]string{}, edited: map[string]bool{}, showAll: !isNew}
+	f := &connForm{a: a, orig: c, isNew: isNew, msgs: map[string]*widget.Label{}, labels: map[string]string{}, edited: map[string]bool{}, showAll: !isNew,
+		requests: slices.Clone(c.Requests)}
 	entry := func(key, s, ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(s)
@@ -410,6 +426,11 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 	}
 	save := widget.NewButtonWithIcon("Save connection", theme.DocumentSaveIcon(), func() { _ = f.save() })
 	save.Importance = widget.HighImportance
+	f.testBtn = widget.NewButtonWithIcon("Test connection", theme.MediaPlayIcon(), f.testConnection)
+	f.testOut = widget.NewLabel("")
+	f.testOut.Wrapping = fyne.TextWrapWord
+	f.testOut.Hide()
+	f.footer = container.NewVBox(f.saveErr, container.NewHBox(save, f.testBtn), f.testOut)
 	f.box = container.NewVBox(
 		row("name", "Name", f.name),
 		row("kind", "Kind", f.kind),
@@ -420,8 +441,7 @@ func newConnForm(a *App, c flow.Connection, isNew bool) *connForm {
 		row("timeout", "Timeout", f.timeout),
 		f.useMock,
 		row("mock", "Mock", f.mockPick),
-		f.saveErr,
-		save,
+		f.requestsSection(),
 	)
 	f.kind.SetSelected(orDefault(string(c.Kind), string(flow.ConnCustom)))
 	f.authType.SetSelected(orDefault(string(au.Type), string(flow.AuthNone)))
@@ -532,7 +552,7 @@ func (f *connForm) connection() (flow.Connection, flow.Problems) {
 		c.BaseURL = strings.TrimSpace(f.baseURL.Text)
 	}
 	c.Mock, c.UseMock = strings.TrimSpace(f.mockPick.Text), f.useMock.Checked
-	c.Requests = f.orig.Requests // named requests, which the form does not edit yet, are kept
+	c.Requests = slices.Clone(f.requests)
 	if !f.verifyTLS.Checked {
 		off := false
 		c.VerifyTLS = &off
@@ -643,4 +663,52 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// testConnection probes the connection as the form describes it (typed
+// secrets included, before they are saved) with engine.ProbeConnection, and
+// shows the outcome under the button: the token fetched, the probe's status
+// and time, the server's certificate, or what failed.
+func (f *connForm) testConnection() {
+	c, ps := f.connection()
+	if ps.HasErrors() {
+		f.showAll = true
+		f.check()
+		f.showTest(false, "Fix the fields marked above first; the connection cannot be tested as it is.")
+		return
+	}
+	a := f.a
+	opts := engine.ProbeOptions{}
+	if src, ok := a.opts.Store.(engine.SecretSource); ok {
+		opts.Secrets = src
+	}
+	if a.opts.Mocks != nil {
+		opts.Resolve = MockResolver(a.opts.Mocks)
+	}
+	f.testBtn.Disable()
+	f.showTest(true, fmt.Sprintf("Testing connection %q…", c.Name))
+	go func() {
+		res := engine.ProbeConnection(a.ctx, c, opts)
+		a.opts.Do(func() {
+			f.testBtn.Enable()
+			if res.OK {
+				f.showTest(true, "✓ "+res.String())
+				a.console.log(fmt.Sprintf("Connection %q: %s", c.Name, res.String()))
+			} else {
+				f.showTest(false, "✗ "+res.String())
+				a.console.logError(fmt.Sprintf("Connection %q: %s", c.Name, res.String()))
+			}
+		})
+	}()
+}
+
+// showTest shows a test's outcome under Test connection.
+func (f *connForm) showTest(ok bool, msg string) {
+	imp := widget.SuccessImportance
+	if !ok {
+		imp = widget.DangerImportance
+	}
+	f.testOut.Importance = imp
+	f.testOut.SetText(msg)
+	f.testOut.Show()
 }

@@ -27,6 +27,9 @@ type inspector struct {
 	content *fyne.Container
 	scroll  *container.Scroll
 	box     fyne.CanvasObject
+	// footer holds what stays visible under the scrolled form (the
+	// connection form's Save and Test connection); empty for other forms.
+	footer *fyne.Container
 
 	own    int    // > 0 while one of the form's own edits is applied
 	typing int    // > 0 while a text field's keystroke is applied (see typed)
@@ -62,7 +65,8 @@ func newInspector(a *App) *inspector {
 	in.title.Truncation = fyne.TextTruncateEllipsis
 	in.content = container.NewStack()
 	in.scroll = container.NewVScroll(container.NewPadded(in.content))
-	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), nil, nil, nil, in.scroll)
+	in.footer = container.NewVBox()
+	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), in.footer, nil, nil, in.scroll)
 	return in
 }
 
@@ -96,10 +100,16 @@ func (in *inspector) showConnection(c flow.Connection, isNew bool) {
 		in.a.connView.selectName(c.Name)
 	}
 	in.setContent(in.conn.box)
+	in.footer.Objects = []fyne.CanvasObject{widget.NewSeparator(), in.conn.footer}
+	in.footer.Refresh()
 	in.scroll.ScrollToTop()
 }
 
 func (in *inspector) setContent(o fyne.CanvasObject) {
+	if len(in.footer.Objects) > 0 {
+		in.footer.Objects = nil
+		in.footer.Refresh()
+	}
 	in.content.Objects = []fyne.CanvasObject{o}
 	in.content.Refresh()
 }

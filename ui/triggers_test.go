@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,18 +244,52 @@ func TestTheMockSwitchChangesWhereCallsGo(t *testing.T) {
 	})
 }
 
-func TestChatbotPresetFillsTheCallAndUndoes(t *testing.T) {
+// TestChatbotPresetUsesANamedRequest (issue 16): the chatbot preset adds
+// the chatbot contract to the connection as a named request (once: a
+// second node reuses it) and makes the node call it by name with the
+// step's name and id as args; the call sends the contract and branches on
+// the mock's returnValue; Undo restores the node's own call.
+func TestChatbotPresetUsesANamedRequest(t *testing.T) {
 	h := newKitHarness(t, true)
+	h.pointConnection("demo-bot", "chatbot-vip", true)
 	h.app.load(callFlow(`"/x"`))
 	before := *h.app.ed.Flow().Node("call").Call
 	h.app.inspector.applyChatbotPreset("call", "demo-bot", "Look up", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})
 	got := h.app.ed.Flow().Node("call").Call
-	want := flow.ChatbotCall("call", "Look up", "demo-bot", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})
-	if got.Connection != want.Connection || got.Body != want.Body || !slices.Equal(got.Branches, want.Branches) || got.Method != "POST" {
+	want := &flow.Call{Connection: "demo-bot", Request: "chatbot",
+		Args: map[string]string{"stepName": `"Look up"`, "stepId": `"call"`}, Branches: []string{"vip", "standard"}}
+	if !jsonEqual(got, want) {
 		t.Fatalf("call %+v, want %+v", got, want)
 	}
+	c, _ := h.db.Connection(context.Background(), "demo-bot")
+	if len(c.Requests) != 1 || !jsonEqual(c.Requests[0], chatbotRequest("chatbot", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})) {
+		t.Fatalf("the connection's requests: %+v", c.Requests)
+	}
+	if ps := flow.ValidateRequests(h.app.ed.Flow(), []flow.Connection{*c}); len(ps) > 0 {
+		t.Fatalf("the node does not match its request: %v", ps)
+	}
+	h.app.TestNode("call")
+	h.settle("the test of the chatbot call", func() bool { return h.app.pane.step != nil })
+	s := h.app.pane.step
+	if s.Status != flow.StatusSucceeded || s.Port != "vip" {
+		t.Fatalf("step %s by port %q (%s); console:\n%s", s.Status, s.Port, s.Error, h.consoleText())
+	}
+	var sent map[string]any
+	if err := json.Unmarshal([]byte(s.Exchanges[0].RequestBody), &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent["type"] != "CloudFunctionStepExecution" || sent["stepName"] != "Look up" || sent["stepId"] != "call" || sent["chatBotType"] != "SmsChat" {
+		t.Fatalf("the contract sent: %v", sent)
+	}
+
+	// A second node with the same choices calls the same request.
+	h.app.inspector.applyChatbotPreset("call", "demo-bot", "Again", mock.ChatbotPath, "SmsChat", []string{"vip", "standard"})
+	if c, _ := h.db.Connection(context.Background(), "demo-bot"); len(c.Requests) != 1 {
+		t.Fatalf("the same preset added another request: %+v", c.Requests)
+	}
 	h.app.Undo()
-	if c := h.app.ed.Flow().Node("call").Call; c.Connection != before.Connection || c.Body != before.Body {
+	h.app.Undo()
+	if c := h.app.ed.Flow().Node("call").Call; !jsonEqual(c, &before) {
 		t.Fatalf("undo left %+v", c)
 	}
 }
