@@ -2,8 +2,8 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"

@@ -72,7 +72,9 @@ func TestConnectionFormTestButton(t *testing.T) {
 	f.token.source.SetSelected(secretSealed)
 	f.token.value.SetText("typed-token-0815")
 	test.Tap(buttonIn(h.app.inspector.footer, "Test connection"))
-	h.settle("the probe", func() bool { return strings.HasPrefix(f.testOut.Text, "✓") || strings.HasPrefix(f.testOut.Text, "✗") })
+	h.settle("the probe", func() bool {
+		return strings.HasPrefix(f.testOut.Text, "✓") || strings.HasPrefix(f.testOut.Text, "✗")
+	})
 	if want := "✓ GET " + bin.URL + "/bearer → 200 in "; !strings.HasPrefix(f.testOut.Text, want) || !strings.Contains(f.testOut.Text, "TLS: none (plain http)") {
 		t.Fatalf("the outcome reads %q, want it to start %q", f.testOut.Text, want)
 	}
@@ -162,9 +164,9 @@ func TestNamedRequestsOfAConnection(t *testing.T) {
 		t.Fatalf("step %+v; console:\n%s", s, h.consoleText())
 	}
 	var echo struct {
-		URL     string            `json:"url"`
+		URL     string              `json:"url"`
 		Headers map[string][]string `json:"headers"`
-		JSON    map[string]any    `json:"json"`
+		JSON    map[string]any      `json:"json"`
 	}
 	if err := json.Unmarshal([]byte(s.Exchanges[0].ResponseBody), &echo); err != nil {
 		t.Fatalf("the echo %q: %v", s.Exchanges[0].ResponseBody, err)
