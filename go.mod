@@ -16,6 +16,7 @@ require (
 	golang.org/x/oauth2 v0.37.0
 	google.golang.org/protobuf v1.36.10
 	modernc.org/sqlite v1.61.1
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (
