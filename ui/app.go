@@ -43,6 +43,11 @@ type Options struct {
 	History HistoryStore
 	// Runner runs the open flow; nil leaves the run and stop buttons out.
 	Runner Runner
+	// Sender sends the request workspace's requests: a LocalRunner whose
+	// engine has no recorder, so sends go to the request history and not
+	// to the runs. Nil means Runner when it is a LocalRunner (its sends are
+	// then recorded as Test runs too).
+	Sender *LocalRunner
 	// Triggers starts stored flows without the run button: on events (the
 	// Events view's Raise, emit nodes, calls' completion events) and on
 	// webhook requests. It is usually the LocalRunner given as Runner; nil
@@ -113,6 +118,7 @@ type App struct {
 	sidebar   *sidebar
 	events    *eventsView   // nil without Options.Triggers
 	requests  *requestsView // nil without triggers or mocks
+	work      *workspace    // the request workspace (the Send view)
 	mocks     *mocksView    // nil without Mocks and MockStore
 	trig      *triggers     // the event bus and webhook listener; nil without Options.Triggers
 	// received carries what mocks and webhook triggers received to the
@@ -286,12 +292,15 @@ func (a *App) build() {
 	if a.trig != nil || a.mocks != nil {
 		a.requests = newRequestsView(a.shell(), a.opts.MockStore)
 	}
+	a.work = newWorkspace(a)
 	a.sidebar = newSidebar(a.sideEntries()...)
+	a.sidebar.onShow = func(name string) { a.work.setShown(name == sendView) }
 	a.bar = newToolbar(a)
 
 	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, a.cv)
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
-	a.sideSplit = container.NewHSplit(a.sidebar.object(), a.inspSplit)
+	a.work.main.Hide()
+	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))
 	a.consoleSplit = container.NewVSplit(a.sideSplit, a.console.object())
 	main := container.NewBorder(a.bar.object(), nil, nil, nil, a.consoleSplit)
 	a.w.SetContent(container.NewStack(main, a.tips.object()))
@@ -331,6 +340,7 @@ func (a *App) sideEntries() []sideEntry {
 	if a.requests != nil {
 		es = append(es, sideEntry{"Requests", theme.SearchIcon(), a.requests.object()})
 	}
+	es = append(es, sideEntry{sendView, theme.MailSendIcon(), a.work.side})
 	return es
 }
 
@@ -444,6 +454,7 @@ func (a *App) refreshConnections() {
 	}
 	a.conns = conns
 	a.connView.setConnections(conns)
+	a.work.setConnections(conns)
 	a.reloadTriggers()
 	if a.mocks != nil {
 		a.mocks.list.refresh() // which connections use each mock

@@ -17,10 +17,9 @@ func (a *App) addShortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.Redo() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, func(fyne.Shortcut) { a.saveInteractive() })
 	a.addViewShortcuts()
-	if a.opts.Runner != nil {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: mod}, func(fyne.Shortcut) { a.TestSelected() })
-	}
+	c.AddShortcut(sendShortcut, func(fyne.Shortcut) { a.sendOrTest() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: mod}, func(fyne.Shortcut) { a.sendOrTest() })
+	c.AddShortcut(newTabShortcut, func(fyne.Shortcut) { a.newRequestTab() })
 }
 
 // mainMenu is the window's menu bar.
@@ -60,7 +59,13 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),
 		fyne.NewMenuItem("Follow the system theme", func() { a.SetTheme(themeSystem) }),
 	)
-	return fyne.NewMainMenu(file, edit, view, a.goMenu(), a.helpMenu())
+	// The menu carries Ctrl+Enter so that it sends from any field: the
+	// driver gives a focused entry the shortcuts the menu does not have.
+	request := fyne.NewMenu("Request",
+		item("Send (Test the selected call on the canvas)", sendShortcut, a.sendOrTest),
+		item("New request tab", newTabShortcut, a.newRequestTab),
+	)
+	return fyne.NewMainMenu(file, edit, view, request, a.goMenu(), a.helpMenu())
 }
 
 // quitItem is File > Quit (Ctrl+Q): marked IsQuit, so Fyne does not add its

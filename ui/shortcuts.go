@@ -21,18 +21,20 @@ var viewKeys = []struct {
 	{fyne.Key4, "Events"},
 	{fyne.Key5, "Mocks"},
 	{fyne.Key6, "Requests"},
+	{fyne.Key7, sendView},
 }
 
 // keyHelp is every keyboard shortcut of the window, as the Help menu and
 // the README list them. Ctrl is Cmd on macOS.
 var keyHelp = [][2]string{
-	{"Ctrl+1 … Ctrl+6", "Show Flows, Connections, Runs, Events, Mocks, Requests"},
+	{"Ctrl+1 … Ctrl+7", "Show Flows, Connections, Runs, Events, Mocks, Requests, Send (the request workspace)"},
 	{"Ctrl+N", "New flow"},
 	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
 	{"Ctrl+Z", "Undo"},
 	{"Ctrl+Shift+Z, Ctrl+Y", "Redo"},
-	{"Ctrl+Enter", "Test the selected call"},
+	{"Ctrl+Enter", "Send the request (in Send); test the selected call (on the canvas)"},
+	{"Ctrl+T", "New request tab (in Send)"},
 	{"Ctrl+Space", "Complete an expression (in an expression field)"},
 	{"Delete, Backspace", "Delete the selection (on the canvas)"},
 	{"Arrow keys", "Move the selection (on the canvas)"},
@@ -51,7 +53,7 @@ func viewShortcut(i int) *desktop.CustomShortcut {
 	return &desktop.CustomShortcut{KeyName: viewKeys[i].key, Modifier: fyne.KeyModifierShortcutDefault}
 }
 
-// addViewShortcuts registers Ctrl+1 … Ctrl+6, Ctrl+N and Ctrl+Q on the window's
+// addViewShortcuts registers Ctrl+1 … Ctrl+7, Ctrl+N and Ctrl+Q on the window's
 // canvas (the menu carries them too, see goMenu and the File menu).
 func (a *App) addViewShortcuts() {
 	c := a.w.Canvas()

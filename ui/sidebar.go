@@ -22,6 +22,8 @@ type sidebar struct {
 	picker     *widget.Select
 	buttonsBox fyne.CanvasObject
 	syncing    bool
+	// onShow, when set, hears the name of each view brought to the front.
+	onShow func(name string)
 }
 
 // sideEntry is one view of the sidebar: its button's name and icon.
@@ -118,6 +120,9 @@ func (s *sidebar) show(i int) {
 			s.buttons[j].Importance = widget.LowImportance
 		}
 		s.buttons[j].Refresh()
+	}
+	if s.onShow != nil {
+		s.onShow(s.names[i])
 	}
 }
 

@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/mccutchen/go-httpbin/v2/httpbin"
+
+	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/storage"
+)
+
+// wsHarness is a window with a runner that records runs and a sender that
+// records nothing, as the app has them, on a database in a temporary
+// directory.
+type wsHarness struct {
+	*runHarness
+	bin    *httptest.Server
+	sender *engine.Runner
+}
+
+// newWSHarness opens a window whose stored connection "bin" has the
+// address of a go-httpbin server.
+func newWSHarness(t *testing.T) *wsHarness {
+	t.Helper()
+	bin := httptest.NewServer(httpbin.New())
+	t.Cleanup(bin.Close)
+	dir := t.TempDir()
+	h := &harness{t: t, fa: test.NewTempApp(t), dbPath: filepath.Join(dir, "flowbench.db")}
+	h.db = openStore(t, h.dbPath)
+	conn := flow.Connection{Name: "bin", Kind: flow.ConnCustom, BaseURL: bin.URL + "/anything", Auth: flow.Auth{Type: flow.AuthNone}}
+	if err := h.db.SaveConnection(context.Background(), conn); err != nil {
+		t.Fatal(err)
+	}
+	w := &wsHarness{runHarness: &runHarness{harness: h}, bin: bin}
+	w.open()
+	return w
+}
+
+// open (re)creates the window on h.db with a new engine and sender.
+func (w *wsHarness) open() {
+	h := w.harness
+	w.rec = h.db.NewRecorder(storage.RecorderOptions{})
+	w.eng = engine.NewRunner(engine.Options{Observers: []engine.Observer{w.rec}, Clock: clocktest.Instant()})
+	w.sender = engine.NewRunner(engine.Options{Clock: clocktest.Instant()})
+	eng, sender, rec := w.eng, w.sender, w.rec
+	h.t.Cleanup(func() { eng.Close(); sender.Close(); rec.Close() })
+	h.queue, h.clock = &uiQueue{}, &manualClock{}
+	lr := &LocalRunner{Engine: w.eng, Connections: h.db.ListConnections, Flush: w.rec.Flush}
+	a, err := New(h.fa, Options{Store: h.db, History: h.db, Do: h.queue.do, AfterFunc: h.clock.after, Runner: lr,
+		Sender: &LocalRunner{Engine: w.sender, Connections: h.db.ListConnections}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app, h.w = a, a.Window()
+	h.w.Resize(fyne.NewSize(1400, 900))
+	h.w.Show()
+	h.t.Cleanup(h.w.Close)
+}
+
+// sendTab presses Ctrl+Enter and waits for the tab's response.
+func (w *wsHarness) sendTab(t *requestTab) *storage.SentRequest {
+	w.t.Helper()
+	t.last = nil
+	w.shortcut(sendShortcut)
+	w.settle("the response", func() bool { return t.last != nil || strings.HasPrefix(t.status.Text, "Not sent") })
+	if t.last == nil {
+		w.t.Fatalf("not sent: %s", t.status.Text)
+	}
+	return t.last
+}
+
+// echoed is what go-httpbin's /anything says it received.
+type echoed struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Args    map[string][]string `json:"args"`
+	Headers map[string][]string `json:"headers"`
+	Data    string              `json:"data"`
+}
+
+func echoOf(t *testing.T, r *storage.SentRequest) echoed {
+	t.Helper()
+	x := r.Response()
+	if x == nil || x.Status != 200 {
+		t.Fatalf("the send got %+v; want a 200 from httpbin", r)
+	}
+	var e echoed
+	if err := json.Unmarshal([]byte(x.ResponseBody), &e); err != nil {
+		t.Fatalf("httpbin's answer %q: %v", x.ResponseBody, err)
+	}
+	return e
+}
+
+// Issue 14: Send needs no flow and no start node; a full URL needs no
+// connection. The send goes to the request history, not to the runs.
+func TestWorkspaceSendsWithNoFlowOpen(t *testing.T) {
+	h := newWSHarness(t)
+	h.app.NewFlow()
+	h.shortcut(viewShortcut(6)) // Ctrl+7
+	if !h.app.work.visible || h.app.work.main.Visible() == false || h.app.inspSplit.Visible() {
+		t.Fatal("Ctrl+7 did not show the workspace in the main area")
+	}
+	tab := h.app.work.current()
+	tab.conn.SetSelected(noConnection)
+	tab.method.SetSelected("POST")
+	tab.uri.SetText(h.bin.URL + "/anything/v1/orders")
+	tab.query.rows[0].key.SetText("page")
+	tab.query.rows[0].value.SetText("2 of 3")
+	tab.headers.rows[0].key.SetText("X-Trace")
+	tab.headers.rows[0].value.SetText(`a "quoted" value`)
+	tab.body.SetText(`{"sku": "A-1", "qty": 2}`)
+	r := h.sendTab(tab)
+	e := echoOf(t, r)
+	if e.Method != "POST" || !strings.HasSuffix(e.URL, "/anything/v1/orders?page=2+of+3") ||
+		e.Args["page"][0] != "2 of 3" || e.Headers["X-Trace"][0] != `a "quoted" value` || e.Data != `{"sku": "A-1", "qty": 2}` {
+		t.Fatalf("httpbin received %+v", e)
+	}
+	if !strings.HasPrefix(tab.status.Text, "200 OK · ") {
+		t.Fatalf("status line %q", tab.status.Text)
+	}
+	h.settle("the history", func() bool { return len(h.app.work.items) == 1 })
+	got := h.app.work.items[0]
+	if got.Method != "POST" || got.Status != 200 || got.Connection != "" || !strings.Contains(got.URL, "/anything/v1/orders") {
+		t.Fatalf("history entry %+v", got)
+	}
+	if err := h.rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if runs, _, err := h.db.ListRuns(context.Background(), storage.RunQuery{}); err != nil || len(runs) != 0 {
+		t.Fatalf("the send is listed as runs: %+v, %v", runs, err)
+	}
+}
+
+// Issue 14: the history survives a restart, and an entry reopens as it
+// was written.
+func TestWorkspaceHistorySurvivesRestart(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/v1/orders/42")
+	h.sendTab(tab)
+	h.settle("the history", func() bool { return len(h.app.work.items) == 1 })
+
+	h.db = openStore(t, h.dbPath) // a new launch on the same file
+	h.open()
+	h.shortcut(viewShortcut(6))
+	w := h.app.work
+	if len(w.items) != 1 || w.items[0].Connection != "bin" || w.items[0].Status != 200 {
+		t.Fatalf("after a restart the history holds %+v; want the one send", w.items)
+	}
+	w.search.SetText("orders 2xx")
+	if len(w.items) != 1 {
+		t.Fatalf("searching \"orders 2xx\" lists %d", len(w.items))
+	}
+	w.search.SetText("404")
+	if len(w.items) != 0 {
+		t.Fatalf("searching \"404\" lists %d", len(w.items))
+	}
+	w.search.SetText("")
+	w.list.Select(0)
+	re := w.current()
+	if d := re.draft(); d.Connection != "bin" || d.URI != "/v1/orders/42" || d.Method != "GET" {
+		t.Fatalf("the history entry reopened as %+v", d)
+	}
+	if re.last == nil || !strings.HasPrefix(re.status.Text, "200 OK") {
+		t.Fatalf("the reopened entry shows %q", re.status.Text)
+	}
+}
+
+// Issue 14: a call node's Test opens the workspace on its request and
+// sends it, also when other nodes of the flow are broken.
+func TestWorkspaceTestsACallNodeOfABrokenFlow(t *testing.T) {
+	h := newWSHarness(t)
+	h.app.load(&flow.Flow{Name: "Half drawn", Nodes: []flow.Node{
+		{ID: "lookup", Kind: flow.KindCall, Call: &flow.Call{Connection: "bin", Method: "PUT", URI: `"/v1/tier/" + vars.tier`,
+			Headers: []flow.Pair{{Key: `"X-Chat"`, Value: `trigger.chatId`}}, Body: `{"vip": true}`}},
+		{ID: "broken", Kind: flow.KindCall, Position: flow.Position{X: 300}, Call: &flow.Call{URI: `"/x`}},
+	}, Variables: map[string]string{"tier": `"gold"`}})
+	h.app.lastInput = json.RawMessage(`{"chatId": "c-42"}`)
+	h.app.TestInWorkspace("lookup")
+	if !h.app.work.visible {
+		t.Fatal("Test did not show the workspace")
+	}
+	tab := h.app.work.current()
+	if tab.node != "lookup" || tab.uri.Text != `{{ "/v1/tier/" + vars.tier }}` || tab.method.Selected != "PUT" {
+		t.Fatalf("the tab holds node %q, %s %q", tab.node, tab.method.Selected, tab.uri.Text)
+	}
+	h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
+	e := echoOf(t, tab.last)
+	if e.Method != "PUT" || !strings.HasSuffix(e.URL, "/anything/v1/tier/gold") || e.Headers["X-Chat"][0] != "c-42" || e.Data != `{"vip": true}` {
+		t.Fatalf("httpbin received %+v", e)
+	}
+	if _, ok := h.app.testCtx["lookup"]; !ok {
+		t.Fatal("the send did not feed steps.lookup to the completions")
+	}
+}
+
+// Tabs: Ctrl+T opens one, its title is the method and the last path
+// segment, marked while unsaved; closing drops it.
+func TestWorkspaceTabs(t *testing.T) {
+	h := newWSHarness(t)
+	w := h.app.work
+	before := len(w.open)
+	h.shortcut(newTabShortcut)
+	if len(w.open) != before+1 || !w.visible {
+		t.Fatalf("Ctrl+T: %d tabs (was %d), workspace shown %v", len(w.open), before, w.visible)
+	}
+	tab := w.current()
+	if tab.item.Text != "GET new request" {
+		t.Fatalf("a new tab's title %q", tab.item.Text)
+	}
+	tab.method.SetSelected("DELETE")
+	tab.uri.SetText("https://api.example.test/v1/orders/ord_1?force=true")
+	if tab.item.Text != "● DELETE ord_1" {
+		t.Fatalf("title %q; want the unsaved mark, the method and the last segment", tab.item.Text)
+	}
+	w.closeTab(tab)
+	if len(w.open) != before || w.current() == tab {
+		t.Fatalf("after closing: %d tabs", len(w.open))
+	}
+	h.shortcut(viewShortcut(0))
+	if w.visible || !h.app.inspSplit.Visible() || w.main.Visible() {
+		t.Fatal("Ctrl+1 did not bring the canvas back")
+	}
+}
+
+// "Save to flow" adds the request as a call node in free space, one undo
+// step; "Save as request" keeps it on its connection.
+func TestWorkspaceSaves(t *testing.T) {
+	h := newWSHarness(t)
+	h.app.load(callFlow(`"/json"`))
+	h.shortcut(newTabShortcut)
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.method.SetSelected("POST")
+	tab.uri.SetText("/v1/orders")
+	tab.headers.rows[0].key.SetText("Idempotency-Key")
+	tab.headers.rows[0].value.SetText("k-{{ uuid() }}")
+	tab.body.SetText(`{"sku": "A-1"}`)
+	nodes := len(h.app.ed.Flow().Nodes)
+	tab.saveToFlow()
+	f := h.app.ed.Flow()
+	if len(f.Nodes) != nodes+1 {
+		t.Fatalf("Save to flow: %d nodes, want %d", len(f.Nodes), nodes+1)
+	}
+	n := f.Nodes[len(f.Nodes)-1]
+	want := flow.Call{Connection: "bin", Method: "POST", URI: `"/v1/orders"`, Body: textExpr(`{"sku": "A-1"}`),
+		Headers: []flow.Pair{{Key: `"Idempotency-Key"`, Value: textExpr("k-{{ uuid() }}")}}}
+	if n.Kind != flow.KindCall || n.ID != "call2" || n.Call.Connection != want.Connection || n.Call.Method != want.Method ||
+		n.Call.URI != want.URI || n.Call.Body != want.Body || len(n.Call.Headers) != 1 || n.Call.Headers[0] != want.Headers[0] {
+		t.Fatalf("the new node %+v call %+v; want %+v", n, n.Call, want)
+	}
+	for _, o := range f.Nodes[:len(f.Nodes)-1] {
+		if o.Position == n.Position {
+			t.Fatalf("the new node sits on %s", o.ID)
+		}
+	}
+	if tab.dirty() || strings.HasPrefix(tab.item.Text, "●") {
+		t.Fatalf("after saving the tab is still marked: %q", tab.item.Text)
+	}
+	h.app.Undo()
+	if len(h.app.ed.Flow().Nodes) != nodes {
+		t.Fatal("one Undo did not remove the added node")
+	}
+
+	if err := tab.saveAsRequest("createOrder"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.db.Connection(context.Background(), "bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Request("createOrder")
+	if r == nil || r.Method != "POST" || r.URI != `"/v1/orders"` || r.Body != textExpr(`{"sku": "A-1"}`) || len(r.Headers) != 1 {
+		t.Fatalf("the saved request %+v", r)
+	}
+	w := h.app.work
+	if len(w.named) != 1 || w.named[0] != [2]string{"bin", "createOrder"} {
+		t.Fatalf("the Saved list %v", w.named)
+	}
+	w.saved.Select(0)
+	if d := w.current().draft(); d.URI != "/v1/orders" || d.Method != "POST" || d.Body != `{"sku": "A-1"}` {
+		t.Fatalf("the saved request reopened as %+v", d)
+	}
+}
+
+// Ctrl+Enter is on the menu, so it sends from a field that has the focus
+// (the driver gives a focused entry every shortcut the menu lacks).
+func TestWorkspaceCtrlEnterIsOnTheMenu(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/ping")
+	var send *fyne.MenuItem
+	for _, m := range h.app.mainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil && it.Shortcut.ShortcutName() == sendShortcut.ShortcutName() {
+				send = it
+			}
+		}
+	}
+	if send == nil {
+		t.Fatal("no menu item carries Ctrl+Enter")
+	}
+	h.w.Canvas().Focus(tab.body)
+	send.Action()
+	h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
+	if e := echoOf(t, tab.last); !strings.HasSuffix(e.URL, "/anything/ping") {
+		t.Fatalf("httpbin received %+v", e)
+	}
+}

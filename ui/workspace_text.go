@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// The request workspace's fields hold text, sent as typed, with {{ CEL }}
+// holes: textExpr turns a field's text into the CEL expression a call node
+// holds, and exprText turns a node's expression back into the text the
+// field shows. A text that is one hole and nothing else, "{{ e }}", is the
+// expression e itself (its value sent as the engine sends any value: a map
+// body as JSON), so any expression opens in the workspace and sends and
+// saves unchanged.
+
+// textExpr returns the CEL expression that gives text.
+func textExpr(text string) string {
+	if e, ok := wholeHole(text); ok {
+		return e
+	}
+	return textToExpr(text)
+}
+
+// exprText returns the text a field shows for the expression src.
+func exprText(src string) string {
+	if strings.TrimSpace(src) == "" {
+		return ""
+	}
+	if t, ok := exprToText(src); ok {
+		if _, hole := wholeHole(t); !hole {
+			return t
+		}
+	}
+	return "{{ " + src + " }}"
+}
+
+// wholeHole reports whether text is one {{ }} hole and nothing else, and
+// returns the expression inside.
+func wholeHole(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	inner, ok := strings.CutPrefix(t, "{{")
+	if !ok {
+		return "", false
+	}
+	inner, ok = strings.CutSuffix(inner, "}}")
+	if !ok || strings.Contains(inner, "{{") || strings.TrimSpace(inner) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(inner), true
+}
+
+// wsBodyText is exprText for a body: a body written as a JSON literal
+// (valid CEL, which the engine sends as JSON) shows as that JSON, sent as
+// typed.
+func wsBodyText(src string) string {
+	s := strings.TrimSpace(src)
+	if (strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")) && json.Valid([]byte(s)) {
+		return src
+	}
+	return exprText(src)
+}
+
+// textToExpr writes text as literal runs and string() holes joined by +.
+func textToExpr(text string) string {
+	if text == "" {
+		return ""
+	}
+	var ops []string
+	rest := text
+	for rest != "" {
+		i := strings.Index(rest, "{{")
+		j := -1
+		if i >= 0 {
+			j = strings.Index(rest[i+2:], "}}")
+		}
+		if i < 0 || j < 0 {
+			ops = append(ops, strconv.Quote(rest))
+			break
+		}
+		if i > 0 {
+			ops = append(ops, strconv.Quote(rest[:i]))
+		}
+		ops = append(ops, "string("+rest[i+2:i+2+j]+")")
+		rest = rest[i+2+j+2:]
+	}
+	return strings.Join(ops, " + ")
+}
+
+// exprToText reads back a single quoted string.
+func exprToText(src string) (string, bool) {
+	s := strings.TrimSpace(src)
+	if !strings.HasPrefix(s, `"`) {
+		return "", false
+	}
+	t, err := strconv.Unquote(s)
+	return t, err == nil
+}
