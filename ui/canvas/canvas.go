@@ -8,6 +8,7 @@ package canvas
 import (
 	"maps"
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -26,6 +27,20 @@ type Canvas struct {
 	// the flow does not allow, for example), so the app can show it in its
 	// console. Nil drops them.
 	OnError func(error)
+	// OnQuickAdd shows the quick-add picker for a request (Tab, Ctrl+K, a
+	// connector dropped on empty canvas); the app calls AddQuick with the
+	// choice. Nil ignores them.
+	OnQuickAdd func(QuickAdd)
+	// OnRename asks for a new id for the node (its context menu's Rename);
+	// OnTestStep tests the node alone (Test this step). Nil leaves the
+	// items out.
+	OnRename   func(id string)
+	OnTestStep func(id string)
+	// Clipboard is where Copy, Cut and Paste go; nil means the app's.
+	Clipboard fyne.Clipboard
+	// Animate runs a tween of d calling step with 0..1, on the UI
+	// goroutine (fyne.NewAnimation); tests leave it nil to jump to the end.
+	Animate func(d time.Duration, step func(float32))
 
 	ed   *editor.Editor
 	view View
@@ -39,6 +54,9 @@ type Canvas struct {
 	// connectors, leaves it nil and UpdateRunOverlay does nothing until the
 	// next SetRunOverlay.
 	overlayEdges []flow.Edge
+
+	pointer   fyne.Position // where the pointer is over the canvas, while pointerIn
+	pointerIn bool
 
 	press   *fyne.Position // where the last MouseDown happened, if a drag may follow
 	drag    dragState

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -13,9 +14,10 @@ type dragMode int
 
 const (
 	dragNone    dragMode = iota
-	dragNode             // moving one card
+	dragNode             // moving one card, or every selected card
 	dragConnect          // drawing a connector from an output port
 	dragPan              // moving the view
+	dragBand             // drawing a rubber band to select the cards in it
 )
 
 // dragState is the gesture in progress. start and cur are widget
@@ -28,6 +30,10 @@ type dragState struct {
 	origin flow.Position // the dragged card's position when the drag began
 	port   string
 	nv     *nodeView
+	// group holds the other selected cards moving with nv, and their
+	// positions when the drag began.
+	group   []*nodeView
+	origins []flow.Position
 }
 
 // MouseDown records where a press happened: the real driver reports a drag
@@ -66,17 +72,17 @@ func (c *Canvas) Dragged(e *fyne.DragEvent) {
 	c.drag.cur = c.drag.cur.AddXY(e.Dragged.DX, e.Dragged.DY)
 	switch c.drag.mode {
 	case dragNode:
-		s := c.view.Scale
-		d := c.drag.cur.Subtract(c.drag.start)
+		dx, dy := c.dragDelta()
 		nv := c.drag.nv
-		nv.pos = flow.Position{
-			X: math.Round(c.drag.origin.X + float64(d.X/s)),
-			Y: math.Round(c.drag.origin.Y + float64(d.Y/s)),
-		}
+		nv.pos = flow.Position{X: c.drag.origin.X + dx, Y: c.drag.origin.Y + dy}
 		c.r.layoutNode(nv)
-		for _, ei := range nv.edges {
-			c.r.layoutEdge(c.r.edges[ei], false)
+		for i, g := range c.drag.group {
+			g.pos = flow.Position{X: c.drag.origins[i].X + dx, Y: c.drag.origins[i].Y + dy}
+			c.r.layoutNode(g)
 		}
+		c.r.layoutEdgesOf(nv, c.drag.group)
+	case dragBand:
+		c.r.drawBand(c.drag.start, c.drag.cur)
 	case dragConnect:
 		c.r.drawPreview(c.drag.nv, c.drag.port, c.drag.cur)
 	case dragPan:
@@ -84,6 +90,14 @@ func (c *Canvas) Dragged(e *fyne.DragEvent) {
 		c.view.OffsetY += e.Dragged.DY
 		c.r.layoutAll()
 	}
+}
+
+// dragDelta is how far (flow units, rounded) the pointer moved since the
+// drag began.
+func (c *Canvas) dragDelta() (dx, dy float64) {
+	s := c.view.Scale
+	d := c.drag.cur.Subtract(c.drag.start)
+	return math.Round(float64(d.X / s)), math.Round(float64(d.Y / s))
 }
 
 func (c *Canvas) beginDrag(start fyne.Position) {
@@ -98,7 +112,18 @@ func (c *Canvas) beginDrag(start fyne.Position) {
 		c.drag.mode = dragNode
 		c.drag.node, c.drag.nv = h.node, c.r.nodes[h.node]
 		c.drag.origin = c.drag.nv.pos
-		c.ed.Select(selNode(h.node))
+		if !c.ed.IsSelected(h.node) {
+			c.ed.Select(selNode(h.node))
+		}
+		// a card of a selection of several takes the others along
+		for _, id := range c.ed.SelectedNodes() {
+			if g := c.r.nodes[id]; g != nil && id != h.node {
+				c.drag.group = append(c.drag.group, g)
+				c.drag.origins = append(c.drag.origins, g.pos)
+			}
+		}
+	case h.kind == hitNone && c.modifiers()&fyne.KeyModifierShift != 0:
+		c.drag.mode = dragBand
 	}
 }
 
@@ -112,15 +137,78 @@ func (c *Canvas) DragEnd() {
 	}
 	switch d.mode {
 	case dragNode:
-		if c.ed.Flow().Node(d.node) == nil {
+		n := c.ed.Flow().Node(d.node)
+		if n == nil {
 			return
 		}
-		c.reportError(c.ed.MoveNode(d.node, d.nv.pos))
+		if len(d.group) == 0 {
+			c.reportError(c.ed.MoveNode(d.node, d.nv.pos))
+			return
+		}
+		ids := []string{d.node}
+		for _, g := range d.group {
+			ids = append(ids, g.id)
+		}
+		c.reportError(c.ed.MoveNodes(ids, d.nv.pos.X-n.Position.X, d.nv.pos.Y-n.Position.Y))
 	case dragConnect:
 		c.r.preview.hide()
 		h := c.hitTest(d.cur)
-		if h.node != "" && h.kind != hitEdge {
+		switch {
+		case h.node != "" && h.kind != hitEdge:
 			c.reportError(c.ed.Connect(d.node, d.port, h.node))
+		case h.kind == hitNone:
+			// dropped on empty canvas: pick the node to add there, connected
+			c.quickAdd(QuickAdd{From: d.node, Port: d.port, Screen: d.cur, At: c.inputAt(d.cur), Near: true})
+		}
+	case dragBand:
+		c.r.band.Hide()
+		c.r.refresh(c.r.band)
+		c.selectInBand(d.start, d.cur)
+	}
+}
+
+// selectInBand adds the cards the rectangle from a to b (widget
+// coordinates) touches to the selection (Shift-drag extends it, as
+// Shift-click does).
+func (c *Canvas) selectInBand(a, b fyne.Position) {
+	fa, fb := c.view.ToFlow(a), c.view.ToFlow(b)
+	band := Rect{float32(min(fa.X, fb.X)), float32(min(fa.Y, fb.Y)), float32(math.Abs(fa.X - fb.X)), float32(math.Abs(fa.Y - fb.Y))}
+	ids := c.ed.SelectedNodes()
+	doc := c.ed.Flow()
+	for i := range doc.Nodes {
+		if n := &doc.Nodes[i]; nodeRect(n).Intersects(band) && !c.ed.IsSelected(n.ID) {
+			ids = append(ids, n.ID)
+		}
+	}
+	c.ed.SelectNodes(ids)
+}
+
+// drawBand shows the rubber band from a to b.
+func (r *renderer) drawBand(a, b fyne.Position) {
+	r.band.StrokeColor = r.color(themePrimary)
+	fill := r.color(theme.ColorNameSelection)
+	r.band.FillColor = fill
+	r.band.Move(fyne.NewPos(min(a.X, b.X), min(a.Y, b.Y)))
+	r.band.Resize(fyne.NewSize(abs(a.X-b.X), abs(a.Y-b.Y)))
+	show(r.band, true)
+	r.refresh(r.band)
+}
+
+// layoutEdgesOf re-flattens the connectors of the moving cards, each once.
+func (r *renderer) layoutEdgesOf(nv *nodeView, group []*nodeView) {
+	if len(group) == 0 {
+		for _, ei := range nv.edges {
+			r.layoutEdge(r.edges[ei], false)
+		}
+		return
+	}
+	done := map[int]bool{}
+	for _, g := range append([]*nodeView{nv}, group...) {
+		for _, ei := range g.edges {
+			if !done[ei] {
+				done[ei] = true
+				r.layoutEdge(r.edges[ei], false)
+			}
 		}
 	}
 }

@@ -35,8 +35,14 @@ type renderer struct {
 	size    fyne.Size
 	scale   float32 // the scale the objects were last sized for
 
-	selNode string // the selection last drawn, to restyle only what changes
-	selEdge int
+	selNodes []string // the selected nodes last drawn, to restyle only what changes
+	selEdge  int
+	band     *fc.Rectangle // the rubber band of a Shift-drag
+
+	// index holds the cards by position while a batch of connectors is
+	// laid out (layoutAll, an edit of several cards); nil otherwise, as
+	// while a card is dragged.
+	index *cardIndex
 
 	hoverNode, hoverPort string          // the output port under the pointer
 	pts                  []fyne.Position // scratch space for flattening
@@ -46,6 +52,9 @@ func newRenderer(c *Canvas) *renderer {
 	r := &renderer{c: c, nodes: map[string]*nodeView{}, selEdge: -1}
 	r.bg = fc.NewRectangle(color.Transparent)
 	r.preview = newEdgeView(flow.Edge{})
+	r.band = fc.NewRectangle(color.Transparent)
+	r.band.StrokeWidth = 1
+	r.band.Hide()
 	r.syncAll()
 	return r
 }
@@ -107,15 +116,29 @@ func (r *renderer) syncDoc(ch editor.Change) {
 				break
 			}
 		}
-		if fast {
-			for _, id := range ch.Nodes {
-				nv := r.nodes[id]
-				nv.update(r, doc.Node(id))
-				r.layoutNode(nv)
-				for _, ei := range nv.edges {
-					r.layoutEdge(r.edges[ei], false)
-				}
+		if fast && len(ch.Nodes) == 1 {
+			nv := r.nodes[ch.Nodes[0]]
+			nv.update(r, doc.Node(nv.id))
+			r.layoutNode(nv)
+			for _, ei := range nv.edges {
+				r.layoutEdge(r.edges[ei], false)
 			}
+			return
+		}
+		if fast {
+			// several cards (a group move, a tidy): each connector once
+			views := make([]*nodeView, len(ch.Nodes))
+			for i, id := range ch.Nodes {
+				views[i] = r.nodes[id]
+				views[i].update(r, doc.Node(id))
+				r.layoutNode(views[i])
+			}
+			if r.size.IsZero() {
+				return
+			}
+			r.indexCards()
+			r.layoutEdgesOf(views[0], views[1:])
+			r.index = nil
 			return
 		}
 	}
@@ -197,6 +220,7 @@ func (r *renderer) syncAll() bool {
 			r.objects = append(r.objects, ev.label)
 		}
 		r.objects = append(r.objects, r.preview.objects()...)
+		r.objects = append(r.objects, r.band)
 		r.styleAll()
 	}
 	return structural
@@ -204,7 +228,7 @@ func (r *renderer) syncAll() bool {
 
 func (r *renderer) styleAll() {
 	sel := r.c.ed.Selection()
-	r.selNode, r.selEdge = sel.Node, sel.Edge
+	r.selNodes, r.selEdge = r.c.ed.SelectedNodes(), sel.Edge
 	for _, nv := range r.order {
 		r.styleNode(nv)
 	}
@@ -214,6 +238,8 @@ func (r *renderer) layoutAll() {
 	if r.size.IsZero() {
 		return
 	}
+	r.indexCards()
+	defer func() { r.index = nil }()
 	for _, nv := range r.order {
 		r.layoutNode(nv)
 	}
@@ -226,11 +252,13 @@ func (r *renderer) layoutAll() {
 // syncSelection restyles the previously and the newly selected items only.
 func (r *renderer) syncSelection() {
 	sel := r.c.ed.Selection()
-	oldNode, oldEdge := r.selNode, r.selEdge
-	r.selNode, r.selEdge = sel.Node, sel.Edge
-	for _, id := range []string{oldNode, sel.Node} {
-		if nv := r.nodes[id]; nv != nil {
-			r.styleNode(nv)
+	oldNodes, oldEdge := r.selNodes, r.selEdge
+	r.selNodes, r.selEdge = r.c.ed.SelectedNodes(), sel.Edge
+	for _, ids := range [][]string{oldNodes, r.selNodes} {
+		for _, id := range ids {
+			if nv := r.nodes[id]; nv != nil {
+				r.styleNode(nv)
+			}
 		}
 	}
 	for _, i := range []int{oldEdge, sel.Edge} {
@@ -446,7 +474,7 @@ func (r *renderer) styleNode(nv *nodeView) {
 	if st, ok := r.c.status[nv.id]; ok {
 		stroke, width = r.color(statusColor(st)), 3
 	}
-	if r.selNode == nv.id {
+	if r.c.ed.IsSelected(nv.id) {
 		stroke, width = r.color(theme.ColorNamePrimary), 3
 	}
 	fill := r.color(theme.ColorNameInputBackground)
@@ -732,14 +760,24 @@ func (r *renderer) layoutEdge(ev *edgeView, restyle bool) {
 		ev.hide() // validation reports the dangling edge; nothing sensible to draw
 		return
 	}
-	path := routeConnector(src.rect(), dst.rect(), pi, func(yield func(Rect) bool) {
+	others := func(yield func(Rect) bool) {
 		for _, nv := range r.order {
 			if nv != src && nv != dst && !yield(nv.rect()) {
 				return
 			}
 		}
-	})
+	}
+	if r.index != nil {
+		others = r.index.near(src.rect(), dst.rect(), src, dst)
+	}
+	path := routeConnector(src.rect(), dst.rect(), pi, others)
 	r.drawCurve(ev, path.ToScreen(r.view()), r.styleOf(ev.index, ev.edge.PortName()), true, restyle)
+}
+
+// indexCards indexes the cards where they are drawn now, for a batch of
+// connector layouts.
+func (r *renderer) indexCards() {
+	r.index = newCardIndex(len(r.order), func(i int) (any, Rect) { return r.order[i], r.order[i].rect() })
 }
 
 // rect is the card's rectangle in flow units, where it is drawn now.

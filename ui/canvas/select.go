@@ -99,7 +99,16 @@ func (c *Canvas) hitEdge(p fyne.Position) int {
 // connectorPath is the shape of the connector from port pi of src to dst
 // in flow units, as the renderer draws it.
 func (c *Canvas) connectorPath(src, dst *flow.Node, pi int) Path {
+	return c.connectorPathIn(nil, src, dst, pi)
+}
+
+// connectorPathIn is connectorPath finding the cards in the way through
+// ci, an index of the document's cards keyed by node id, when not nil.
+func (c *Canvas) connectorPathIn(ci *cardIndex, src, dst *flow.Node, pi int) Path {
 	doc := c.ed.Flow()
+	if ci != nil {
+		return routeConnector(nodeRect(src), nodeRect(dst), pi, ci.near(nodeRect(src), nodeRect(dst), src.ID, dst.ID))
+	}
 	return routeConnector(nodeRect(src), nodeRect(dst), pi, func(yield func(Rect) bool) {
 		for i := range doc.Nodes {
 			if n := &doc.Nodes[i]; n.ID != src.ID && n.ID != dst.ID && !yield(nodeRect(n)) {
@@ -110,16 +119,25 @@ func (c *Canvas) connectorPath(src, dst *flow.Node, pi int) Path {
 }
 
 // Tapped selects the card or connector under the pointer, or nothing.
+// With Shift or Ctrl (Cmd) held, a card joins the selection or leaves it,
+// and a tap on empty canvas keeps the selection.
 func (c *Canvas) Tapped(e *fyne.PointEvent) {
 	c.requestFocus()
 	h := c.hitTest(e.Position)
+	toggle := c.modifiers()&(fyne.KeyModifierShift|fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
 	switch h.kind {
 	case hitNode, hitPort, hitInput:
+		if toggle {
+			c.ed.ToggleNode(h.node)
+			return
+		}
 		c.ed.Select(selNode(h.node))
 	case hitEdge:
 		c.ed.Select(editor.Selection{Edge: h.edge})
 	default:
-		c.ed.Select(editor.None)
+		if !toggle {
+			c.ed.Select(editor.None)
+		}
 	}
 }
 
@@ -145,16 +163,20 @@ func (c *Canvas) contextMenu(p fyne.Position) *fyne.Menu {
 	var items []*fyne.MenuItem
 	for _, k := range flow.Kinds {
 		items = append(items, fyne.NewMenuItem(AddLabel(k), func() {
-			_, err := c.ed.AddNode(k, at)
+			// at the pointer, or the free place nearest to it
+			w, h := cardSize(len((&flow.Node{Kind: k}).Ports()))
+			_, err := c.ed.AddNode(k, c.freeSpot(w, h, fyne.NewPos(float32(at.X), float32(at.Y))))
 			c.reportError(err)
 		}))
 	}
 	h := c.hitTest(p)
 	switch h.kind {
 	case hitNode, hitPort, hitInput:
-		c.ed.Select(selNode(h.node))
-		items = append(items, fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Delete node "+h.node, func() { c.reportError(c.ed.DeleteSelection()) }))
+		if !c.ed.IsSelected(h.node) {
+			c.ed.Select(selNode(h.node))
+		}
+		items = append(items, fyne.NewMenuItemSeparator())
+		items = append(items, c.nodeMenuItems(h.node)...)
 	case hitEdge:
 		c.ed.Select(editor.Selection{Edge: h.edge})
 		e := c.ed.Flow().Edges[h.edge]
@@ -196,11 +218,18 @@ func (c *Canvas) TypedRune(r rune) {
 // nudge is how far an arrow key moves a card (flow units) or the view (pixels).
 const nudge = 10
 
-// TypedKey handles Delete (removes the selection), Escape (selects nothing)
-// and the arrows (move the selected card, else pan).
+// AcceptsTab keeps Tab on the canvas, where it opens quick-add, rather
+// than moving the focus to the next widget.
+func (c *Canvas) AcceptsTab() bool { return true }
+
+// TypedKey handles Tab (quick-add), Delete (removes the selection), Escape
+// (selects nothing) and the arrows (move the selected cards, else pan).
 func (c *Canvas) TypedKey(e *fyne.KeyEvent) {
 	var dx, dy float64
 	switch e.Name {
+	case fyne.KeyTab:
+		c.OpenQuickAdd()
+		return
 	case fyne.KeyDelete, fyne.KeyBackspace:
 		c.reportError(c.ed.DeleteSelection())
 		return
@@ -218,10 +247,8 @@ func (c *Canvas) TypedKey(e *fyne.KeyEvent) {
 	default:
 		return
 	}
-	if id := c.ed.Selection().Node; id != "" {
-		if n := c.ed.Flow().Node(id); n != nil {
-			c.reportError(c.ed.MoveNode(id, flow.Position{X: n.Position.X + dx, Y: n.Position.Y + dy}))
-		}
+	if ids := c.ed.SelectedNodes(); len(ids) > 0 {
+		c.reportError(c.ed.MoveNodes(ids, dx, dy))
 		return
 	}
 	c.view.OffsetX -= float32(dx) * 4
@@ -235,6 +262,7 @@ func (c *Canvas) MouseIn(e *desktop.MouseEvent) { c.MouseMoved(e) }
 // MouseMoved enlarges the output port under the pointer, showing where a
 // connector can be dragged from.
 func (c *Canvas) MouseMoved(e *desktop.MouseEvent) {
+	c.pointer, c.pointerIn = e.Position, true
 	if c.r == nil || c.drag.mode != dragNone {
 		return
 	}
@@ -247,6 +275,7 @@ func (c *Canvas) MouseMoved(e *desktop.MouseEvent) {
 
 // MouseOut is part of desktop.Hoverable.
 func (c *Canvas) MouseOut() {
+	c.pointerIn = false
 	if c.r != nil {
 		c.r.setHover("", "")
 	}

@@ -61,13 +61,18 @@ func (c *Canvas) contentBounds() Rect {
 			r = r.Union(Rect{float32(n.Position.X), nr.Y + nr.H + 2, max(w, nr.W), problemTxtH})
 		}
 	}
+	ci := newCardIndex(len(doc.Nodes), func(i int) (any, Rect) { return doc.Nodes[i].ID, nodeRect(&doc.Nodes[i]) })
+	byID := make(map[string]*flow.Node, len(doc.Nodes))
+	for i := range doc.Nodes {
+		byID[doc.Nodes[i].ID] = &doc.Nodes[i]
+	}
 	for _, e := range doc.Edges {
-		src, dst := doc.Node(e.From), doc.Node(e.To)
+		src, dst := byID[e.From], byID[e.To]
 		if src == nil || dst == nil || !flow.HasInput(dst.Kind) {
 			continue
 		}
 		if pi := slices.Index(src.Ports(), e.PortName()); pi >= 0 {
-			r = r.Union(c.connectorPath(src, dst, pi).Bounds().Grow(18)) // with the label above it
+			r = r.Union(c.connectorPathIn(ci, src, dst, pi).Bounds().Grow(18)) // with the label above it
 		}
 	}
 	return r
@@ -102,7 +107,7 @@ func (c *Canvas) ViewCenter() flow.Position {
 // around it). It searches a bounded neighbourhood; when every place there
 // is taken it returns the one below all the cards.
 func (c *Canvas) FreeSpot(k flow.NodeKind) flow.Position {
-	const gap, step, rings = 24, 40, 12
+	const gap = 24
 	w, h := cardSize(len((&flow.Node{Kind: k}).Ports()))
 	doc := c.ed.Flow()
 	var anchor fyne.Position
@@ -113,6 +118,15 @@ func (c *Canvas) FreeSpot(k flow.NodeKind) flow.Position {
 		m := c.view.ToFlow(c.middle())
 		anchor = fyne.NewPos(float32(m.X)-w/2, float32(m.Y)-h/2)
 	}
+	return c.freeSpot(w, h, anchor)
+}
+
+// freeSpot returns the place nearest to anchor (flow units) for a box of
+// w×h whose every point keeps a gap from every card: a bounded search
+// around anchor, else the place below all the cards.
+func (c *Canvas) freeSpot(w, h float32, anchor fyne.Position) flow.Position {
+	const gap, step, rings = 24, 40, 12
+	doc := c.ed.Flow()
 	cards := make([]Rect, len(doc.Nodes))
 	for i := range doc.Nodes {
 		cards[i] = nodeRect(&doc.Nodes[i]).Grow(gap)
