@@ -23,7 +23,7 @@ import (
 // memClip is a clipboard two canvases share, as two windows of the app do.
 type memClip struct{ s string }
 
-func (m *memClip) Content() string      { return m.s }
+func (m *memClip) Content() string     { return m.s }
 func (m *memClip) SetContent(s string) { m.s = s }
 
 func selected(fx *fixture) []string { return fx.ed.SelectedNodes() }
