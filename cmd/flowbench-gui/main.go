@@ -82,6 +82,10 @@ func runGUI(dbPath string) (status int) {
 	// stops it, and connections with "use mock" on resolve to it
 	mocks := mock.New(mock.Options{Secrets: storage.Resolver{DB: db}})
 	runner := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Observers: []engine.Observer{recorder, live}, Resolve: ui.MockResolver(mocks)})
+	// the request workspace sends on an engine with no recorder: its sends
+	// go to the request history, not to the runs
+	sender := engine.NewRunner(engine.Options{Secrets: db, Tokens: db, Resolve: ui.MockResolver(mocks)})
+	defer sender.Close()
 	defer func() {
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -106,6 +110,7 @@ func runGUI(dbPath string) (status int) {
 		History:  db,
 		Runner:   local,
 		Triggers: local, // events and webhooks start stored flows on the same engine
+		Sender:   &ui.LocalRunner{Engine: sender, Connections: db.ListConnections},
 		DraftDir: filepath.Join(filepath.Dir(dbPath), "drafts"),
 		// the demo kit works offline from the first launch: its connections
 		// point at mocks, served from the start
