@@ -140,7 +140,9 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 
 	var test []fyne.CanvasObject
 	if in.a.opts.Runner != nil {
-		b := widget.NewButtonWithIcon("Test (Ctrl+Enter)", theme.MediaPlayIcon(), func() { in.a.TestNode(id) })
+		// Test opens the request workspace on the node's request and sends
+		// it; Ctrl+Enter on the canvas tests it in place (the step pane).
+		b := widget.NewButtonWithIcon("Test in Send", theme.MediaPlayIcon(), func() { in.a.TestInWorkspace(id) })
 		b.Importance = widget.HighImportance
 		test = append(test, b)
 	}

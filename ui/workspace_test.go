@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
 	"github.com/flowbench/flowbench/engine"
@@ -317,6 +318,32 @@ func TestWorkspaceCtrlEnterIsOnTheMenu(t *testing.T) {
 	send.Action()
 	h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
 	if e := echoOf(t, tab.last); !strings.HasSuffix(e.URL, "/anything/ping") {
+		t.Fatalf("httpbin received %+v", e)
+	}
+}
+
+// The call form's Test opens the node's request in the workspace and sends
+// it there.
+func TestCallFormTestOpensTheWorkspace(t *testing.T) {
+	h := newWSHarness(t)
+	h.app.load(callFlow(`"/json"`))
+	h.app.selectProblemNode("call")
+	var test *widget.Button
+	walk(h.app.inspector.box, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Test in Send" {
+			test = b
+		}
+	})
+	if test == nil {
+		t.Fatal("no Test in Send button in the call form")
+	}
+	test.OnTapped()
+	tab := h.app.work.current()
+	if !h.app.work.visible || tab.node != "call" || tab.uri.Text != "/json" {
+		t.Fatalf("Test: workspace shown %v, tab of node %q with URI %q", h.app.work.visible, tab.node, tab.uri.Text)
+	}
+	h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
+	if e := echoOf(t, tab.last); !strings.HasSuffix(e.URL, "/anything/json") {
 		t.Fatalf("httpbin received %+v", e)
 	}
 }
