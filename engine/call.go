@@ -62,7 +62,7 @@ func (x *execution) call(s *step, rec *flow.Step) stepResult {
 		return x.hookedCall(s, rec)
 	}
 	cl := s.node.Call
-	st, err := x.r.connection(x.ctx, cl.Connection)
+	st, err := x.stepConnection(s)
 	if err != nil {
 		return x.callFailed(s, rec, 0, nil, err.Error())
 	}

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -293,4 +295,62 @@ func stringify(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// stepConnection returns the live state of the connection a call step goes
+// through: the one its file names, or the one its connection expression
+// (flow.Call.ConnectionExpr) gives in this run, evaluated on each step.
+func (x *execution) stepConnection(s *step) (*connState, error) {
+	if s.conn == nil {
+		return x.r.connection(x.ctx, s.node.Call.Connection)
+	}
+	v, err := s.conn.Eval(x.ctx, x.act)
+	if err != nil {
+		return nil, fmt.Errorf("node %q, field call.connection: the expression failed: %v", s.node.ID, err)
+	}
+	name, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("node %q, field call.connection: the expression gave %s, not a connection's name (a string)", s.node.ID, describeValue(v))
+	}
+	x.r.mu.Lock()
+	_, known := x.r.conns[name]
+	x.r.mu.Unlock()
+	if !known {
+		return nil, fmt.Errorf("node %q, field call.connection: the expression gave %q, which is no connection; known: %s", s.node.ID, name, knownConnections(x.r.connectionNames()))
+	}
+	return x.r.connection(x.ctx, name)
+}
+
+// connectionNames is the set of the runner's connection names.
+func (r *Runner) connectionNames() map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]bool, len(r.conns))
+	for name := range r.conns {
+		out[name] = true
+	}
+	return out
+}
+
+// knownConnections lists names sorted, for messages; "none" when empty.
+func knownConnections(names map[string]bool) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(slices.Sorted(maps.Keys(names)), ", ")
+}
+
+// describeValue names a value's type and, for a scalar, the value.
+func describeValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "a map"
+	case []any:
+		return "a list"
+	case bool, int64, float64, uint64:
+		return fmt.Sprintf("%T %v", x, x)
+	}
+	return fmt.Sprintf("a %T", v)
 }

@@ -85,6 +85,18 @@ func compileCall(c *compiler, s *step, progs map[string]*expr.Program) {
 		c.problems = append(c.problems, flow.Problem{Severity: flow.SeverityError, Node: s.node.ID, Field: "call.connection",
 			Message: fmt.Sprintf("no connection named %q; add it under Connections or pass a connections file that defines it", cl.Connection)})
 	}
+	s.conn = progs["call.connection"]
+	if c.conns != nil && cl.ConnectionExpr != "" {
+		// A literal set of names (a name, or c ? "a" : "b") is checked
+		// now; any other expression only when it runs.
+		names, _ := flow.LiteralNames(cl.ConnectionExpr)
+		for _, name := range names {
+			if !c.conns[name] {
+				c.problems = append(c.problems, flow.Problem{Severity: flow.SeverityError, Node: s.node.ID, Field: "call.connection",
+					Message: fmt.Sprintf("the expression may give %q, which is no connection; add it under Connections or pass a connections file that defines it (known: %s)", name, knownConnections(c.conns))})
+			}
+		}
+	}
 	s.uri = progs["call.uri"]
 	s.query = compiledPairs(progs, "call.query", len(cl.Query))
 	s.headers = compiledPairs(progs, "call.headers", len(cl.Headers))

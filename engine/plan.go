@@ -38,6 +38,9 @@ type step struct {
 	edges map[string]int   // port -> index into Flow.Edges
 
 	// call
+	// conn is call.connection when an expression chooses the connection
+	// (flow.Call.ConnectionExpr); nil for a connection named in the file.
+	conn                   *expr.Program
 	uri, body, returnValue *expr.Program
 	query, headers         []compiledPair
 	// readsAttempt is set when the request's expressions may read

@@ -114,7 +114,7 @@ func (r *Runner) CallAttempt(ctx context.Context, p *Plan, in CallRequest, attem
 	a.Run = run
 	x := &execution{r: r, p: p, run: &flow.Run{ID: in.RunID, FlowID: p.Flow.ID, FlowName: p.Flow.Name}, ctx: ctx, act: &a, stepCtx: p.readsSteps}
 	ex := flow.Exchange{Attempt: attempt, TaskGUID: guid}
-	st, err := r.connection(ctx, cl.Connection)
+	st, err := x.stepConnection(s)
 	if err != nil {
 		ex.Error = err.Error()
 		return AttemptResult{Exchange: ex, Error: err.Error()}
