@@ -335,23 +335,35 @@ func reqDraftOf(c *flow.Call) reqDraft {
 }
 
 // call is the call node the draft sends (its connection "" for a full URL).
-// Empty pairs are left out.
-func (d reqDraft) call() *flow.Call {
-	c := &flow.Call{Connection: d.Connection, Method: d.Method, URI: textExpr(d.URI)}
+// Empty pairs are left out. The error names the field whose text cannot be
+// made into an expression, and the hole.
+func (d reqDraft) call() (*flow.Call, error) {
+	var errs []string
+	expr := func(field, text string) string {
+		e, err := textExpr(text)
+		if err != nil {
+			errs = append(errs, field+": "+err.Error())
+		}
+		return e
+	}
+	c := &flow.Call{Connection: d.Connection, Method: d.Method, URI: expr("URI", d.URI)}
 	if strings.TrimSpace(d.Body) != "" {
-		c.Body = textExpr(d.Body) // a JSON body is sent as typed
+		c.Body = expr("body", d.Body) // a JSON body is sent as typed
 	}
-	for _, p := range d.Query {
+	for i, p := range d.Query {
 		if p.Key != "" || p.Value != "" {
-			c.Query = append(c.Query, flow.Pair{Key: textExpr(p.Key), Value: textExpr(p.Value)})
+			c.Query = append(c.Query, flow.Pair{Key: expr(fmt.Sprintf("query %d name", i+1), p.Key), Value: expr(fmt.Sprintf("query %d value", i+1), p.Value)})
 		}
 	}
-	for _, p := range d.Headers {
+	for i, p := range d.Headers {
 		if p.Key != "" || p.Value != "" {
-			c.Headers = append(c.Headers, flow.Pair{Key: textExpr(p.Key), Value: textExpr(p.Value)})
+			c.Headers = append(c.Headers, flow.Pair{Key: expr(fmt.Sprintf("header %d name", i+1), p.Key), Value: expr(fmt.Sprintf("header %d value", i+1), p.Value)})
 		}
 	}
-	return c
+	if len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "\n"))
+	}
+	return c, nil
 }
 
 // equal reports whether two drafts send the same request.
@@ -437,7 +449,11 @@ func (w *workspace) sendCall(ctx context.Context, l *LocalRunner, doc *flow.Flow
 		w.mu.Lock()
 		w.urlConns[base] = c
 		w.mu.Unlock()
-		call.Connection, call.URI = c.Name, textExpr(rest)
+		uri, err := textExpr(rest)
+		if err != nil {
+			return nil, fmt.Errorf("URI: %w", err)
+		}
+		call.Connection, call.URI = c.Name, uri
 	}
 	w.mu.Lock()
 	for _, c := range w.urlConns {

@@ -209,7 +209,11 @@ func (t *requestTab) send() {
 		return
 	}
 	d := t.draft()
-	call := d.call()
+	call, err := d.call()
+	if err != nil {
+		t.status.SetText("Not sent: " + err.Error())
+		return
+	}
 	kept := *call // what the history reopens: the connection as chosen
 	var doc *flow.Flow
 	if t.node != "" && a.ed.Flow().Node(t.node) != nil {
@@ -283,7 +287,11 @@ func (t *requestTab) showSent(r *storage.SentRequest) {
 func (t *requestTab) saveToFlow() {
 	a := t.w.a
 	d := t.draft()
-	call := d.call()
+	call, err := d.call()
+	if err != nil {
+		a.showError(fmt.Errorf("save to flow: %w", err))
+		return
+	}
 	if call.Connection == "" {
 		base, rest, err := splitFullURL(d.URI)
 		if err != nil {
@@ -303,7 +311,12 @@ func (t *requestTab) saveToFlow() {
 			a.showError(fmt.Errorf("a call node goes through a connection, and none has the base URL %s: create one in Connections (Ctrl+2), choose it here, then Save to flow", base))
 			return
 		}
-		call.Connection, call.URI = conn.Name, textExpr(rest)
+		uri, err := textExpr(rest)
+		if err != nil {
+			a.showError(fmt.Errorf("save to flow: URI: %w", err))
+			return
+		}
+		call.Connection, call.URI = conn.Name, uri
 	}
 	id := a.ed.NewNodeID(flow.KindCall)
 	n := editor.NewNode(id, flow.KindCall, a.cv.FreeSpot(flow.KindCall))
@@ -366,7 +379,10 @@ func (t *requestTab) saveAsRequest(name string) error {
 	if err != nil {
 		return fmt.Errorf("save as request %q: %w", name, err)
 	}
-	call := d.call()
+	call, err := d.call()
+	if err != nil {
+		return fmt.Errorf("save as request %q: %w", name, err)
+	}
 	r := flow.NamedRequest{Name: name, Method: call.Method, URI: call.URI, Query: call.Query, Headers: call.Headers, Body: call.Body}
 	if old := c.Request(name); old != nil {
 		r.Description, r.Params, r.Branches, r.ReturnValue = old.Description, old.Params, old.Branches, old.ReturnValue

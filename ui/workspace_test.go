@@ -255,8 +255,8 @@ func TestWorkspaceSaves(t *testing.T) {
 		t.Fatalf("Save to flow: %d nodes, want %d", len(f.Nodes), nodes+1)
 	}
 	n := f.Nodes[len(f.Nodes)-1]
-	want := flow.Call{Connection: "bin", Method: "POST", URI: `"/v1/orders"`, Body: textExpr(`{"sku": "A-1"}`),
-		Headers: []flow.Pair{{Key: `"Idempotency-Key"`, Value: textExpr("k-{{ uuid() }}")}}}
+	want := flow.Call{Connection: "bin", Method: "POST", URI: `"/v1/orders"`, Body: mustExpr(t, `{"sku": "A-1"}`),
+		Headers: []flow.Pair{{Key: `"Idempotency-Key"`, Value: mustExpr(t, "k-{{ uuid() }}")}}}
 	if n.Kind != flow.KindCall || n.ID != "call2" || n.Call.Connection != want.Connection || n.Call.Method != want.Method ||
 		n.Call.URI != want.URI || n.Call.Body != want.Body || len(n.Call.Headers) != 1 || n.Call.Headers[0] != want.Headers[0] {
 		t.Fatalf("the new node %+v call %+v; want %+v", n, n.Call, want)
@@ -282,7 +282,7 @@ func TestWorkspaceSaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := c.Request("createOrder")
-	if r == nil || r.Method != "POST" || r.URI != `"/v1/orders"` || r.Body != textExpr(`{"sku": "A-1"}`) || len(r.Headers) != 1 {
+	if r == nil || r.Method != "POST" || r.URI != `"/v1/orders"` || r.Body != mustExpr(t, `{"sku": "A-1"}`) || len(r.Headers) != 1 {
 		t.Fatalf("the saved request %+v", r)
 	}
 	w := h.app.work
@@ -290,7 +290,7 @@ func TestWorkspaceSaves(t *testing.T) {
 		t.Fatalf("the Saved list %v", w.named)
 	}
 	w.saved.Select(0)
-	if d := w.current().draft(); d.URI != "/v1/orders" || d.Method != "POST" || d.Body != `{"sku": "A-1"}` {
+	if d := w.current().draft(); d.URI != "/v1/orders" || d.Method != "POST" || d.Body != `{"sku": "A-1"}` || d.Headers[0].Value != "k-{{ uuid() }}" {
 		t.Fatalf("the saved request reopened as %+v", d)
 	}
 }
@@ -344,6 +344,37 @@ func TestCallFormTestOpensTheWorkspace(t *testing.T) {
 	}
 	h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
 	if e := echoOf(t, tab.last); !strings.HasSuffix(e.URL, "/anything/json") {
+		t.Fatalf("httpbin received %+v", e)
+	}
+}
+
+func mustExpr(t *testing.T, text string) string {
+	t.Helper()
+	e, err := textExpr(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// A field's text is sent as typed; a wrong hole is named with its field
+// and place, and nothing is sent.
+func TestWorkspaceNamesAWrongHole(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/v1/{{ vars. }}")
+	h.shortcut(sendShortcut)
+	h.queue.drain()
+	if !strings.HasPrefix(tab.status.Text, "Not sent: URI: hole 1 (column 5): ") || tab.cancel != nil {
+		t.Fatalf("status %q", tab.status.Text)
+	}
+	tab.uri.SetText(`/v1/notes/{{ "a b" }}?q="x"`)
+	tab.headers.rows[0].key.SetText("X-Note")
+	tab.headers.rows[0].value.SetText(`it's "quoted" {{ 1 + 1 }}`)
+	r := h.sendTab(tab)
+	if e := echoOf(t, r); !strings.HasSuffix(e.URL, `/anything/v1/notes/a%20b?q=%22x%22`) || e.Headers["X-Note"][0] != `it's "quoted" 2` {
 		t.Fatalf("httpbin received %+v", e)
 	}
 }

@@ -2,8 +2,9 @@ package ui
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
+
+	"github.com/flowbench/flowbench/flow"
 )
 
 // The request workspace's fields hold text, sent as typed, with {{ CEL }}
@@ -14,12 +15,13 @@ import (
 // body as JSON), so any expression opens in the workspace and sends and
 // saves unchanged.
 
-// textExpr returns the CEL expression that gives text.
-func textExpr(text string) string {
+// textExpr returns the CEL expression that gives text (flow.TextToExpr,
+// Text mode); the error says which hole is wrong and where.
+func textExpr(text string) (string, error) {
 	if e, ok := wholeHole(text); ok {
-		return e
+		return e, nil
 	}
-	return textToExpr(text)
+	return flow.TextToExpr(text, nil)
 }
 
 // exprText returns the text a field shows for the expression src.
@@ -27,7 +29,7 @@ func exprText(src string) string {
 	if strings.TrimSpace(src) == "" {
 		return ""
 	}
-	if t, ok := exprToText(src); ok {
+	if t, ok := flow.ExprToText(src, nil); ok {
 		if _, hole := wholeHole(t); !hole {
 			return t
 		}
@@ -59,40 +61,4 @@ func wsBodyText(src string) string {
 		return src
 	}
 	return exprText(src)
-}
-
-// textToExpr writes text as literal runs and string() holes joined by +.
-func textToExpr(text string) string {
-	if text == "" {
-		return ""
-	}
-	var ops []string
-	rest := text
-	for rest != "" {
-		i := strings.Index(rest, "{{")
-		j := -1
-		if i >= 0 {
-			j = strings.Index(rest[i+2:], "}}")
-		}
-		if i < 0 || j < 0 {
-			ops = append(ops, strconv.Quote(rest))
-			break
-		}
-		if i > 0 {
-			ops = append(ops, strconv.Quote(rest[:i]))
-		}
-		ops = append(ops, "string("+rest[i+2:i+2+j]+")")
-		rest = rest[i+2+j+2:]
-	}
-	return strings.Join(ops, " + ")
-}
-
-// exprToText reads back a single quoted string.
-func exprToText(src string) (string, bool) {
-	s := strings.TrimSpace(src)
-	if !strings.HasPrefix(s, `"`) {
-		return "", false
-	}
-	t, err := strconv.Unquote(s)
-	return t, err == nil
 }
