@@ -11,9 +11,11 @@
 #   long  (make journeys): the short one, then at each size the newcomers'
 #         journeys, a screenshot per step:
 #         trainer: run the flow the app opens with (toolbar Run, then Run in
-#           the dialog); the canvas must light a path, and `flowbench runs
-#           show last --json` must hold the run, finished, with its steps;
-#           then the Runs view;
+#           the dialog); the canvas must light a path, `flowbench runs show
+#           last --json` must hold the run, finished, with its steps, and
+#           node by node each card must be lit exactly when the recorded run
+#           finished that node (the app writes where it drew each card to
+#           FLOWBENCH_SCENE); then the Runs view;
 #         support: the Connections view, the first connection's form;
 #         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
 #           and a call from the canvas's menu; Test the call (Ctrl+Enter).
@@ -81,6 +83,41 @@ changed() {
     <(convert "$OUT/$size-$2.png" -crop "$g" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true
 }
 
+# cards_match_run NAME: node by node, each card in NAME's capture is lit
+# (the run's success colour inside it) exactly when the run `flowbench runs
+# show last` recorded finished that node successfully. The app writes where
+# it drew each card, and the state it shows, to $home/scene.txt
+# (FLOWBENCH_SCENE) when a run ends.
+cards_match_run() {
+  local name=$1 scene="$home/scene.txt" id x y cw ch st n want recorded
+  [ -s "$scene" ] || { echo "journeys $size $name: the app wrote no scene file after the run"; fail=1; return; }
+  cp "$scene" "$OUT/$size-$name-scene.txt"
+  recorded=$(grep -o '"node":"[^"]*","kind":"[^"]*","status":"[^"]*"' "$OUT/$size-trainer-run.json" \
+    | sed 's/"node":"\([^"]*\)".*"status":"\([^"]*\)"/\1 \2/')
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  local cx cy cwid chei
+  read -r _ _ cx cy cwid chei < <(grep '^# canvas ' "$scene")
+  while read -r id x y cw ch st; do
+    [ "${id:0:1}" = "#" ] && continue
+    if [ "$x" -lt "$cx" ] || [ "$y" -lt "$cy" ] || [ $((x + cw)) -gt $((cx + cwid)) ] || [ $((y + ch)) -gt $((cy + chei)) ]; then
+      echo "journeys $size $name: card $id ($x,$y ${cw}x$ch) is not wholly on the canvas ($cx,$cy ${cwid}x$chei)"; fail=1
+    fi
+    want=$(awk -v id="$id" '$1 == id {print $2}' <<<"$recorded" | tail -1)
+    [ -n "$want" ] || want=skipped
+    [ "$st" = "$want" ] || { echo "journeys $size $name: card $id shows $st, the recorded run says $want"; fail=1; }
+    # a card that ran successfully has a border in the success colour; a
+    # connector ending at the card adds a few pixels at most
+    n=$(convert "$OUT/$size-$name.png" -crop "$((cw + 4))x$((ch + 4))+$((X + x - 2))+$((Y + y - 2))" +repage -fuzz 10% \
+      -fill black +opaque "#3ED333" -fill white -opaque "#3ED333" -format '%[fx:round(mean*w*h)]' info:)
+    if [ "$want" = succeeded ]; then
+      [ "$n" -ge $((cw + ch)) ] || { echo "journeys $size $name: card $id ran but its border is not lit ($n pixels)"; fail=1; }
+    else
+      [ "$n" -lt $(((cw + ch) / 4)) ] || { echo "journeys $size $name: card $id is lit ($n pixels) but the run recorded it $want"; fail=1; }
+    fi
+    echo "$id $want $n" >>"$OUT/$size-$name-cards.txt"
+  done <"$scene"
+}
+
 long_journeys() {
   eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
   local ww=$WIDTH wh=$HEIGHT n
@@ -95,6 +132,7 @@ long_journeys() {
   elif ! grep -q '"status":"\(succeeded\|failed\)"' "$OUT/$size-trainer-run.json" || ! grep -q '"node":.*"node":' "$OUT/$size-trainer-run.json"; then
     echo "journeys $size trainer: the recorded run is not finished with its steps: $(cat "$OUT/$size-trainer-run.json")"; fail=1
   fi
+  cards_match_run trainer-ran
   key ctrl+3; shot trainer-runs-view || return
   # support: a connection's form
   key ctrl+2; shot support-connections || return
@@ -123,7 +161,7 @@ for size in 1024x640 1920x1080; do
   for n in $(seq 90 140); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=":$n"; break; }; done
   Xvfb "$disp" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 & xvfb=$!
   sleep 1
-  HOME=$home DISPLAY=$disp LANG=C.UTF-8 FLOWBENCH_MASTER_KEY=$(head -c32 /dev/zero | base64) \
+  HOME=$home DISPLAY=$disp LANG=C.UTF-8 FLOWBENCH_SCENE=$home/scene.txt FLOWBENCH_MASTER_KEY=$(head -c32 /dev/zero | base64) \
     "$BIN/flowbench" gui --db "$home/flowbench.db" >"$OUT/app-$size.log" 2>&1 & app=$!
   win=""
   for _ in $(seq 1 60); do

@@ -129,6 +129,15 @@ func newDialogLine() *dialogEntry {
 	return e
 }
 
+// newDialogText is a dialog's multi-line entry (Escape closes the dialog).
+func newDialogText() *dialogEntry {
+	e := &dialogEntry{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	return e
+}
+
 // newJSONEntry is a dialog's box for JSON: multi-line, monospace, at least
 // jsonRows rows (showForm also makes it jsonCols wide).
 func newJSONEntry() *dialogEntry {

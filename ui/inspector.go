@@ -26,6 +26,7 @@ type inspector struct {
 	title   *widget.Label
 	content *fyne.Container
 	scroll  *container.Scroll
+	wheel   *wheelScroll // the scroll, with the wheel working over the fields
 	box     fyne.CanvasObject
 	// footer holds what stays visible under the scrolled form (the
 	// connection form's Save and Test connection); empty for other forms.
@@ -64,9 +65,10 @@ func newInspector(a *App) *inspector {
 	in.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	in.title.Truncation = fyne.TextTruncateEllipsis
 	in.content = container.NewStack()
-	in.scroll = container.NewVScroll(container.NewPadded(in.content))
+	in.wheel = newWheelScroll(container.NewPadded(in.content), in.ownWheel)
+	in.scroll = in.wheel.scroll
 	in.footer = container.NewVBox()
-	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), in.footer, nil, nil, in.scroll)
+	in.box = container.NewBorder(container.NewVBox(in.title, widget.NewSeparator()), in.footer, nil, nil, in.wheel.object)
 	return in
 }
 
@@ -112,6 +114,24 @@ func (in *inspector) setContent(o fyne.CanvasObject) {
 	}
 	in.content.Objects = []fyne.CanvasObject{o}
 	in.content.Refresh()
+	in.wheel.relayout()
+}
+
+// ownWheel are the form's multi-line editors: the wheel over them scrolls
+// their text, not the form.
+func (in *inspector) ownWheel() []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, f := range in.fields {
+		if f.entry.MultiLine {
+			out = append(out, f.entry)
+		}
+	}
+	for _, e := range in.entries {
+		if e.MultiLine {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // rebuild makes the form for the current selection from the document.

@@ -53,7 +53,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	view := fyne.NewMenu("View",
 		fyne.NewMenuItem("Zoom in", a.cv.ZoomIn),
 		fyne.NewMenuItem("Zoom out", a.cv.ZoomOut),
-		fyne.NewMenuItem("Fit to window", a.cv.FitToWindow),
+		fyne.NewMenuItem("Fit to window", a.fitFlow),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),

@@ -30,21 +30,21 @@ type mockEditor struct {
 	dlg   dialog.Dialog
 	quiet bool // set while a route is loaded into the form
 
-	name   *widget.Entry
+	name   *dialogEntry
 	routes *widget.List
 	errL   *widget.Label
 
 	method                            *widget.Select
-	path, status, delay               *widget.Entry
-	headers, body                     *widget.Entry
+	path, status, delay               *dialogEntry
+	headers, body                     *dialogEntry
 	bodyErr, statusErr, delayErr      *widget.Label
-	failEvery, failStatus, sequence   *widget.Entry
-	drip                              *widget.Entry
+	failEvery, failStatus, sequence   *dialogEntry
+	drip                              *dialogEntry
 	timeout, malformed                *widget.Check
 	faultErr                          *widget.Label
 	form                              *fyne.Container
 	authType, apiIn                   *widget.Select
-	apiName, username                 *widget.Entry
+	apiName, username                 *dialogEntry
 	apiValue, password, token, secret *secretField
 	authGroups                        map[flow.AuthType]*fyne.Container
 }
@@ -67,7 +67,7 @@ func (v *mocksView) openEditor(m flow.Mock, isNew bool) *mockEditor {
 }
 
 func (e *mockEditor) build() {
-	e.name = widget.NewEntry()
+	e.name = newDialogLine()
 	e.name.SetText(e.m.Name)
 	e.errL = errorLabel()
 
@@ -83,11 +83,11 @@ func (e *mockEditor) build() {
 	e.routes.OnSelected = func(id widget.ListItemID) { e.load(id) }
 
 	e.method = widget.NewSelect(flow.Methods, func(s string) { e.set(func(r *flow.MockRoute) { r.Method = s }) })
-	e.path = widget.NewEntry()
+	e.path = newDialogLine()
 	e.path.SetPlaceHolder("/chatbot/step or /orders/{id}")
 	e.path.OnChanged = func(s string) { e.set(func(r *flow.MockRoute) { r.Path = s }) }
 	e.statusErr = errorLabel()
-	e.status = widget.NewEntry()
+	e.status = newDialogLine()
 	e.status.SetPlaceHolder("200")
 	e.status.OnChanged = func(s string) {
 		n, msg := parseStatus(s)
@@ -96,12 +96,12 @@ func (e *mockEditor) build() {
 			e.set(func(r *flow.MockRoute) { r.Status = n })
 		}
 	}
-	e.headers = widget.NewMultiLineEntry()
+	e.headers = newDialogText()
 	e.headers.SetPlaceHolder("Content-Type: application/json")
 	e.headers.SetMinRowsVisible(2)
 	e.headers.OnChanged = func(s string) { e.set(func(r *flow.MockRoute) { r.Headers = parseHeaders(s) }) }
 	e.bodyErr = errorLabel()
-	e.body = widget.NewMultiLineEntry()
+	e.body = newDialogText()
 	e.body.SetPlaceHolder(`{"returnValue": request.body.chatId.startsWith("vip") ? "vip" : "standard"}`)
 	e.body.SetMinRowsVisible(4)
 	e.body.OnChanged = func(s string) {
@@ -109,7 +109,7 @@ func (e *mockEditor) build() {
 		setError(e.bodyErr, bodyProblem(s))
 	}
 	e.delayErr = errorLabel()
-	e.delay = widget.NewEntry()
+	e.delay = newDialogLine()
 	e.delay.SetPlaceHolder("0s")
 	e.delay.OnChanged = func(s string) {
 		d, msg := parseDuration(s, "delay")
@@ -120,17 +120,17 @@ func (e *mockEditor) build() {
 	}
 
 	e.faultErr = errorLabel()
-	e.failEvery = widget.NewEntry()
+	e.failEvery = newDialogLine()
 	e.failEvery.SetPlaceHolder("N (0: never)")
-	e.failStatus = widget.NewEntry()
+	e.failStatus = newDialogLine()
 	e.failStatus.SetPlaceHolder("500")
-	e.sequence = widget.NewEntry()
+	e.sequence = newDialogLine()
 	e.sequence.SetPlaceHolder("503, 503, 200")
-	e.drip = widget.NewEntry()
+	e.drip = newDialogLine()
 	e.drip.SetPlaceHolder("0s")
 	e.timeout = widget.NewCheck("Never answer (timeout)", nil)
 	e.malformed = widget.NewCheck("Malformed body", nil)
-	for _, en := range []*widget.Entry{e.failEvery, e.failStatus, e.sequence, e.drip} {
+	for _, en := range []*dialogEntry{e.failEvery, e.failStatus, e.sequence, e.drip} {
 		en.OnChanged = func(string) { e.syncFaults() }
 	}
 	e.timeout.OnChanged = func(bool) { e.syncFaults() }
@@ -315,11 +315,11 @@ func (e *mockEditor) buildAuth() {
 	}
 	e.apiIn = widget.NewSelect([]string{"header", "query"}, nil)
 	e.apiIn.SetSelected(orDefault(a.In, "header"))
-	e.apiName = widget.NewEntry()
+	e.apiName = newDialogLine()
 	e.apiName.SetText(a.Name)
 	e.apiName.SetPlaceHolder("x-api-key")
 	e.apiValue = newSecretField(a.Value)
-	e.username = widget.NewEntry()
+	e.username = newDialogLine()
 	e.username.SetText(a.Username)
 	e.password = newSecretField(a.Password)
 	e.token = newSecretField(a.Token)

@@ -46,6 +46,7 @@ func (a *App) applyRunEvents(evs []flow.RunEvent) {
 	}
 	status := map[string]flow.Status{}
 	var lit []int
+	finished := false
 	for _, ev := range evs {
 		switch ev.Kind {
 		case flow.EventStepStarted, flow.EventStepFinished:
@@ -77,6 +78,7 @@ func (a *App) applyRunEvents(evs []flow.RunEvent) {
 				}
 			}
 		case flow.EventRunFinished:
+			finished = true
 			lr.run = ev.Run
 			// what never ran was skipped
 			cur, _ := a.cv.RunOverlay()
@@ -91,6 +93,9 @@ func (a *App) applyRunEvents(evs []flow.RunEvent) {
 	}
 	a.cv.UpdateRunOverlay(status, lit)
 	a.console.commit()
+	if finished {
+		a.writeScene()
+	}
 }
 
 // showStep shows a step's request and response beside the console.

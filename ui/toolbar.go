@@ -87,7 +87,7 @@ func newToolbar(a *App) *toolbar {
 	items = append(items,
 		buttonItem(newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut), "Zoom out"),
 		buttonItem(newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn), "Zoom in"),
-		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow), "Fit to window"),
+		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.fitFlow), "Fit to window"),
 	)
 	t.themeSel = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(s string) {
 		if !t.syncing {

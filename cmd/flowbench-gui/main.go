@@ -117,6 +117,8 @@ func runGUI(dbPath string) (status int) {
 		MockStore:  db,
 		Mocks:      mocks,
 		StartMocks: true,
+		// scripts/journeys.sh: where the cards are drawn after a run
+		SceneFile: os.Getenv("FLOWBENCH_SCENE"),
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "flowbench: %v\n", err)
