@@ -85,6 +85,7 @@ func (a *App) ImportFlow(data []byte) error {
 	a.load(f)
 	a.flows.reload()
 	a.console.log(fmt.Sprintf("Imported %q.", f.Name))
+	a.offerTidy()
 	for _, p := range ps {
 		a.console.log("Imported with a warning: " + p.String())
 	}

@@ -39,6 +39,13 @@ var keyHelp = [][2]string{
 	{"Delete, Backspace", "Delete the selection (on the canvas)"},
 	{"Arrow keys", "Move the selection (on the canvas)"},
 	{"Escape", "Clear the selection (on the canvas)"},
+	{"Tab, Ctrl+K", "Quick-add: search the node kinds and presets, Enter adds one after the selection or at the pointer (on the canvas)"},
+	{"Shift+click, Ctrl+click", "Add a card to the selection, or take it out"},
+	{"Shift+drag", "Select the cards in a rectangle"},
+	{"Ctrl+A", "Select every node (on the canvas)"},
+	{"Ctrl+C, Ctrl+X, Ctrl+V", "Copy, cut, paste the selected nodes as flow JSON (on the canvas)"},
+	{"Ctrl+D", "Duplicate the selected nodes (on the canvas)"},
+	{"Ctrl+Shift+L", "Tidy the layout"},
 	{"Ctrl+wheel", "Zoom the canvas"},
 }
 

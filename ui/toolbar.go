@@ -85,9 +85,10 @@ func newToolbar(a *App) *toolbar {
 			buttonItem(envEdit, "Edit environments…"), sep())
 	}
 	items = append(items,
+		buttonItem(newTipButton("Tidy", theme.GridIcon(), tips, "Tidy the layout: layers from left to right (Ctrl+Shift+L)", a.Tidy), "Tidy layout"),
 		buttonItem(newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut), "Zoom out"),
 		buttonItem(newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn), "Zoom in"),
-		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.fitFlow), "Fit to window"),
+		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow), "Fit to window"),
 	)
 	t.themeSel = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(s string) {
 		if !t.syncing {
@@ -199,7 +200,8 @@ func shortID(id string) string {
 // newPalette is the row above the canvas that adds each node kind in the
 // middle of the view (the canvas's right-click menu adds at the pointer).
 func newPalette(a *App) fyne.CanvasObject {
-	items := []overflowItem{plainItem(widget.NewLabel("Add"))}
+	items := []overflowItem{plainItem(widget.NewLabel("Add")),
+		buttonItem(newTipButton("", theme.SearchIcon(), a.tips, "Search the node kinds and presets (Tab or Ctrl+K on the canvas)", a.cv.OpenQuickAdd), "Search nodes…")}
 	for _, k := range flow.Kinds {
 		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, kindTip(k), func() { a.AddNode(k) })
 		items = append(items, buttonItem(b, fbcanvas.AddLabel(k)))
