@@ -36,6 +36,10 @@ const DefaultAutosaveDelay = 2 * time.Second
 // Options configure the main window. Store is required; the rest have
 // working defaults.
 type Options struct {
+	// SceneFile, when set, receives after each run where every card of the
+	// open flow is drawn and its run state (see writeScene): the real-window
+	// journeys check the screenshot against it.
+	SceneFile string
 	// Store keeps flows and connections.
 	Store Store
 	// History lists past runs and raised events; nil leaves the Runs and
@@ -118,6 +122,7 @@ type App struct {
 	sidebar   *sidebar
 	events    *eventsView   // nil without Options.Triggers
 	requests  *requestsView // nil without triggers or mocks
+	fit       *autoFit      // keeps the flow fitted while the view is not moved
 	work      *workspace    // the request workspace (the Send view)
 	mocks     *mocksView    // nil without Mocks and MockStore
 	trig      *triggers     // the event bus and webhook listener; nil without Options.Triggers
@@ -220,7 +225,7 @@ func (a *App) ShowAndRun() {
 // trying a bounded number of times.
 func (a *App) fitWhenSized(tries int) {
 	if a.cv.Size().Width > 0 {
-		a.cv.FitToWindow()
+		a.fitFlow()
 		return
 	}
 	if tries > 0 {
@@ -298,7 +303,8 @@ func (a *App) build() {
 	a.sidebar.onShow = func(name string) { a.work.setShown(name == sendView) }
 	a.bar = newToolbar(a)
 
-	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, a.cv)
+	a.fit = &autoFit{a: a}
+	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, container.New(a.fit, a.cv))
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
 	a.work.main.Hide()
 	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))
@@ -545,7 +551,7 @@ func (a *App) load(f *flow.Flow) {
 	}
 	a.ed.Load(f)
 	a.flows.markOpen(a.flowID)
-	a.cv.FitToWindow()
+	a.fitFlow()
 	a.inspector.showSelection()
 	// the step pane shows another document's step no more (issue 13,
 	// item 1: opening a flow shows no run state)

@@ -88,7 +88,7 @@ func newToolbar(a *App) *toolbar {
 		buttonItem(newTipButton("Tidy", theme.GridIcon(), tips, "Tidy the layout: layers from left to right (Ctrl+Shift+L)", a.Tidy), "Tidy layout"),
 		buttonItem(newTipButton("", theme.ZoomOutIcon(), tips, "Zoom out (-, or Ctrl+scroll)", a.cv.ZoomOut), "Zoom out"),
 		buttonItem(newTipButton("", theme.ZoomInIcon(), tips, "Zoom in (+, or Ctrl+scroll)", a.cv.ZoomIn), "Zoom in"),
-		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.cv.FitToWindow), "Fit to window"),
+		buttonItem(newTipButton("", theme.ViewFullScreenIcon(), tips, "Fit the flow to the window", a.fitFlow), "Fit to window"),
 	)
 	t.themeSel = widget.NewSelect([]string{themeSystem, themeLight, themeDark}, func(s string) {
 		if !t.syncing {
