@@ -51,7 +51,7 @@ func TestParseShellSyntaxAndOptions(t *testing.T) {
 		{"--json keeps a given Accept", `curl --json '{}' -H 'Accept: text/plain' https://h/j`,
 			Request{Method: "POST", URL: "https://h/j", HasBody: true, Body: `{}`, Headers: []Header{{"Accept", "text/plain"}, {"Content-Type", "application/json"}}}, nil, nil},
 		{"-G moves data into the query", `curl -G https://h/search?x=1 --data-urlencode 'q=a b&c' -d n=2`,
-			Request{Method: "GET", URL: "https://h/search?x=1&q=a%20b%26c&n=2"}, nil, nil},
+			Request{Method: "GET", URL: "https://h/search?x=1&q=a+b%26c&n=2"}, nil, nil},
 		{"long forms", `curl --request DELETE --url https://h/o/1 --header 'X-A: 1' --user-agent ua/1 --cookie 'a=1; b=2' --referer https://ref/ --insecure --compressed`,
 			Request{Method: "DELETE", URL: "https://h/o/1", Headers: []Header{{"X-A", "1"}, {"User-Agent", "ua/1"}, {"Cookie", "a=1; b=2"}, {"Referer", "https://ref/"}}},
 			nil, []string{"--compressed"}},
@@ -224,13 +224,22 @@ func TestToRequestMapsOntoConnections(t *testing.T) {
 	}
 	im := ToRequest(mustParse(t, `curl https://api.stripe.com/v1/customers/cus_1?expand=x -u sk_test_abc: -d email=a@b.c`, Options{}), conns)
 	if im.Connection != "stripe" || im.URI != "/customers/cus_1" || !reflect.DeepEqual(im.Query, []flow.Pair{{Key: "expand", Value: "x"}}) ||
-		im.Auth.Type != flow.AuthBasic || im.Auth.Username != "sk_test_abc" || im.Secrets["password"] != "" || len(im.Secrets) != 1 || im.NewConnection != nil {
-		t.Fatalf("stripe: %+v %+v", im, im.Auth)
+		im.Auth != nil || len(im.Secrets) != 0 || len(im.Unmapped) != 1 || im.NewConnection != nil {
+		t.Fatalf("a key with no password for a basic connection: %+v", im)
+	}
+	conns[0].Auth = flow.Auth{Type: flow.AuthAPIKey, In: flow.APIKeyHeader, Name: "Authorization"}
+	im = ToRequest(mustParse(t, `curl https://api.stripe.com/v1/customers -u sk_test_abc: -d email=a@b.c`, Options{}), conns)
+	if im.Auth == nil || im.Auth.Type != flow.AuthAPIKey || im.Secrets["value"] != "Basic c2tfdGVzdF9hYmM6" || len(im.Secrets) != 1 {
+		t.Fatalf("stripe: %+v", im)
 	}
 	for _, h := range im.Headers {
 		if strings.EqualFold(h.Key, "Authorization") {
 			t.Fatal("basic credentials stayed in a header")
 		}
+	}
+	im = ToRequest(mustParse(t, `curl https://api.stripe.com/v1/x -u user:pw`, Options{}), conns[1:])
+	if im.NewConnection == nil || im.Auth.Type != flow.AuthBasic || im.Auth.Username != "user" || im.Secrets["password"] != "pw" {
+		t.Fatalf("basic: %+v", im)
 	}
 	im = ToRequest(mustParse(t, `curl -H "Authorization: Bearer ghp_fake" -H "X-GitHub-Api-Version: 2022-11-28" https://api.github.com/repos/o/r`, Options{}), conns)
 	if im.Connection != "gh" || im.Secrets["token"] != "ghp_fake" || len(im.Headers) != 1 || im.Headers[0].Key != "X-GitHub-Api-Version" {
@@ -249,7 +258,7 @@ func TestToRequestMapsOntoConnections(t *testing.T) {
 		t.Fatalf("oauth: %+v", im)
 	}
 	im = ToRequest(mustParse(t, `curl -H "Authorization: Bearer $TOKEN" https://api.github.com/user`, Options{}), conns)
-	if len(im.Secrets) != 0 || len(im.Unmapped) != 2 {
+	if len(im.Secrets) != 0 || len(im.Unmapped) != 2 || len(im.Headers) != 1 || im.Auth != nil {
 		t.Fatalf("an unset variable became a secret: %+v", im)
 	}
 	// No connection: the full URL, and a connection to offer.

@@ -2,6 +2,7 @@ package curl
 
 import (
 	"cmp"
+	"fmt"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -157,10 +158,43 @@ func quote(s, name string) string {
 		switch {
 		case i%2 == 1:
 			b.WriteString(`"${` + part + `}"`)
+		case strings.ContainsFunc(part, isControl):
+			b.WriteString(ansiQuote(part))
 		case part != "" || len(parts) == 1:
 			b.WriteString("'" + strings.ReplaceAll(part, "'", `'\''`) + "'")
 		}
 	}
+	return b.String()
+}
+
+// isControl reports a character a single-quoted word may not carry as it
+// is (a carriage return is lost to line-ending conversions): control
+// characters other than newline and tab.
+func isControl(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }
+
+// ansiQuote writes s as a $'…' word (bash, zsh, ksh and POSIX 2024 shells),
+// for text holding control characters.
+func ansiQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
 	return b.String()
 }
 

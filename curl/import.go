@@ -49,7 +49,8 @@ type Import struct {
 // apiKeyHeaders are header names that carry an API key in common APIs: a
 // command with one and no matching connection proposes an apiKey
 // connection.
-var apiKeyHeaders = []string{"X-Api-Key", "Api-Key", "Apikey", "X-Apikey", "X-Auth-Token", "Private-Token", "X-Goog-Api-Key", "Ocp-Apim-Subscription-Key"}
+var apiKeyHeaders = []string{"X-Api-Key", "Api-Key", "Apikey", "X-Apikey", "X-Auth-Token", "X-Auth-Key", "Private-Token",
+	"X-Goog-Api-Key", "Ocp-Apim-Subscription-Key", "Dd-Api-Key", "X-Shopify-Access-Token"}
 
 // ToRequest maps c onto the connections conns: the connection whose base
 // URL the command's URL lies under gives the relative URI; the command's
@@ -90,14 +91,14 @@ func ToRequest(c *Command, conns []flow.Connection) *Import {
 	if conn != nil {
 		connName = fmt.Sprintf("the connection %q", conn.Name)
 	}
-	secret := func(field, value, arg string) {
-		if unset(value) {
-			drop(arg, "the credential is a shell variable that is not set; set it on the connection")
-			return
-		}
-		im.Secrets[field] = value
-	}
-
+	// secret keeps a credential to seal.
+	secret := func(field, value string) { im.Secrets[field] = value }
+	// free: the command's credentials choose the auth (no connection, or
+	// one without auth); authHeaderKey: the connection's API key is the
+	// Authorization header, which then holds whatever the command sends
+	// there.
+	free := conn == nil || want.Type == flow.AuthNone || want.Type == ""
+	authHeaderKey := want.Type == flow.AuthAPIKey && want.In != flow.APIKeyQuery && strings.EqualFold(want.Name, "Authorization")
 	user, password, hasUser := c.User, c.Password, c.HasUser
 	if v, ok := c.Header("Authorization"); ok && !hasUser {
 		if scheme, b64, ok := strings.Cut(strings.TrimSpace(v), " "); ok && strings.EqualFold(scheme, "Basic") {
@@ -123,57 +124,91 @@ func ToRequest(c *Command, conns []flow.Connection) *Import {
 		if len(parts) >= 4 && parts[3] != "" {
 			want.Service = parts[3]
 		}
-		if c.HasUser {
+		if c.HasUser && !unset(c.User+":"+c.Password) {
 			want.AccessKeyID = c.User
-			secret("secretAccessKey", c.Password, "-u")
+			secret("secretAccessKey", c.Password)
+		} else if c.HasUser {
+			drop("--user "+c.User+":…", "the keys are shell variables that are not set; set the connection's keys")
 		}
-		if tok, ok := c.Header("X-Amz-Security-Token"); ok {
-			secret("sessionToken", tok, "-H X-Amz-Security-Token")
+		if tok, ok := c.Header("X-Amz-Security-Token"); ok && !unset(tok) {
+			secret("sessionToken", tok)
 			im.Headers = without(im.Headers, "X-Amz-Security-Token")
 		}
 	case c.Bearer != "":
-		im.Headers = without(im.Headers, "Authorization")
 		switch {
-		case conn == nil || want.Type == flow.AuthNone || want.Type == "" || want.Type == flow.AuthBearer:
+		case unset(c.Bearer):
+			drop("Authorization: Bearer "+c.Bearer, "the token is a shell variable that is not set; the header is kept as written; set the token on the connection")
+		case free || want.Type == flow.AuthBearer:
 			want = flow.Auth{Type: flow.AuthBearer}
-			secret("token", c.Bearer, "Authorization: Bearer")
+			secret("token", c.Bearer)
+			im.Headers = without(im.Headers, "Authorization")
+		case authHeaderKey:
+			v, _ := c.Header("Authorization")
+			secret("value", v)
+			im.Headers = without(im.Headers, "Authorization")
 		default:
 			drop("Authorization: Bearer …", fmt.Sprintf("%s authenticates with %s; the command's token is not used", connName, want.Type))
+			im.Headers = without(im.Headers, "Authorization")
 		}
 	case hasUser:
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 		switch {
-		case conn == nil || want.Type == flow.AuthNone || want.Type == "" || want.Type == flow.AuthBasic:
+		case unset(user + ":" + password):
+			drop("-u "+user+":…", "the user or password is a shell variable that is not set; set the connection's credentials")
+		case password == "" && (free || authHeaderKey):
+			// A key as the user name and no password (Stripe): Flowbench's
+			// basic auth needs a password, so the header is the API key.
+			want = flow.Auth{Type: flow.AuthAPIKey, In: flow.APIKeyHeader, Name: "Authorization"}
+			secret("value", basic)
+			im.Headers = without(im.Headers, "Authorization")
+		case password == "" && want.Type == flow.AuthBasic:
+			drop("-u "+user+":", fmt.Sprintf("%s uses basic auth, which needs a password; for a key with an empty password use an apiKey connection with the header Authorization", connName))
+		case free || want.Type == flow.AuthBasic:
 			want = flow.Auth{Type: flow.AuthBasic, Username: user}
-			secret("password", password, "-u")
+			secret("password", password)
+			im.Headers = without(im.Headers, "Authorization")
+		case authHeaderKey:
+			secret("value", basic)
+			im.Headers = without(im.Headers, "Authorization")
 		default:
 			drop("-u", fmt.Sprintf("%s authenticates with %s; the command's user and password are not used", connName, want.Type))
 		}
 	}
 	// An API key: the matched connection's header or query parameter, or,
 	// with no connection, a header commonly named for one.
-	if want.Type == flow.AuthAPIKey && conn != nil {
+	if want.Type == flow.AuthAPIKey && conn != nil && !authHeaderKey {
 		if want.In == flow.APIKeyQuery {
 			for _, q := range im.Query {
-				if q.Key == want.Name {
-					secret("value", q.Value, "?"+q.Key)
+				if q.Key == want.Name && !unset(q.Value) {
+					secret("value", q.Value)
+					im.Query = withoutKey(im.Query, want.Name, false)
+					break
 				}
 			}
-			im.Query = withoutKey(im.Query, want.Name, false)
-		} else if v, ok := c.Header(want.Name); ok {
-			secret("value", v, "-H "+want.Name)
+		} else if v, ok := c.Header(want.Name); ok && !unset(v) {
+			secret("value", v)
 			im.Headers = without(im.Headers, want.Name)
 		}
 	} else if want.Type == "" || want.Type == flow.AuthNone {
+		// An Authorization header of another scheme ("Token …") is an API
+		// key sent in that header.
+		if v, ok := c.Header("Authorization"); ok && !hasUser && !unset(v) {
+			want = flow.Auth{Type: flow.AuthAPIKey, In: flow.APIKeyHeader, Name: "Authorization"}
+			secret("value", v)
+			im.Headers = without(im.Headers, "Authorization")
+		}
+	}
+	if want.Type == "" || want.Type == flow.AuthNone {
 		for _, name := range apiKeyHeaders {
-			if v, ok := c.Header(name); ok {
+			if v, ok := c.Header(name); ok && !unset(v) {
 				want = flow.Auth{Type: flow.AuthAPIKey, In: flow.APIKeyHeader, Name: name}
-				secret("value", v, "-H "+name)
+				secret("value", v)
 				im.Headers = without(im.Headers, name)
 				break
 			}
 		}
 	}
-	if want.Type != "" && want.Type != flow.AuthNone {
+	if want.Type != "" && want.Type != flow.AuthNone && len(im.Secrets) > 0 {
 		im.Auth = &want
 		for _, h := range im.Headers {
 			if strings.EqualFold(h.Key, "Authorization") {
@@ -227,6 +262,22 @@ func (im *Import) ApplyAuth(conn *flow.Connection) {
 		f := false
 		conn.VerifyTLS = &f
 	}
+}
+
+// Adhoc returns what sends the request when no connection matched: the
+// offered NewConnection with the command's credentials applied (ApplyAuth;
+// they stay literal, in memory) and the call through it, its URI relative
+// to the connection's base URL. ok is false when a connection matched.
+func (im *Import) Adhoc() (conn flow.Connection, call flow.Call, ok bool) {
+	if im.NewConnection == nil {
+		return flow.Connection{}, flow.Call{}, false
+	}
+	conn = *im.NewConnection
+	im.ApplyAuth(&conn)
+	call = im.Call()
+	call.Connection = conn.Name
+	call.URI = TextExpr(strings.TrimPrefix(im.URI, conn.BaseURL))
+	return conn, call, true
 }
 
 // Call returns the request as a call node's fields, each a CEL expression

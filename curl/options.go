@@ -412,6 +412,10 @@ func (p *parser) header(h, src string) {
 		p.unmapped(src, "not a header (Name: value); not sent")
 		return
 	}
+	if strings.EqualFold(name, "Host") || strings.EqualFold(name, "Content-Length") || strings.EqualFold(name, "Transfer-Encoding") {
+		p.unmapped(src, "the "+name+" header is written by the HTTP client from the URL and the body")
+		return
+	}
 	value = strings.TrimSpace(value)
 	if value == "" {
 		if p.removed == nil {
@@ -424,8 +428,8 @@ func (p *parser) header(h, src string) {
 }
 
 // urlencode reads --data-urlencode's forms: content, =content,
-// name=content, @file and name@file; the content is percent-encoded as
-// curl does (every byte but letters, digits and -._~; a space is %20).
+// name=content, @file and name@file; the content is encoded as curl does
+// (every byte but letters, digits and -._~ percent-encoded, a space as +).
 func (p *parser) urlencode(o *option, val, src string) (string, bool, error) {
 	name, content := "", val
 	if i := strings.IndexAny(val, "=@"); i >= 0 {
@@ -438,7 +442,7 @@ func (p *parser) urlencode(o *option, val, src string) (string, bool, error) {
 			content = text
 		}
 	}
-	enc := strings.ReplaceAll(url.QueryEscape(content), "+", "%20")
+	enc := url.QueryEscape(content)
 	if name == "" {
 		return enc, true, nil
 	}
