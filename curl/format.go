@@ -2,8 +2,8 @@ package curl
 
 import (
 	"cmp"
-	"fmt"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
