@@ -259,9 +259,15 @@ func (x *execution) step(s *step) stepResult {
 
 	var res stepResult
 	kr, ok := kindRuns[n.Kind]
-	if ok {
+	switch {
+	case n.Disabled:
+		// skipped: the input passes on by next (else default); a disabled
+		// end finishes the run there
+		res = stepResult{status: flow.StatusSkipped, port: n.PassPort(), end: n.PassPort() == ""}
+		kr.ownsStepCtx = false
+	case ok:
 		res = kr.execute(x, s, &rec)
-	} else {
+	default:
 		res = stepResult{status: flow.StatusFailed, err: fmt.Sprintf("node kind %q cannot run", n.Kind)}
 	}
 	rec.Status = res.status

@@ -58,6 +58,10 @@ type Node struct {
 	Kind     NodeKind `json:"kind"`
 	Title    string   `json:"title,omitempty"`
 	Position Position `json:"position,omitzero"`
+	// Disabled skips the node when a flow runs: the step is recorded as
+	// skipped and the run goes on by the node's PassPort (next, else
+	// default) without doing what the node does.
+	Disabled bool `json:"disabled,omitempty"`
 
 	// Trigger applies to start nodes.
 	Trigger *Trigger `json:"trigger,omitempty"`
@@ -202,6 +206,19 @@ func (n *Node) Ports() []string {
 		return s.Ports(n)
 	}
 	return nil
+}
+
+// PassPort is the port a disabled node passes its input on by: next when
+// it has one, else default; "" when it has neither (an end node: a run
+// reaching a disabled end finishes there).
+func (n *Node) PassPort() string {
+	switch {
+	case n.HasPort(PortNext):
+		return PortNext
+	case n.HasPort(PortDefault):
+		return PortDefault
+	}
+	return ""
 }
 
 // HasPort reports whether the node has an output port with that name.

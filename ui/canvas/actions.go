@@ -14,14 +14,21 @@ import (
 )
 
 // nodeMenuItems are the context menu's items for node id: rename,
-// duplicate, test this step, delete (the selection when the node is part
+// duplicate, disable or enable, test this step, delete (the selection when the node is part
 // of a selection of several).
 func (c *Canvas) nodeMenuItems(id string) []*fyne.MenuItem {
 	var items []*fyne.MenuItem
 	if c.OnRename != nil {
 		items = append(items, fyne.NewMenuItem("Rename "+id+"…", func() { c.OnRename(id) }))
 	}
-	items = append(items, fyne.NewMenuItem("Duplicate", func() { c.Duplicate() }))
+	items = append(items, fyne.NewMenuItem("Duplicate", func() { c.reportError(c.Duplicate()) }))
+	if n := c.ed.Flow().Node(id); n != nil {
+		label, to := "Disable", true
+		if n.Disabled {
+			label, to = "Enable", false
+		}
+		items = append(items, fyne.NewMenuItem(label, func() { c.reportError(c.ed.SetDisabled(c.ed.SelectedNodes(), to)) }))
+	}
 	if c.OnTestStep != nil {
 		items = append(items, fyne.NewMenuItem("Test this step", func() { c.OnTestStep(id) }))
 	}

@@ -537,3 +537,35 @@ func branchyFlow(n int) *flow.Flow {
 	}
 	return f
 }
+
+func TestDisableFromTheMenu(t *testing.T) {
+	fx := newFixture(t, smallFlow())
+	before := editor.Clone(fx.ed.Flow())
+	menuItem := func(label string) *fyne.MenuItem {
+		test.TapSecondaryAt(fx.c, fyne.NewPos(350, 50))
+		for _, it := range fx.menu.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+		t.Fatalf("no %q in the menu", label)
+		return nil
+	}
+	menuItem("Disable").Action()
+	nv := fx.c.r.nodes["lookup"]
+	if !fx.ed.Flow().Node("lookup").Disabled || nv.card.FillColor != theme.Color(theme.ColorNameDisabledButton) || nv.summary.Text != "disabled: skipped in runs" {
+		t.Fatalf("disabled %v, fill %v, summary %q", fx.ed.Flow().Node("lookup").Disabled, nv.card.FillColor, nv.summary.Text)
+	}
+	if nv.title.Color != theme.Color(theme.ColorNameDisabled) {
+		t.Fatal("the title is not greyed")
+	}
+	undoOnce(t, fx.ed, before)
+	if nv.card.FillColor != theme.Color(theme.ColorNameInputBackground) {
+		t.Fatal("undo left the card greyed")
+	}
+	menuItem("Disable").Action()
+	menuItem("Enable").Action()
+	if fx.ed.Flow().Node("lookup").Disabled || fx.ed.UndoLabel() != "Enable lookup" {
+		t.Fatalf("enable: %v, %q", fx.ed.Flow().Node("lookup").Disabled, fx.ed.UndoLabel())
+	}
+}

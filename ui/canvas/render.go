@@ -370,6 +370,7 @@ type nodeView struct {
 	badgeText *fc.Text
 	problem   *fc.Text
 	warnOnly  bool // the problems are warnings only
+	disabled  bool // the node is disabled: drawn greyed
 
 	shown bool
 	objs  []fyne.CanvasObject
@@ -448,7 +449,15 @@ func (nv *nodeView) update(r *renderer, n *flow.Node) {
 		title = n.ID
 	}
 	r.setText(nv.title, truncate(title, 24))
-	r.setText(nv.summary, truncate(Summary(n), 28))
+	summary := Summary(n)
+	if n.Disabled {
+		summary = "disabled: skipped in runs"
+	}
+	r.setText(nv.summary, truncate(summary, 28))
+	if nv.disabled != n.Disabled {
+		nv.disabled = n.Disabled
+		r.styleNode(nv)
+	}
 }
 
 func (r *renderer) setText(t *fc.Text, s string) {
@@ -478,6 +487,10 @@ func (r *renderer) styleNode(nv *nodeView) {
 		stroke, width = r.color(theme.ColorNamePrimary), 3
 	}
 	fill := r.color(theme.ColorNameInputBackground)
+	if nv.disabled {
+		// greyed: a disabled node is skipped in runs
+		fill, fg = r.color(theme.ColorNameDisabledButton), r.color(theme.ColorNameDisabled)
+	}
 	if !sameColor(nv.card.FillColor, fill) || !sameColor(nv.card.StrokeColor, stroke) || nv.card.StrokeWidth != width {
 		nv.card.FillColor, nv.card.StrokeColor, nv.card.StrokeWidth = fill, stroke, width
 		r.refresh(nv.card)
