@@ -109,6 +109,10 @@ type App struct {
 	// past a save can never make the next save create a second flow.
 	flowID      string
 	flowVersion int
+	// docID is the open document's GUID: its stored id, else one made when
+	// the document was opened, which its runs carry as flow.id and its first
+	// save stores it under (flowOrDocID).
+	docID string
 
 	conns []flow.Connection // the stored connections, for pickers and checks
 
@@ -549,6 +553,7 @@ func (a *App) load(f *flow.Flow) {
 	} else {
 		a.flowID, a.flowVersion = "", 0
 	}
+	a.docID = docIDFor(a.flowID)
 	a.ed.Load(f)
 	a.flows.markOpen(a.flowID)
 	a.fitFlow()
@@ -571,7 +576,7 @@ func (a *App) NewFlow() {
 // draft of the unsaved edits is removed once the store has the version.
 func (a *App) Save() error {
 	doc := editor.Clone(a.ed.Flow())
-	doc.ID, doc.Version = a.flowID, a.flowVersion
+	doc.ID, doc.Version = a.flowOrDocID(), a.flowVersion
 	if doc.Name == "" {
 		doc.Name = "Untitled flow"
 	}

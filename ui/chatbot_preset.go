@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/flowbench/flowbench/engine/mock"
 	"github.com/flowbench/flowbench/flow"
@@ -167,3 +169,13 @@ func chatbotRequest(name, uri, botType string, branches []string) flow.NamedRequ
 func isChatbotRequest(r flow.NamedRequest) bool {
 	return len(r.Params) == 2 && slices.Contains(r.Params, chatbotStepName) && slices.Contains(r.Params, chatbotStepID)
 }
+
+// docIDFor is the GUID of a document opened with stored id: that id, else
+// a new one, so flow.id (and the chatbot contract's chatBotId) is never
+// empty, not even in a run of a flow never saved, and the first save
+// stores the flow under the id its runs had.
+func docIDFor(stored string) string { return cmp.Or(stored, uuid.NewString()) }
+
+// flowOrDocID is the open document's id: the stored flow's, else the GUID
+// it was given when it was opened.
+func (a *App) flowOrDocID() string { return cmp.Or(a.flowID, a.docID) }

@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/ui/editor"
@@ -97,7 +94,7 @@ func (a *App) ImportFlow(data []byte) error {
 // flow.id, and without the store's version. An import ignores the id.
 func (a *App) ExportFlow() ([]byte, error) {
 	f := editor.Clone(a.ed.Flow())
-	f.ID, f.Version = cmp.Or(a.flowID, uuid.NewString()), 0
+	f.ID, f.Version = a.flowOrDocID(), 0
 	data, err := flow.EncodeFlow(f)
 	if err != nil {
 		return nil, fmt.Errorf("export flow %q: %w", f.Name, err)

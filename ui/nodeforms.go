@@ -71,7 +71,7 @@ func (in *inspector) startForm(n *flow.Node) []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{row("Trigger", typ)}
 	switch tr.Type {
 	case flow.TriggerEvent:
-		objs = append(objs, row("Events (comma separated)", in.entry("trigger.events", strings.Join(tr.Events, ", "), "chat.opened", func(s string) {
+		objs = append(objs, row("Events (comma separated; pick one the project's flows raise, or type a new one)", in.eventEntry("trigger.events", strings.Join(tr.Events, ", "), "chat.opened", true, func(s string) {
 			in.editNode(id, "Edit trigger events", func(n *flow.Node) { n.Trigger.Events = splitList(s) })
 		})))
 	case flow.TriggerWebhook:
@@ -116,16 +116,15 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	method.SetSelected(orDefault(c.Method, "GET"))
 	method.OnChanged = func(s string) { call("Edit method", func(c *flow.Call) { c.Method = s }) }
 
-	uri := in.exprField("call.uri", c.URI, false, true, func(s string) { call("Edit URI", func(c *flow.Call) { c.URI = s }) })
-	body := in.exprField("call.body", c.Body, true, true, func(s string) { call("Edit body", func(c *flow.Call) { c.Body = s }) })
-	ret := in.exprField("call.returnValue", c.ReturnValue, false, true, func(s string) {
-		call("Edit return value", func(c *flow.Call) { c.ReturnValue = s })
-	})
-
 	timeoutErr := errorLabel()
 	timeout := in.durationEntry("call.timeout", c.Timeout, "30s", timeoutErr, func(d flow.Duration) {
 		call("Edit timeout", func(c *flow.Call) { c.Timeout = d })
 	})
+	deadline := in.durationEntry("call.deadline", c.Deadline, "none", timeoutErr, func(d flow.Duration) {
+		call("Edit deadline", func(c *flow.Call) { c.Deadline = d })
+	})
+	timeHint := widget.NewLabel("timeout bounds each attempt; deadline bounds the whole step (every attempt and the waits between them).")
+	timeHint.Wrapping = fyne.TextWrapWord
 
 	saveErr := errorLabel()
 	saveTo := in.entry("call.saveTo", c.SaveTo, "vars name, e.g. tier", func(s string) {
@@ -134,7 +133,7 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	})
 	setError(saveErr, checkIdentifier(c.SaveTo))
 
-	event := in.entry("call.completionEvent", c.CompletionEvent, "tier.looked_up", func(s string) {
+	event := in.eventEntry("call.completionEvent", c.CompletionEvent, "tier.looked_up", false, func(s string) {
 		call("Edit completion event", func(c *flow.Call) { c.CompletionEvent = s })
 	})
 
@@ -148,14 +147,27 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	}
 	preset := widget.NewButtonWithIcon("Chatbot preset…", theme.MailReplyIcon(), func() { in.chatbotPresetInteractive(id) })
 	test = append(test, preset)
-	return append(test,
+	objs := append(test,
 		row("Connection", container.NewBorder(nil, nil, nil, manage, conn)),
-		row("Method", method),
-		row("URI (CEL, relative to the connection's base URL)", uri.box),
-		row("Query parameters (key and value, CEL)", in.pairsEditor(id, "call.query", c.Query, func(c *flow.Call) *[]flow.Pair { return &c.Query })),
-		row("Headers (key and value, CEL)", in.pairsEditor(id, "call.headers", c.Headers, func(c *flow.Call) *[]flow.Pair { return &c.Headers })),
-		row("Body (CEL; a JSON literal is valid)", body.box),
-		row("Timeout", container.NewVBox(timeout, timeoutErr)),
+		row("Request", in.requestSelect(id, c)))
+	var req *flow.NamedRequest
+	if cn := in.a.connectionNamed(c.Connection); cn != nil && c.Request != "" {
+		req = cn.Request(c.Request)
+	}
+	if req != nil {
+		objs = append(objs, in.requestFields(id, c, req)...)
+	} else {
+		uri := in.exprField("call.uri", c.URI, false, true, func(s string) { call("Edit URI", func(c *flow.Call) { c.URI = s }) })
+		body := in.exprField("call.body", c.Body, true, true, func(s string) { call("Edit body", func(c *flow.Call) { c.Body = s }) })
+		objs = append(objs,
+			row("Method", method),
+			row("URI (CEL, relative to the connection's base URL)", uri.box),
+			row("Query parameters (key and value, CEL)", in.pairsEditor(id, "call.query", c.Query, func(c *flow.Call) *[]flow.Pair { return &c.Query })),
+			row("Headers (key and value, CEL)", in.pairsEditor(id, "call.headers", c.Headers, func(c *flow.Call) *[]flow.Pair { return &c.Headers })),
+			row("Body (CEL; a JSON literal is valid)", body.box))
+	}
+	objs = append(objs,
+		row("Timeout and deadline", container.NewVBox(container.NewGridWithColumns(2, timeout, deadline), timeHint, timeoutErr)),
 		row("Retry", in.retryEditor(id, c.Retry)),
 		row("Signing secret (HMAC, Standard Webhooks)", in.secretRefEditor("call.signing", signingRef(c.Signing), func(r *flow.SecretRef) {
 			call("Edit signing secret", func(c *flow.Call) {
@@ -166,11 +178,16 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 				}
 			})
 		})),
-		row("Return value (CEL; empty: body.returnValue)", ret.box),
-		row("Save to vars", container.NewVBox(saveTo, saveErr)),
-		row("Branch options (one output port each)", in.branchesEditor(id, c.Branches)),
-		row("Completion event", event),
-	)
+		row("Save to vars", container.NewVBox(saveTo, saveErr)))
+	if req == nil {
+		ret := in.exprField("call.returnValue", c.ReturnValue, false, true, func(s string) {
+			call("Edit return value", func(c *flow.Call) { c.ReturnValue = s })
+		})
+		objs = append(objs,
+			row("Return value (CEL; empty: body.returnValue)", ret.box),
+			row("Branch options (one output port each)", in.branchesEditor(id, c.Branches)))
+	}
+	return append(objs, row("Completion event (one the project's flows raise or listen to, or a new one)", event))
 }
 
 func signingRef(s *flow.Signing) *flow.SecretRef {
@@ -252,7 +269,7 @@ func (in *inspector) retryEditor(id string, r *flow.Retry) fyne.CanvasObject {
 			fn(n.Call.Retry)
 		})
 	}
-	on := widget.NewCheck("Retry on 429, 5xx and network errors", nil)
+	on := widget.NewCheck("Retry failed attempts", nil)
 	on.SetChecked(r != nil)
 	on.OnChanged = func(b bool) {
 		in.structural(id, "Toggle retry", func(n *flow.Node) {
@@ -298,7 +315,68 @@ func (in *inspector) retryEditor(id string, r *flow.Retry) fyne.CanvasObject {
 		container.NewGridWithColumns(2,
 			row("Max attempts", attempts), row("Backoff rate", rate),
 			row("Initial interval", initial), row("Max interval", maxI)),
+		row("Retry on", in.retryOnEditor(id, r)),
 		errL)
+}
+
+// retryLabels say what each retry condition of flow.RetryConditions
+// retries.
+var retryLabels = map[string]string{
+	flow.RetryOn5xx: "5xx (server errors)", flow.RetryOn429: "429 (too many requests)", flow.RetryOn408: "408 (request timeout)",
+	flow.RetryOnNetwork: "network (no connection)", flow.RetryOnTimeout: "timeout (no answer in time)",
+	flow.RetryOn4xx: "4xx (client errors)", flow.RetryOn3xx: "3xx (redirects not followed)", flow.RetryOnNon2xx: "non2xx (any status outside 200–299)",
+}
+
+// retryOnEditor edits the retry policy's "on" set: a check per condition
+// (flow.RetryRule's words), and the HTTP task platforms' rule in one click.
+// The default set is written as no "on" list at all, so files that never
+// chose one stay as they were.
+func (in *inspector) retryOnEditor(id string, r *flow.Retry) fyne.CanvasObject {
+	words := slices.Clone(r.On)
+	if len(words) == 0 {
+		words = slices.Clone(flow.DefaultRetryOn)
+	}
+	set := func(label string, on []string) {
+		if len(on) == 0 {
+			// an empty list is the default set, not none
+			in.a.console.logError("Retry needs at least one condition; to retry nothing, turn retry off.")
+			in.rebuild()
+			return
+		}
+		rule, err := flow.ParseRetryOn(on)
+		if err != nil {
+			return
+		}
+		w := slices.Compact(slices.Clone(on)) // as chosen: the platform's rule reads non2xx, network, timeout
+		if rule == (*flow.Retry)(nil).Rule() {
+			w = nil
+		}
+		in.structural(id, label, func(n *flow.Node) {
+			if n.Call.Retry != nil {
+				n.Call.Retry.On = w
+			}
+		})
+	}
+	grid := container.NewGridWithColumns(2)
+	for _, word := range flow.RetryConditions {
+		c := widget.NewCheck(retryLabels[word], nil)
+		c.SetChecked(slices.Contains(words, word))
+		c.OnChanged = func(b bool) {
+			on := slices.DeleteFunc(slices.Clone(words), func(x string) bool { return x == word })
+			if b {
+				on = append(on, word)
+			}
+			set("Edit retry conditions", on)
+		}
+		in.retryChecks(word, c)
+		grid.Add(c)
+	}
+	platform := widget.NewButton("Any non-2xx (HTTP task platform rule)", func() {
+		set("Retry any non-2xx", flow.PlatformRetryOn)
+	})
+	platform.Importance = widget.LowImportance
+	callParts(in).platformRetry = platform
+	return container.NewVBox(grid, container.NewHBox(platform))
 }
 
 // durationEntry edits a duration written as "30s"; empty means none. A
@@ -522,7 +600,7 @@ func (in *inspector) setForm(n *flow.Node) []fyne.CanvasObject {
 // emitForm edits the event an emit node raises.
 func (in *inspector) emitForm(n *flow.Node) []fyne.CanvasObject {
 	id := n.ID
-	event := in.entry("event", n.Event, "chat.escalated", func(s string) {
+	event := in.eventEntry("event", n.Event, "chat.escalated", false, func(s string) {
 		in.editNode(id, "Edit event", func(n *flow.Node) { n.Event = s })
 	})
 	payload := in.exprField("payload", n.Payload, true, true, func(s string) {

@@ -49,6 +49,10 @@ type LocalRunner struct {
 	// committed before the Runs view reads the history (the storage
 	// recorder's Flush).
 	Flush func(ctx context.Context) error
+	// Overrides, when set, changes the connections before each run or
+	// test: the picked environment's base URL and auth overrides (the
+	// window sets it, see App.environmentConnections).
+	Overrides func(conns []flow.Connection) ([]flow.Connection, error)
 }
 
 // connections lists the current connections and hands them to the engine.
@@ -58,6 +62,12 @@ func (l *LocalRunner) connections(ctx context.Context) ([]flow.Connection, error
 		var err error
 		if conns, err = l.Connections(ctx); err != nil {
 			return nil, fmt.Errorf("list the connections: %w", err)
+		}
+	}
+	if l.Overrides != nil {
+		var err error
+		if conns, err = l.Overrides(conns); err != nil {
+			return nil, err
 		}
 	}
 	l.Engine.SetConnections(conns)

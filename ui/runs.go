@@ -147,7 +147,7 @@ func (a *App) RunWith(in RunInput) {
 		in.RunID = uuid.NewString()
 	}
 	doc := editor.Clone(a.ed.Flow())
-	doc.ID, doc.Version = a.flowID, a.flowVersion
+	doc.ID, doc.Version = a.flowOrDocID(), a.flowVersion
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.runCancel = cancel
 	a.running = true
@@ -227,7 +227,7 @@ func (a *App) TestNode(id string) {
 		return
 	}
 	doc := editor.Clone(a.ed.Flow())
-	doc.ID, doc.Version = a.flowID, a.flowVersion
+	doc.ID, doc.Version = a.flowOrDocID(), a.flowVersion
 	steps := map[string]any{}
 	for k, v := range a.testCtx {
 		steps[k] = v

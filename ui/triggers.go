@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/engine"
 	"github.com/flowbench/flowbench/flow"
@@ -39,6 +42,11 @@ type triggers struct {
 // callbacks come from engine goroutines and reach widgets through feeds.
 func newTriggers(a *App, lr *LocalRunner) *triggers {
 	t := &triggers{a: a, lr: lr}
+	if lr.Overrides == nil {
+		// runs and tests in the window, and the runs events and webhooks
+		// start, see the picked environment's connection overrides
+		lr.Overrides = a.environmentConnections
+	}
 	t.execs = newFeed(a.opts.Do, a.opts.AfterFunc, func(tes []engine.TriggerExecution) {
 		if a.events != nil {
 			a.events.add(tes)
@@ -87,7 +95,11 @@ func webhookReceived(w engine.WebhookRequest) flow.ReceivedRequest {
 func (t *triggers) reload() {
 	a := t.a
 	ctx := a.ctx
-	conns := a.conns
+	conns, err := a.environmentConnections(a.conns)
+	if err != nil {
+		a.console.logError(fmt.Sprintf("The environment %q cannot be applied to the connections: %v", a.envs.current(), err))
+		conns = a.conns
+	}
 	t.lr.Engine.SetConnections(conns)
 	var events, hooks []*engine.Plan
 	names := map[string]bool{}
@@ -159,4 +171,72 @@ func (a *App) reloadTriggers() {
 	if a.trig != nil {
 		a.trig.reload()
 	}
+}
+
+// knownEvents lists, sorted and once each, the events the project's flows
+// raise or listen to (flow.NodeEvents of every node): the stored flows'
+// (as the event bus knows them, else read from the store) and the open
+// document's, which may not be saved yet.
+func (a *App) knownEvents() []string {
+	names := map[string]bool{}
+	if a.trig != nil {
+		for _, n := range a.trig.names {
+			names[n] = true
+		}
+	} else if a.flows != nil {
+		for _, s := range a.flows.items {
+			f, err := a.opts.Store.Flow(a.ctx, s.ID)
+			if err != nil {
+				continue
+			}
+			for i := range f.Nodes {
+				for _, e := range flow.NodeEvents(&f.Nodes[i]) {
+					names[e] = true
+				}
+			}
+		}
+	}
+	if a.ed != nil {
+		doc := a.ed.Flow()
+		for i := range doc.Nodes {
+			for _, e := range flow.NodeEvents(&doc.Nodes[i]) {
+				names[e] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(names))
+	for n := range names {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// eventEntry is an event name field (a call's completion event, an emit's
+// event, with list a start's comma-separated events): a select-entry
+// offering the events the project's flows already raise or listen to
+// (knownEvents), or a new name typed in. With list, choosing an event adds
+// it to the names already there.
+func (in *inspector) eventEntry(path, text, placeholder string, list bool, onChange func(string)) *widget.SelectEntry {
+	known := in.a.knownEvents()
+	var opts []string
+	if list {
+		have := splitList(text)
+		for _, e := range known {
+			if !slices.Contains(have, e) {
+				opts = append(opts, strings.Join(append(slices.Clone(have), e), ", "))
+			}
+		}
+	} else {
+		opts = known
+	}
+	e := widget.NewSelectEntry(opts)
+	callParts(in).events[path] = opts
+	e.SetText(text)
+	e.SetPlaceHolder(placeholder)
+	e.OnChanged = in.typed(onChange)
+	in.entries[path] = &e.Entry
+	return e
 }
