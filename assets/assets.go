@@ -34,6 +34,12 @@ func ExampleFlowNames() []string {
 	return names
 }
 
+// FirstFlowName is the bundled flow the window opens on a first launch: the
+// offline chatbot demo, whose every branch runs against the bundled mocks
+// with no key or network (the other examples call live endpoints that need
+// keys, and fail on their failure path until they are set).
+const FirstFlowName = "demo-chatbot.flow.json"
+
 // ExampleFlowFile returns the bytes of a bundled flow file.
 func ExampleFlowFile(name string) ([]byte, error) {
 	return files.ReadFile(path.Join("flows", name))

@@ -231,10 +231,25 @@ func seedExamples(ctx context.Context, db *storage.DB) error {
 		}
 	}
 	// the last one saved is the newest, and the window opens the newest:
-	// save the chatbot example last.
+	// save the offline demo (assets.FirstFlowName) last.
+	names := assets.ExampleFlowNames()
+	first := -1
+	for i, n := range names {
+		if n == assets.FirstFlowName {
+			first = i
+		}
+	}
 	for i := len(examples) - 1; i >= 0; i-- {
+		if i == first {
+			continue
+		}
 		if _, err := db.SaveFlow(ctx, examples[i]); err != nil {
 			errs = append(errs, fmt.Errorf("flow %q: %w", examples[i].Name, err))
+		}
+	}
+	if first >= 0 {
+		if _, err := db.SaveFlow(ctx, examples[first]); err != nil {
+			errs = append(errs, fmt.Errorf("flow %q: %w", examples[first].Name, err))
 		}
 	}
 	return errors.Join(errs...)
