@@ -22,6 +22,9 @@ Usage:
   flowbench test-connection NAME [--connections FILE] [--db PATH]
   flowbench runs [--flow NAME|ID] [--status STATE] [--limit N] [--json] [--db PATH]
   flowbench runs show RUN_ID|last [--json] [--db PATH]
+  flowbench worker --temporal HOST:PORT --flows FILE|DIR... [--namespace NS] [--task-queue Q] [--connections FILE]
+                   [--environments FILE --env NAME] [--mocks FILE]... [--use-mock CONNECTION=MOCK]...
+  flowbench start FLOW --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--input JSON|@file] [--wait] [--json]
 
 Exit status of run and validate: 0 done, 1 the run failed, 2 the files are invalid,
 3 the run ended but its record could not be written to the database (run and emit;
@@ -49,6 +52,10 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdTestConnection(args[1:], stdout, stderr)
 	case "runs":
 		return cmdRuns(args[1:], stdout, stderr)
+	case "worker":
+		return cmdWorker(args[1:], stdout, stderr)
+	case "start":
+		return cmdStart(args[1:], stdout, stderr)
 	case "gui":
 		return runGUI(args[1:], stderr)
 	case "-h", "--help", "help":
