@@ -18,6 +18,7 @@ const (
 	dragConnect          // drawing a connector from an output port
 	dragPan              // moving the view
 	dragBand             // drawing a rubber band to select the cards in it
+	dragEdgeEnd          // moving the end of the selected connector to another card
 )
 
 // dragState is the gesture in progress. start and cur are widget
@@ -34,6 +35,7 @@ type dragState struct {
 	// positions when the drag began.
 	group   []*nodeView
 	origins []flow.Position
+	edge    int // the connector whose end is moved (dragEdgeEnd)
 }
 
 // MouseDown records where a press happened: the real driver reports a drag
@@ -83,6 +85,11 @@ func (c *Canvas) Dragged(e *fyne.DragEvent) {
 		c.r.layoutEdgesOf(nv, c.drag.group)
 	case dragBand:
 		c.r.drawBand(c.drag.start, c.drag.cur)
+	case dragEdgeEnd:
+		if ev := c.r.edges[c.drag.edge]; ev != nil {
+			ev.hide()
+		}
+		c.r.drawPreview(c.drag.nv, c.drag.port, c.drag.cur)
 	case dragConnect:
 		c.r.drawPreview(c.drag.nv, c.drag.port, c.drag.cur)
 	case dragPan:
@@ -104,6 +111,12 @@ func (c *Canvas) beginDrag(start fyne.Position) {
 	c.requestFocus()
 	c.drag = dragState{start: start, cur: start, mode: dragPan}
 	h := c.hitTest(start)
+	if i, ok := c.selectedEdgeEndAt(start); ok {
+		e := c.ed.Flow().Edges[i]
+		c.drag.mode, c.drag.edge = dragEdgeEnd, i
+		c.drag.node, c.drag.port, c.drag.nv = e.From, e.PortName(), c.r.nodes[e.From]
+		return
+	}
 	switch {
 	case h.kind == hitPort && c.r.nodes[h.node] != nil:
 		c.drag.mode = dragConnect
@@ -159,6 +172,15 @@ func (c *Canvas) DragEnd() {
 		case h.kind == hitNone:
 			// dropped on empty canvas: pick the node to add there, connected
 			c.quickAdd(QuickAdd{From: d.node, Port: d.port, Screen: d.cur, At: c.inputAt(d.cur), Near: true})
+		}
+	case dragEdgeEnd:
+		c.r.preview.hide()
+		h := c.hitTest(d.cur)
+		if h.node != "" && h.kind != hitEdge {
+			c.reportError(c.ed.Reconnect(d.edge, h.node))
+		}
+		if d.edge < len(c.r.edges) {
+			c.r.layoutEdge(c.r.edges[d.edge], true) // drawn again where it leads now
 		}
 	case dragBand:
 		c.r.band.Hide()
@@ -223,4 +245,21 @@ func (r *renderer) drawPreview(from *nodeView, port string, to fyne.Position) {
 	a := portScreen(v, from.pos, portOffset(pi))
 	st := edgeStyle{color: r.color(themePrimary), width: 2, label: port}
 	r.drawCurve(r.preview, Path{connectorCurve(a, to, v.Scale)}, st, true, true)
+}
+
+// selectedEdgeEndAt reports whether p (widget coordinates) is on the end
+// of the selected connector, at its target's input: a drag from there
+// moves that end to another card.
+func (c *Canvas) selectedEdgeEndAt(p fyne.Position) (int, bool) {
+	i := c.ed.Selection().Edge
+	doc := c.ed.Flow()
+	if i < 0 || i >= len(doc.Edges) || c.r.nodes[doc.Edges[i].From] == nil {
+		return -1, false
+	}
+	dst := doc.Node(doc.Edges[i].To)
+	if dst == nil {
+		return -1, false
+	}
+	r := max(portHitPx, portRadius*c.view.Scale+2)
+	return i, dist(p, portScreen(c.view, dst.Position, inputOffset())) <= r
 }

@@ -569,3 +569,42 @@ func TestDisableFromTheMenu(t *testing.T) {
 		t.Fatalf("enable: %v, %q", fx.ed.Flow().Node("lookup").Disabled, fx.ed.UndoLabel())
 	}
 }
+
+func TestEdgeEditing(t *testing.T) {
+	fx := newFixture(t, smallFlow())
+	fx.ed.AddNode(flow.KindSet, flow.Position{X: 600, Y: 250})
+	before := editor.Clone(fx.ed.Flow())
+	fx.ed.Select(editor.Selection{Edge: 1}) // lookup.vip → done, ending at done's input (600, 40)
+	fx.drag(fyne.NewPos(600, 40), 100, 240, 4)
+	f := fx.ed.Flow()
+	if f.Edges[1] != (flow.Edge{From: "lookup", Port: "vip", To: "set"}) || len(f.Edges) != 3 {
+		t.Fatalf("edges %+v", f.Edges)
+	}
+	if f.Node("done").Position != (flow.Position{X: 600, Y: 20}) {
+		t.Fatal("dragging the connector's end moved the card")
+	}
+	if fx.ed.Selection().Edge != 1 || fx.ed.UndoLabel() != "Reconnect lookup.vip to set" {
+		t.Fatalf("selection %+v, undo %q", fx.ed.Selection(), fx.ed.UndoLabel())
+	}
+	undoOnce(t, fx.ed, before)
+	// dropped on empty canvas: nothing changes
+	fx.ed.Select(editor.Selection{Edge: 1})
+	label := fx.ed.UndoLabel()
+	fx.drag(fyne.NewPos(600, 40), 100, 400, 4)
+	if fx.ed.Flow().Edges[1].To != "done" || fx.ed.UndoLabel() != label || !fx.c.r.edges[1].shown {
+		t.Fatalf("a drop on nothing changed %+v or hid the connector", fx.ed.Flow().Edges[1])
+	}
+	// onto the start, which has no input: refused with a message
+	fx.ed.Select(editor.Selection{Edge: 1})
+	fx.drag(fyne.NewPos(600, 40), -500, 10, 4)
+	if len(fx.errs) != 1 || !strings.Contains(fx.errs[0].Error(), "has no input") {
+		t.Fatalf("errors %v", fx.errs)
+	}
+	// a selected connector and Delete
+	fx.ed.Select(editor.Selection{Edge: 2})
+	fx.c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if len(fx.ed.Flow().Edges) != 2 {
+		t.Fatal("Delete left the selected connector")
+	}
+	undoOnce(t, fx.ed, before)
+}

@@ -262,3 +262,35 @@ func (e *Editor) SetDisabled(ids []string, disabled bool) error {
 		return nil
 	})
 }
+
+// Reconnect points edge i at node to (its end dragged onto another card)
+// as one undoable edit, and selects it. The same rules as Connect hold: no
+// edge from a node to itself, none into a start.
+func (e *Editor) Reconnect(i int, to string) error {
+	if i < 0 || i >= len(e.doc.Edges) {
+		return fmt.Errorf("reconnect: the flow has no connector %d; it may have been deleted", i)
+	}
+	ed := e.doc.Edges[i]
+	dst := e.doc.Node(to)
+	if dst == nil {
+		return fmt.Errorf("reconnect: the flow has no node %q to connect to", to)
+	}
+	if ed.To == to {
+		return nil
+	}
+	if ed.From == to {
+		return fmt.Errorf("reconnect: node %q cannot lead to itself; add a decision or another step in between", to)
+	}
+	if !flow.HasInput(dst.Kind) {
+		return fmt.Errorf("reconnect: node %q is a %s node and has no input; connect to another node", to, dst.Kind)
+	}
+	err := e.Edit("Reconnect "+ed.From+"."+ed.PortName()+" to "+to, func(f *flow.Flow) error {
+		f.Edges[i].To = to
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.Select(Selection{Edge: i})
+	return nil
+}
