@@ -37,6 +37,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
 		fyne.NewMenuItem("Export flow file…", a.flows.exportDialog),
 		fyne.NewMenuItem("Version history…", a.flows.historyDialog),
+		fyne.NewMenuItem("Import cURL…", a.importCurlDialog),
 		fyne.NewMenuItemSeparator(),
 		quitItem(a.Quit),
 	)
@@ -64,6 +65,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	request := fyne.NewMenu("Request",
 		item("Send (Test the selected call on the canvas)", sendShortcut, a.sendOrTest),
 		item("New request tab", newTabShortcut, a.newRequestTab),
+		fyne.NewMenuItem("Import cURL…", a.importCurlDialog),
 	)
 	return fyne.NewMainMenu(file, edit, view, request, a.goMenu(), a.helpMenu())
 }

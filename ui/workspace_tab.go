@@ -27,7 +27,7 @@ type requestTab struct {
 	conn    *widget.Select
 	method  *widget.Select
 	prefix  *widget.Label
-	uri     *widget.Entry
+	uri     *uriEntry
 	query   *wsPairs
 	headers *wsPairs
 	body    *widget.Entry
@@ -62,8 +62,16 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t.method = widget.NewSelect(httpMethods, func(string) { t.changed() })
 	t.prefix = widget.NewLabel("")
 	t.prefix.TextStyle = fyne.TextStyle{Monospace: true}
-	t.uri = widget.NewEntry()
-	t.uri.TextStyle = fyne.TextStyle{Monospace: true}
+	t.uri = newURIEntry()
+	t.uri.onPaste = func(text string) bool {
+		if !isCurlCommand(text) {
+			return false
+		}
+		if err := t.w.importCurl(t, text); err != nil {
+			t.status.SetText(err.Error())
+		}
+		return true
+	}
 	t.uri.OnChanged = func(string) { t.changed() }
 	t.uri.OnSubmitted = func(string) { t.send() }
 	t.query = newWSPairs("Query parameter", func() { t.changed() })
@@ -245,6 +253,9 @@ func (t *requestTab) send() {
 			}
 			r := storage.SentRequest{At: started, Source: "workspace", Connection: d.Connection,
 				DurationMs: res.Step.DurationMs, Error: res.Step.Error, Attempts: res.Step.Exchanges, Call: &kept}
+			if x := r.Response(); x != nil {
+				r.Method, r.URL, r.Status = x.Method, x.URL, x.Status
+			}
 			t.showSent(&r)
 			w.record(r)
 		})

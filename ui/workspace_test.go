@@ -50,8 +50,8 @@ func newWSHarness(t *testing.T) *wsHarness {
 func (w *wsHarness) open() {
 	h := w.harness
 	w.rec = h.db.NewRecorder(storage.RecorderOptions{})
-	w.eng = engine.NewRunner(engine.Options{Observers: []engine.Observer{w.rec}, Clock: clocktest.Instant()})
-	w.sender = engine.NewRunner(engine.Options{Clock: clocktest.Instant()})
+	w.eng = engine.NewRunner(engine.Options{Secrets: h.db, Observers: []engine.Observer{w.rec}, Clock: clocktest.Instant()})
+	w.sender = engine.NewRunner(engine.Options{Secrets: h.db, Clock: clocktest.Instant()})
 	eng, sender, rec := w.eng, w.sender, w.rec
 	h.t.Cleanup(func() { eng.Close(); sender.Close(); rec.Close() })
 	h.queue, h.clock = &uiQueue{}, &manualClock{}
@@ -377,4 +377,94 @@ func TestWorkspaceNamesAWrongHole(t *testing.T) {
 	if e := echoOf(t, r); !strings.HasSuffix(e.URL, `/anything/v1/notes/a%20b?q=%22x%22`) || e.Headers["X-Note"][0] != `it's "quoted" 2` {
 		t.Fatalf("httpbin received %+v", e)
 	}
+}
+
+// paste pastes text into e as Ctrl+V does.
+func paste(h *wsHarness, e fyne.Shortcutable, text string) {
+	cb := h.fa.Clipboard()
+	cb.SetContent(text)
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+}
+
+// Issue 14: a curl command pasted into the URI field becomes the request,
+// on the connection its URL lies under; its credentials become that
+// connection's sealed secrets, never a field; what cannot be mapped is
+// listed.
+func TestWorkspaceImportsAPastedCurlCommand(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	cmd := `curl -X POST '` + h.bin.URL + `/anything/v1/orders?expand=items' \
+  -H 'Content-Type: application/json' -u alice:s3cret \
+  --data-raw $'{"sku":"A-1","note":"it\'s"}' -o out.json`
+	paste(h, tab.uri, cmd)
+	d := tab.draft()
+	if d.Connection != "bin" || d.Method != "POST" || d.URI != "/v1/orders" || d.Body != `{"sku":"A-1","note":"it's"}` ||
+		len(d.Query) != 1 || d.Query[0] != (flow.Pair{Key: "expand", Value: "items"}) ||
+		len(d.Headers) != 1 || d.Headers[0] != (flow.Pair{Key: "Content-Type", Value: "application/json"}) {
+		t.Fatalf("the pasted command became %+v", d)
+	}
+	if !strings.Contains(tab.status.Text, "-o") {
+		t.Fatalf("the status line does not list -o as not imported: %q", tab.status.Text)
+	}
+	c, err := h.db.Connection(context.Background(), "bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Auth.Type != flow.AuthBasic || c.Auth.Username != "alice" || c.Auth.Password == nil || c.Auth.Password.Secret == "" || c.Auth.Password.Literal != "" {
+		t.Fatalf("the connection's auth after the import: %+v", c.Auth)
+	}
+	r := h.sendTab(tab)
+	e := echoOf(t, r)
+	if e.Headers["Authorization"][0] != "Basic [redacted]" || // the echo of the sealed password, redacted
+		e.Data != `{"sku":"A-1","note":"it's"}` || e.Args["expand"][0] != "items" {
+		t.Fatalf("httpbin received %+v", e)
+	}
+	doc, _ := json.Marshal(r)
+	if strings.Contains(string(doc), "s3cret") || strings.Contains(string(doc), "YWxpY2U6czNjcmV0") {
+		t.Fatalf("the history record holds the password: %s", doc)
+	}
+}
+
+// With no connection for its URL, a command with credentials offers one
+// that holds them; File > Import cURL… imports into a new tab.
+func TestWorkspaceImportOffersAConnection(t *testing.T) {
+	h := newWSHarness(t)
+	other := httptest.NewServer(httpbin.New())
+	defer other.Close()
+	h.app.importCurlDialog()
+	box := h.overlayEntry()
+	box.SetText(`curl ` + other.URL + `/bearer -H 'Authorization: Bearer tok-123'`)
+	h.overlayButton("Import").OnTapped()
+	if !strings.Contains(h.overlayText(), "Create the connection") {
+		t.Fatalf("no connection offered; the dialog says:\n%s", h.overlayText())
+	}
+	h.overlayButton("Yes").OnTapped()
+	tab := h.app.work.current()
+	d := tab.draft()
+	if d.Connection != "127.0.0.1" || d.URI != "/bearer" || len(d.Headers) != 0 {
+		t.Fatalf("after creating the connection the tab holds %+v", d)
+	}
+	c, err := h.db.Connection(context.Background(), "127.0.0.1")
+	if err != nil || c.Auth.Type != flow.AuthBearer || c.Auth.Token == nil || c.Auth.Token.Secret == "" {
+		t.Fatalf("the new connection %+v, %v", c, err)
+	}
+	if r := h.sendTab(tab); r.Status != 200 {
+		t.Fatalf("GET /bearer with the sealed token: %d %s; status line %q; %+v", r.Status, r.Error, tab.status.Text, r.Attempts)
+	}
+}
+
+// overlayEntry is the first entry of the topmost dialog.
+func (h *harness) overlayEntry() *dialogEntry {
+	h.t.Helper()
+	var found *dialogEntry
+	walk(h.w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*dialogEntry); ok && found == nil {
+			found = e
+		}
+	})
+	if found == nil {
+		h.t.Fatal("no entry in the dialog")
+	}
+	return found
 }
