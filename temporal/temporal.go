@@ -175,6 +175,12 @@ func TaskGUID(wfID, node string, seq int) string {
 	return uuid.NewHash(sha1.New(), guidSpace, fmt.Appendf(nil, "%s\x00%s\x00%d", wfID, node, seq), 5).String()
 }
 
+// EventWorkflowID is the id of the workflow of flow flowID started by the
+// seq-th event (from 1) that workflow wfID raised.
+func EventWorkflowID(wfID string, seq int, flowID string) string {
+	return flowID + "-" + uuid.NewHash(sha1.New(), guidSpace, fmt.Appendf(nil, "%s\x00event\x00%d\x00%s", wfID, seq, flowID), 5).String()
+}
+
 // guidSpace is the UUID namespace of task GUIDs and event workflow ids.
 var guidSpace = uuid.MustParse("5b0c1f8e-6f43-4c1e-9a55-1f7d2f5e1a01")
 
@@ -382,7 +388,7 @@ func (fs *Flows) EmitActivity(ctx context.Context, in EmitInput) (EmitResult, er
 	wfID := activity.GetInfo(ctx).WorkflowExecution.ID
 	var out EmitResult
 	for _, p := range listeners {
-		id := p.Flow.ID + "-" + uuid.NewHash(sha1.New(), guidSpace, fmt.Appendf(nil, "%s\x00event\x00%d\x00%s", wfID, in.Seq, p.Flow.ID), 5).String()
+		id := EventWorkflowID(wfID, in.Seq, p.Flow.ID)
 		_, err := fs.opts.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: id, TaskQueue: fs.opts.TaskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
