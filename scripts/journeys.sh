@@ -18,7 +18,8 @@
 #           FLOWBENCH_SCENE); then the Runs view;
 #         support: the Connections view, the first connection's form;
 #         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
-#           and a call from the canvas's menu; Test the call (Ctrl+Enter).
+#           and a call from the canvas's menu; the wheel over the call's form
+#           scrolls the properties panel; Test the call (Ctrl+Enter).
 # BIN is the folder holding flowbench and flowbench-gui (make build: bin).
 # Needs: Xvfb, xdotool, ImageMagick (make deps-test).
 set -euo pipefail
@@ -149,6 +150,17 @@ long_journeys() {
     n=$(changed $pair)
     [ "$n" -gt 2000 ] || { echo "journeys $size analyst: ${pair#* } looks like ${pair% *} ($n canvas pixels differ): the canvas's menu added no card"; fail=1; }
   done
+  # the wheel over the call form's fields scrolls the properties panel
+  # (Fyne gave the wheel to the field under the pointer, which kept it)
+  DISPLAY=$disp xdotool mousemove --window "$win" $((ww - 140)) 206 click 5 click 5 click 5; sleep 1.2
+  shot analyst-wheel || return
+  if [ "$size" = 1024x640 ]; then
+    eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+    n=$(compare -metric AE -fuzz 5% \
+      <(convert "$OUT/$size-analyst-added-call.png" -crop "$((ww * 27 / 100))x$((wh / 2))+$((X + ww * 73 / 100))+$((Y + 130))" +repage png:-) \
+      <(convert "$OUT/$size-analyst-wheel.png" -crop "$((ww * 27 / 100))x$((wh / 2))+$((X + ww * 73 / 100))+$((Y + 130))" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true)
+    [ "${n:-0}" -gt 1000 ] || { echo "journeys $size analyst: the wheel over the call form did not scroll the properties panel ($n pixels changed)"; fail=1; }
+  fi
   key ctrl+Return; sleep 1; shot analyst-tested-call || return
   key Escape
 }
