@@ -92,24 +92,27 @@ func newWorkspace(a *App) *workspace {
 	w.search.SetPlaceHolder("Search: URL, method, status, body…")
 	w.search.OnChanged = func(string) { w.reload() }
 	w.list = widget.NewList(func() int { return len(w.items) }, func() fyne.CanvasObject {
+		// two lines, so a narrow sidebar still shows the URL
 		m := widget.NewLabel("DELETE")
 		m.TextStyle = fyne.TextStyle{Bold: true}
 		u := widget.NewLabel("https://example.test/path")
 		u.Truncation = fyne.TextTruncateEllipsis
-		return container.NewBorder(nil, nil, m, widget.NewLabel("200 · 00:00:00"), u)
+		u.TextStyle = fyne.TextStyle{Monospace: true}
+		return container.NewVBox(container.NewHBox(m, widget.NewLabel("200 · 00:00:00")), u)
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i >= len(w.items) {
 			return
 		}
 		r := w.items[i]
 		c := o.(*fyne.Container)
-		c.Objects[0].(*widget.Label).SetText(r.URL)
-		c.Objects[1].(*widget.Label).SetText(r.Method)
-		status := "—"
+		top := c.Objects[0].(*fyne.Container)
+		top.Objects[0].(*widget.Label).SetText(r.Method)
+		status := "no response"
 		if r.Status != 0 {
 			status = fmt.Sprint(r.Status)
 		}
-		c.Objects[2].(*widget.Label).SetText(status + " · " + r.At.Local().Format("15:04:05"))
+		top.Objects[1].(*widget.Label).SetText(status + " · " + r.At.Local().Format("Jan 2 15:04:05"))
+		c.Objects[1].(*widget.Label).SetText(r.URL)
 	})
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.items) {
@@ -428,18 +431,21 @@ func (w *workspace) sender() *LocalRunner {
 	return nil
 }
 
-// sendCall sends call: node, when not "", is the node of doc it stands for
+// sendConnections are the connections a send may use: the stored ones
+// with the picked environment's overrides, as the window's runs see them.
+func (w *workspace) sendConnections(l *LocalRunner) ([]flow.Connection, error) {
+	conns := slices.Clone(w.a.conns)
+	if l.Overrides != nil {
+		return l.Overrides(conns)
+	}
+	return w.a.environmentConnections(conns)
+}
+
+// sendCall sends call through conns: node, when not "", is the node of doc it stands for
 // (compiled in its flow, with the flow's variables); else call is compiled
 // as a one-node flow. A call with no connection goes to the full URL its
 // URI text holds.
-func (w *workspace) sendCall(ctx context.Context, l *LocalRunner, doc *flow.Flow, node string, call *flow.Call, uriText string, in engine.StepInput) (*engine.StepResult, error) {
-	var conns []flow.Connection
-	if l.Connections != nil {
-		var err error
-		if conns, err = l.Connections(ctx); err != nil {
-			return nil, fmt.Errorf("list the connections: %w", err)
-		}
-	}
+func (w *workspace) sendCall(ctx context.Context, l *LocalRunner, conns []flow.Connection, doc *flow.Flow, node string, call *flow.Call, uriText string, in engine.StepInput) (*engine.StepResult, error) {
 	if call.Connection == "" {
 		base, rest, err := splitFullURL(uriText)
 		if err != nil {

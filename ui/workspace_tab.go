@@ -228,6 +228,11 @@ func (t *requestTab) send() {
 		doc = editor.Clone(a.ed.Flow())
 		doc.ID, doc.Version = a.flowID, a.flowVersion
 	}
+	conns, err := w.sendConnections(l)
+	if err != nil {
+		t.status.SetText("Not sent: " + err.Error())
+		return
+	}
 	in := a.stepInput()
 	ctx, cancel := context.WithCancel(a.ctx)
 	t.cancel = cancel
@@ -237,7 +242,7 @@ func (t *requestTab) send() {
 	started := sentAt()
 	node := t.node
 	go func() {
-		res, err := w.sendCall(ctx, l, doc, node, call, d.URI, in)
+		res, err := w.sendCall(ctx, l, conns, doc, node, call, d.URI, in)
 		a.opts.Do(func() {
 			cancel()
 			t.cancel = nil
