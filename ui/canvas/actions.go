@@ -29,7 +29,8 @@ func (c *Canvas) nodeMenuItems(id string) []*fyne.MenuItem {
 		}
 		items = append(items, fyne.NewMenuItem(label, func() { c.reportError(c.ed.SetDisabled(c.ed.SelectedNodes(), to)) }))
 	}
-	if c.OnTestStep != nil {
+	if n := c.ed.Flow().Node(id); c.OnTestStep != nil && n != nil && n.Kind == flow.KindCall {
+		// a call is what can be sent on its own
 		items = append(items, fyne.NewMenuItem("Test this step", func() { c.OnTestStep(id) }))
 	}
 	label := "Delete node " + id

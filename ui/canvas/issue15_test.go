@@ -314,6 +314,15 @@ func TestNodeContextMenu(t *testing.T) {
 			t.Fatalf("no %q in the menu", l)
 		}
 	}
+	if items["Add call"] != nil {
+		t.Fatal("a card's menu offers to add nodes")
+	}
+	test.TapSecondaryAt(fx.c, fyne.NewPos(700, 50)) // done, an end: nothing to test alone
+	for _, it := range fx.menu.Items {
+		if it.Label == "Test this step" {
+			t.Fatal("an end node offers Test this step")
+		}
+	}
 	items["Rename lookup…"].Action()
 	items["Test this step"].Action()
 	if renamed != "lookup" || tested != "lookup" {

@@ -141,8 +141,9 @@ func (c *Canvas) Tapped(e *fyne.PointEvent) {
 	}
 }
 
-// TappedSecondary opens the context menu: add each node kind at the pointer,
-// and delete what is under it.
+// TappedSecondary opens the context menu: a card's own (rename,
+// duplicate, disable, test, delete), else add each node kind at the
+// pointer, and delete the connector under it.
 func (c *Canvas) TappedSecondary(e *fyne.PointEvent) {
 	c.requestFocus()
 	m := c.contextMenu(e.Position)
@@ -161,27 +162,30 @@ func (c *Canvas) contextMenu(p fyne.Position) *fyne.Menu {
 	at := c.view.ToFlow(p)
 	at = flow.Position{X: math.Round(at.X), Y: math.Round(at.Y)}
 	var items []*fyne.MenuItem
-	for _, k := range flow.Kinds {
-		items = append(items, fyne.NewMenuItem(AddLabel(k), func() {
-			// at the pointer, or the free place nearest to it
-			w, h := cardSize(len((&flow.Node{Kind: k}).Ports()))
-			_, err := c.ed.AddNode(k, c.freeSpot(w, h, fyne.NewPos(float32(at.X), float32(at.Y))))
-			c.reportError(err)
-		}))
-	}
 	h := c.hitTest(p)
 	switch h.kind {
 	case hitNode, hitPort, hitInput:
+		// a card's own menu: what to do with it (or with the selection it
+		// is part of)
 		if !c.ed.IsSelected(h.node) {
 			c.ed.Select(selNode(h.node))
 		}
-		items = append(items, fyne.NewMenuItemSeparator())
 		items = append(items, c.nodeMenuItems(h.node)...)
-	case hitEdge:
-		c.ed.Select(editor.Selection{Edge: h.edge})
-		e := c.ed.Flow().Edges[h.edge]
-		items = append(items, fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Delete connector "+e.From+"."+e.PortName(), func() { c.reportError(c.ed.DeleteSelection()) }))
+	default:
+		for _, k := range flow.Kinds {
+			items = append(items, fyne.NewMenuItem(AddLabel(k), func() {
+				// at the pointer, or the free place nearest to it
+				w, h := cardSize(len((&flow.Node{Kind: k}).Ports()))
+				_, err := c.ed.AddNode(k, c.freeSpot(w, h, fyne.NewPos(float32(at.X), float32(at.Y))))
+				c.reportError(err)
+			}))
+		}
+		if h.kind == hitEdge {
+			c.ed.Select(editor.Selection{Edge: h.edge})
+			e := c.ed.Flow().Edges[h.edge]
+			items = append(items, fyne.NewMenuItemSeparator(),
+				fyne.NewMenuItem("Delete connector "+e.From+"."+e.PortName(), func() { c.reportError(c.ed.DeleteSelection()) }))
+		}
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Fit to window", c.FitToWindow))
 	return fyne.NewMenu("", items...)
