@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +50,44 @@ func callParts(in *inspector) *callFormParts {
 
 // retryChecks registers the retry condition word's check.
 func (in *inspector) retryChecks(word string, c *widget.Check) { callParts(in).retryOn[word] = c }
+
+// connByExpr is the connection select's last choice: the connection's
+// name is CEL, evaluated per step.
+const connByExpr = "(by expression…)"
+
+// pickConnection sets node id's connection: a name, or connByExpr, which
+// starts the expression as the name picked so far, quoted, in one edit.
+// The form is rebuilt when the choice changes between a name and an
+// expression, or the requests on offer change.
+func (in *inspector) pickConnection(id, choice string) {
+	in.editNode(id, "Pick connection", func(n *flow.Node) {
+		if n.Call == nil {
+			n.Call = &flow.Call{}
+		}
+		c := n.Call
+		if choice == connByExpr {
+			if !c.ConnectionByExpr() {
+				c.SetConnRef(flow.ConnRef{Expr: strconv.Quote(c.Connection)})
+			}
+			return
+		}
+		c.SetConnRef(flow.ConnRef{Name: choice})
+	})
+	in.rebuild()
+}
+
+// connExprFields is the form of a call whose connection is chosen by an
+// expression: the CEL giving the name, and what validation can tell of it.
+func (in *inspector) connExprFields(id string, c flow.Call) []fyne.CanvasObject {
+	f := in.exprField("call.connection", c.ConnectionExpr, false, false, func(s string) {
+		in.editNode(id, "Edit connection expression", func(n *flow.Node) { n.Call.ConnectionExpr = s })
+	})
+	f.entry.SetPlaceHolder(`vars.region == "eu" ? "crm-eu" : "crm-us"`)
+	hint := widget.NewLabel("CEL giving the connection's name, evaluated when the step runs; an unknown name fails the step. " +
+		"When the names are a literal set (\"a\" or cond ? \"a\" : \"b\") each is checked. Named requests are picked with a connection chosen by name.")
+	hint.Wrapping = fyne.TextWrapWord
+	return []fyne.CanvasObject{row("Connection expression (CEL giving a name)", container.NewVBox(f.box, hint))}
+}
 
 // connectionNamed is the app's connection of that name, or nil.
 func (a *App) connectionNamed(name string) *flow.Connection {

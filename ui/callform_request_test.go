@@ -289,3 +289,60 @@ func TestNewFlowsHaveAGUID(t *testing.T) {
 		t.Fatalf("another new flow has id %q", h.app.flowOrDocID())
 	}
 }
+
+// TestCallFormConnectionByExpression (issue 16): the connection select's
+// last choice makes the connection CEL (starting as the name picked so
+// far, quoted), written as {"expr": …}; picking a name again writes the
+// name as before.
+func TestCallFormConnectionByExpression(t *testing.T) {
+	h := newHarness(t)
+	saveConnections(t, h, "crm-eu", "crm-us")
+	h.app.load(&flow.Flow{Name: "By expr", Nodes: []flow.Node{
+		{ID: "call", Kind: flow.KindCall, Call: &flow.Call{Connection: "crm-eu", URI: `"/x"`}},
+	}})
+	h.app.selectProblemNode("call")
+	in := h.app.inspector
+	sel := selectIn(in.content, "crm-eu")
+	if sel == nil || sel.Options[len(sel.Options)-1] != connByExpr {
+		t.Fatalf("the connection select: %+v", sel)
+	}
+	sel.SetSelected(connByExpr)
+	c := h.app.ed.Flow().Node("call").Call
+	if c.Connection != "" || c.ConnectionExpr != `"crm-eu"` {
+		t.Fatalf("by expression: %+v", c)
+	}
+	f := in.fields["call.connection"]
+	if f == nil {
+		t.Fatal("no field for the connection's expression")
+	}
+	f.entry.SetText(`vars.region == "eu" ? "crm-eu" : "crm-us"`)
+	data, err := flow.EncodeFlow(h.app.ed.Flow())
+	if err != nil || !strings.Contains(string(data), `"connection": {`) || !strings.Contains(string(data), `"expr": "vars.region == \"eu\" ? \"crm-eu\" : \"crm-us\""`) {
+		t.Fatalf("the file: %s (%v)", data, err)
+	}
+	if selectIn(in.content, noRequest) != nil {
+		t.Fatal("a request is offered for a connection chosen by expression")
+	}
+	selectIn(in.content, "crm-eu").SetSelected("crm-us")
+	if c := h.app.ed.Flow().Node("call").Call; c.Connection != "crm-us" || c.ConnectionExpr != "" {
+		t.Fatalf("by name again: %+v", c)
+	}
+	if in.fields["call.connection"] != nil {
+		t.Fatal("the expression field stays")
+	}
+}
+
+// TestDeletingAConnectionNamesTheExpressionsThatMayUseIt: a connection
+// named in a call's connection expression counts as used.
+func TestDeletingAConnectionNamesTheExpressionsThatMayUseIt(t *testing.T) {
+	f := &flow.Flow{Nodes: []flow.Node{{ID: "call", Kind: flow.KindCall, Call: &flow.Call{ConnectionExpr: `vars.eu ? "crm-eu" : "crm-us"`}}}}
+	for name, want := range map[string]bool{"crm-eu": true, "crm-us": true, "billing": false} {
+		if got := usesConnection(f, name); got != want {
+			t.Errorf("usesConnection(%s) = %v, want %v", name, got, want)
+		}
+	}
+	f.Nodes[0].Call.ConnectionExpr = "vars.which"
+	if !usesConnection(f, "billing") {
+		t.Error("an expression that may give any name does not count as using billing")
+	}
+}

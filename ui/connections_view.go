@@ -181,6 +181,12 @@ func usesConnection(f *flow.Flow, name string) bool {
 		if n.Call != nil && n.Call.Connection == name {
 			return true
 		}
+		if n.Call != nil && n.Call.ConnectionByExpr() {
+			// a literal set of names is known; any other expression may give it
+			if names, ok := flow.LiteralNames(n.Call.ConnectionExpr); !ok || slices.Contains(names, name) {
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -106,10 +106,14 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 		connNames = append(connNames, c.Connection)
 	}
 	sort.Strings(connNames)
-	conn := widget.NewSelect(connNames, nil)
+	conn := widget.NewSelect(append(connNames, connByExpr), nil)
 	conn.PlaceHolder = "Pick a connection"
-	conn.SetSelected(c.Connection)
-	conn.OnChanged = func(s string) { call("Pick connection", func(c *flow.Call) { c.Connection = s }) }
+	if c.ConnectionByExpr() {
+		conn.SetSelected(connByExpr)
+	} else {
+		conn.SetSelected(c.Connection)
+	}
+	conn.OnChanged = func(s string) { in.pickConnection(id, s) }
 	manage := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { in.a.manageConnection(conn.Selected) })
 
 	method := widget.NewSelect(methods, nil)
@@ -147,9 +151,12 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	}
 	preset := widget.NewButtonWithIcon("Chatbot preset…", theme.MailReplyIcon(), func() { in.chatbotPresetInteractive(id) })
 	test = append(test, preset)
-	objs := append(test,
-		row("Connection", container.NewBorder(nil, nil, nil, manage, conn)),
-		row("Request", in.requestSelect(id, c)))
+	objs := append(test, row("Connection", container.NewBorder(nil, nil, nil, manage, conn)))
+	if c.ConnectionByExpr() {
+		objs = append(objs, in.connExprFields(id, c)...)
+	} else {
+		objs = append(objs, row("Request", in.requestSelect(id, c)))
+	}
 	var req *flow.NamedRequest
 	if cn := in.a.connectionNamed(c.Connection); cn != nil && c.Request != "" {
 		req = cn.Request(c.Request)
