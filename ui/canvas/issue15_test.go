@@ -323,6 +323,7 @@ func TestNodeContextMenu(t *testing.T) {
 			t.Fatal("an end node offers Test this step")
 		}
 	}
+	fx.ed.Select(selNode("lookup"))
 	items["Rename lookup…"].Action()
 	items["Test this step"].Action()
 	if renamed != "lookup" || tested != "lookup" {
