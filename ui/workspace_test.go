@@ -468,3 +468,24 @@ func (h *harness) overlayEntry() *dialogEntry {
 	}
 	return found
 }
+
+// A send goes where the picked environment sends the connection, as the
+// window's runs do.
+func TestWorkspaceSendFollowsThePickedEnvironment(t *testing.T) {
+	h := newWSHarness(t)
+	if err := h.app.importEnvironments(strings.NewReader(strings.Replace(teamEnvironments, "http://BASE", h.bin.URL+"/anything/prod", 1)), "team.environments.json"); err != nil {
+		t.Fatal(err)
+	}
+	h.app.envs.pick("prod")
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/orders")
+	if e := echoOf(t, h.sendTab(tab)); !strings.HasSuffix(e.URL, "/anything/prod/orders") {
+		t.Fatalf("with prod picked the send went to %s", e.URL)
+	}
+	h.app.envs.pick("staging")
+	if e := echoOf(t, h.sendTab(tab)); !strings.HasSuffix(e.URL, "/anything/orders") {
+		t.Fatalf("with staging picked the send went to %s", e.URL)
+	}
+}
