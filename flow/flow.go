@@ -4,6 +4,8 @@
 // package can speak it.
 package flow
 
+import "encoding/json"
+
 // Format is the value of the "format" field of every file Flowbench writes.
 const Format = "flowbench/v1"
 
@@ -22,6 +24,16 @@ type Flow struct {
 	// Limits bound what one run may use (its state's size); nil means the
 	// defaults (see Limits).
 	Limits *Limits `json:"limits,omitempty"`
+	// InputPresets are named trigger payloads offered by the app's Run
+	// dialog ("VIP customer", "unknown customer"); runs elsewhere ignore
+	// them.
+	InputPresets []InputPreset `json:"inputPresets,omitempty"`
+}
+
+// InputPreset is a named trigger payload for a run.
+type InputPreset struct {
+	Name    string          `json:"name"`
+	Trigger json.RawMessage `json:"trigger,omitempty"`
 }
 
 // NodeKind names what a node does.

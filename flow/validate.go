@@ -175,6 +175,7 @@ func Validate(f *Flow) Problems {
 		v.errorf("", "name", "the flow has no name; give it one")
 	}
 	v.variableNames()
+	v.inputPresets()
 
 	// firstIndex holds the index of the first node with each id; later
 	// duplicates are reported. The graph checks work on these indexes.

@@ -22,6 +22,7 @@ func Clone(f *flow.Flow) *flow.Flow {
 		c.Nodes[i] = flow.CloneNode(f.Nodes[i])
 	}
 	c.Edges = slices.Clone(f.Edges)
+	c.InputPresets = slices.Clone(f.InputPresets) // a preset's payload is replaced, never changed in place
 	if c.Edges == nil {
 		c.Edges = []flow.Edge{}
 	}
