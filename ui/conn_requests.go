@@ -389,7 +389,7 @@ func (f *connForm) testRequest(i int) {
 	}
 	r := f.requests[i]
 	if f.isNew {
-		f.showTest(false, fmt.Sprintf("Save the connection first: request %q is tested through the saved connection.", r.Name))
+		f.showTest(widget.DangerImportance, fmt.Sprintf("Save the connection first: request %q is tested through the saved connection.", r.Name))
 		return
 	}
 	conn := f.orig

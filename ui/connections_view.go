@@ -680,7 +680,7 @@ func (f *connForm) testConnection() {
 	if ps.HasErrors() {
 		f.showAll = true
 		f.check()
-		f.showTest(false, "Fix the fields marked above first; the connection cannot be tested as it is.")
+		f.showTest(widget.DangerImportance, "Fix the fields marked above first; the connection cannot be tested as it is.")
 		return
 	}
 	a := f.a
@@ -692,28 +692,24 @@ func (f *connForm) testConnection() {
 		opts.Resolve = MockResolver(a.opts.Mocks)
 	}
 	f.testBtn.Disable()
-	f.showTest(true, fmt.Sprintf("Testing connection %q…", c.Name))
+	f.showTest(widget.MediumImportance, fmt.Sprintf("Testing connection %q…", c.Name))
 	go func() {
 		res := engine.ProbeConnection(a.ctx, c, opts)
 		a.opts.Do(func() {
 			f.testBtn.Enable()
 			if res.OK {
-				f.showTest(true, "✓ "+res.String())
+				f.showTest(widget.SuccessImportance, "✓ "+res.String())
 				a.console.log(fmt.Sprintf("Connection %q: %s", c.Name, res.String()))
 			} else {
-				f.showTest(false, "✗ "+res.String())
+				f.showTest(widget.DangerImportance, "✗ "+res.String())
 				a.console.logError(fmt.Sprintf("Connection %q: %s", c.Name, res.String()))
 			}
 		})
 	}()
 }
 
-// showTest shows a test's outcome under Test connection.
-func (f *connForm) showTest(ok bool, msg string) {
-	imp := widget.SuccessImportance
-	if !ok {
-		imp = widget.DangerImportance
-	}
+// showTest shows a test's outcome (or that it runs) under Test connection.
+func (f *connForm) showTest(imp widget.Importance, msg string) {
 	f.testOut.Importance = imp
 	f.testOut.SetText(msg)
 	f.testOut.Show()
