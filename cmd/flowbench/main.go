@@ -20,6 +20,8 @@ Usage:
   flowbench emit EVENT [--payload JSON|@file] [--flows FILE|DIR]... [--connections FILE] [--json] [--db PATH]
   flowbench serve [--addr 127.0.0.1:8089] [--flows FILE|DIR]... [--connections FILE] [--mocks FILE]... [--db PATH]
   flowbench test-connection NAME [--connections FILE] [--db PATH]
+  flowbench send [CONNECTION] [--connections FILE] [--db PATH] [--environments FILE --env NAME] [--json]
+                 (--curl 'curl …' | METHOD URI [--header 'K: V']... [--query K=V]... [--body JSON|@file])
   flowbench runs [--flow NAME|ID] [--status STATE] [--limit N] [--json] [--db PATH]
   flowbench runs show RUN_ID|last [--json] [--db PATH]
   flowbench worker --temporal HOST:PORT --flows FILE|DIR... [--namespace NS] [--task-queue Q] [--connections FILE]
@@ -50,6 +52,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(args[1:], stdout, stderr)
 	case "test-connection":
 		return cmdTestConnection(args[1:], stdout, stderr)
+	case "send":
+		return cmdSend(args[1:], stdout, stderr)
 	case "runs":
 		return cmdRuns(args[1:], stdout, stderr)
 	case "worker":
