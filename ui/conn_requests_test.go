@@ -129,6 +129,9 @@ func TestNamedRequestsOfAConnection(t *testing.T) {
 	if len(stored.Requests) != 1 || !jsonEqual(stored.Requests[0], want) {
 		t.Fatalf("stored requests %+v, want %+v", stored.Requests, want)
 	}
+	if row := connectionRow(&h.app.conns[0]); row != "bin  (none) · 1 request" {
+		t.Fatalf("the Connections list shows %q", row)
+	}
 	if !strings.Contains(labelsIn(f.reqBox), `echo · POST "/anything/" + params.chatId`) || !strings.Contains(labelsIn(f.reqBox), "Echoes the chat") {
 		t.Fatalf("the list shows %q", labelsIn(f.reqBox))
 	}

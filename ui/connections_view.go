@@ -39,7 +39,7 @@ type connectionsDeps struct {
 
 func newConnectionsView(sh shell, deps connectionsDeps) *connectionsView {
 	v := &connectionsView{shell: sh, deps: deps}
-	v.list = newItemList(func(c *flow.Connection) string { return fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type) })
+	v.list = newItemList(connectionRow)
 	v.list.OnSelected = func(_ int, c flow.Connection) { deps.edit(c, false) }
 	actions, _ := actionGrid(sh.tips, 2,
 		action{"Add", theme.ContentAddIcon(), "Add a connection", v.add},
@@ -51,6 +51,19 @@ func newConnectionsView(sh shell, deps connectionsDeps) *connectionsView {
 }
 
 func (v *connectionsView) object() fyne.CanvasObject { return v.box }
+
+// connectionRow is a connection's row in the list: its name, auth type and
+// how many named requests it defines.
+func connectionRow(c *flow.Connection) string {
+	switch n := len(c.Requests); n {
+	case 0:
+		return fmt.Sprintf("%s  (%s)", c.Name, c.Auth.Type)
+	case 1:
+		return fmt.Sprintf("%s  (%s) · 1 request", c.Name, c.Auth.Type)
+	default:
+		return fmt.Sprintf("%s  (%s) · %d requests", c.Name, c.Auth.Type, n)
+	}
+}
 
 func (v *connectionsView) setConnections(cs []flow.Connection) {
 	v.list.set(cs)
