@@ -198,6 +198,9 @@ func TestQuickAddAfterSelection(t *testing.T) {
 		t.Fatal(err)
 	}
 	noOverlap(t, fx.ed.Flow())
+	if p := fx.ed.Flow().Node(id).Position; p == (flow.Position{X: 310, Y: 30}) {
+		t.Fatal("the card was put on top of lookup")
+	}
 }
 
 func TestDropConnectorOnEmptyCanvas(t *testing.T) {
