@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -84,7 +83,6 @@ func newWorkspace(a *App) *workspace {
 	w.tabs = container.NewDocTabs()
 	w.tabs.CreateTab = func() *container.TabItem { return w.newTab(nil).item }
 	w.tabs.OnClosed = func(it *container.TabItem) { w.forget(it) }
-	w.tabs.OnSelected = func(*container.TabItem) {}
 	w.main = w.tabs
 	w.newTab(nil)
 
@@ -569,9 +567,6 @@ func elapsed(ms int64) string {
 	}
 	return fmt.Sprintf("%d ms", ms)
 }
-
-// sentAt is when a send started, for the history.
-var sentAt = time.Now
 
 // sendShortcut is Ctrl+Enter: Send in the workspace, Test on the canvas.
 var sendShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -239,7 +240,7 @@ func (t *requestTab) send() {
 	t.sendBtn.SetText("Cancel")
 	t.sendBtn.SetIcon(theme.CancelIcon())
 	t.status.SetText("Sending…")
-	started := sentAt()
+	started := time.Now()
 	node := t.node
 	go func() {
 		res, err := w.sendCall(ctx, l, conns, doc, node, call, d.URI, in)
