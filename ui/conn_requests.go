@@ -63,7 +63,8 @@ func (f *connForm) listRequests() {
 		for _, b := range []*widget.Button{edit, del} {
 			b.Importance = widget.LowImportance
 		}
-		f.reqBox.Add(container.NewBorder(nil, nil, nil, container.NewHBox(test, edit, del), container.NewVBox(lines...)))
+		// the buttons keep their height beside a long description
+		f.reqBox.Add(container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(test, edit, del)), container.NewVBox(lines...)))
 	}
 	f.reqBox.Refresh()
 }
