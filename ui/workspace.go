@@ -110,7 +110,7 @@ func newWorkspace(a *App) *workspace {
 			status = fmt.Sprint(r.Status)
 		}
 		top.Objects[1].(*widget.Label).SetText(status + " · " + r.At.Local().Format("Jan 2 15:04:05"))
-		c.Objects[1].(*widget.Label).SetText(r.URL)
+		c.Objects[1].(*widget.Label).SetText(historyURL(r.URL))
 	})
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.items) {
@@ -187,6 +187,23 @@ func (w *workspace) reload() {
 	}
 	w.items = items
 	w.list.Refresh()
+}
+
+// historyURL is a URL as the history lists it: the path and query first,
+// so a narrow sidebar still shows them, then the host.
+func historyURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p + " — " + u.Host
 }
 
 // matchesSent is the history search without a store: every word in the

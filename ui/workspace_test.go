@@ -489,3 +489,15 @@ func TestWorkspaceSendFollowsThePickedEnvironment(t *testing.T) {
 		t.Fatalf("with staging picked the send went to %s", e.URL)
 	}
 }
+
+func TestHistoryURLShowsThePathFirst(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://api.example.test:8443/v1/orders?page=2": "/v1/orders?page=2 — api.example.test:8443",
+		"http://127.0.0.1:9":                             "/ — 127.0.0.1:9",
+		"not a url":                                      "not a url",
+	} {
+		if got := historyURL(in); got != want {
+			t.Errorf("historyURL(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
