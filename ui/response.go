@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -12,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/flowbench/flowbench/engine/auth"
+	"github.com/flowbench/flowbench/curl"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -209,78 +208,10 @@ func headerValue(h map[string][]string, name string) string {
 	return ""
 }
 
-// placeholderName turns a header or parameter name into the name of the
-// environment variable that stands for its secret: x-api-key → X_API_KEY.
-func placeholderName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(name) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if s == "" || (s[0] >= '0' && s[0] <= '9') {
-		s = "SECRET_" + s
-	}
-	return s
-}
-
-// redactedParam finds a query parameter whose value the engine redacted.
-var redactedParam = regexp.MustCompile(`([A-Za-z0-9_.\-]+)=` + regexp.QuoteMeta(auth.Marker))
-
-// curlCommand writes the attempt's request as a cURL command line. The
-// engine already replaced secrets by auth.Marker; each marker becomes a
-// $VARIABLE named after its header or query parameter, so the command
-// runs once those variables are exported and never holds a secret.
+// curlCommand writes the attempt's request as a cURL command line
+// (curl.Format): the engine already replaced secrets by auth.Marker, and
+// each becomes a $VARIABLE named after its header or query parameter, so the
+// command runs once those variables are exported and never holds a secret.
 func curlCommand(x *flow.Exchange) string {
-	var b strings.Builder
-	b.WriteString("curl -X ")
-	b.WriteString(x.Method)
-	u := redactedParam.ReplaceAllStringFunc(x.URL, func(m string) string {
-		name := m[:strings.IndexByte(m, '=')]
-		return name + "=" + auth.Marker + placeholderName(name)
-	})
-	b.WriteString(" " + shellQuote(u, ""))
-	for _, k := range sortedHeaderNames(x.RequestHeaders) {
-		for _, v := range x.RequestHeaders[k] {
-			b.WriteString(" \\\n  -H " + shellQuote(k+": "+v, placeholderName(k)))
-		}
-	}
-	if x.RequestBody != "" {
-		b.WriteString(" \\\n  --data-raw " + shellQuote(x.RequestBody, "SECRET"))
-	}
-	return b.String()
-}
-
-// shellQuote double-quotes s for a POSIX shell, escaping what the shell
-// would expand, and turns each redaction marker into ${NAME}: the marker
-// followed by a name (as the URL's parameters are written) uses that
-// name, a bare one uses name.
-func shellQuote(s, name string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	parts := strings.Split(s, auth.Marker)
-	for i, part := range parts {
-		if i > 0 {
-			n := name
-			j := strings.IndexFunc(part, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') })
-			if j < 0 {
-				j = len(part)
-			}
-			if j > 0 {
-				n, part = part[:j], part[j:]
-			}
-			b.WriteString("${" + n + "}")
-		}
-		for _, r := range part {
-			if strings.ContainsRune(`"\$`+"`", r) {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	return curl.Format(curl.FromExchange(x), curl.FormatOptions{})
 }
