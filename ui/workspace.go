@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -82,7 +83,7 @@ func newWorkspace(a *App) *workspace {
 	}
 	w.tabs = container.NewDocTabs()
 	w.tabs.CreateTab = func() *container.TabItem { return w.newTab(nil).item }
-	w.tabs.OnClosed = func(it *container.TabItem) { w.forget(it) }
+	w.tabs.CloseIntercept = w.askClose
 	w.main = w.tabs
 	w.newTab(nil)
 
@@ -240,6 +241,31 @@ func (w *workspace) forget(it *container.TabItem) {
 			return
 		}
 	}
+}
+
+// askClose is a tab's close button: a tab with edits not saved (to the
+// flow or as a request) or sent asks first.
+func (w *workspace) askClose(it *container.TabItem) {
+	var t *requestTab
+	for _, o := range w.open {
+		if o.item == it {
+			t = o
+		}
+	}
+	if t == nil || !t.dirty() || t.sentDraft != nil && t.draft().equal(*t.sentDraft) {
+		w.tabs.Remove(it)
+		w.forget(it)
+		return
+	}
+	d := dialog.NewConfirm("Close "+strings.TrimPrefix(it.Text, "● ")+"?",
+		"Its edits are neither saved nor sent, and closing loses them.", func(ok bool) {
+			if ok {
+				w.closeTab(t)
+			}
+		}, w.a.w)
+	d.SetConfirmText("Close")
+	d.SetDismissText("Keep")
+	showDialog(d, w.a.w)
 }
 
 // closeTab closes t as its tab's close button does.

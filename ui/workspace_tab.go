@@ -45,8 +45,10 @@ type requestTab struct {
 	baseline reqDraft
 	loading  bool
 	cancel   context.CancelFunc
-	// last is the last send's record, shown below.
-	last *storage.SentRequest
+	// last is the last send's record, shown below; sentDraft the fields it
+	// was sent with (the history keeps it: closing loses nothing).
+	last      *storage.SentRequest
+	sentDraft *reqDraft
 }
 
 // responseDisplay shows a response: the response viewer (ui/respview.go)
@@ -263,6 +265,7 @@ func (t *requestTab) send() {
 				r.Method, r.URL, r.Status = x.Method, x.URL, x.Status
 			}
 			t.showSent(&r)
+			t.sentDraft = &d
 			w.record(r)
 		})
 	}()

@@ -501,3 +501,28 @@ func TestHistoryURLShowsThePathFirst(t *testing.T) {
 		}
 	}
 }
+
+// Closing a tab whose edits are neither saved nor sent asks first; a sent
+// one closes at once (the history keeps it).
+func TestWorkspaceAsksBeforeClosingEdits(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(newTabShortcut)
+	w := h.app.work
+	tab := w.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/draft")
+	n := len(w.open)
+	w.askClose(tab.item)
+	if len(w.open) != n || !strings.Contains(h.overlayText(), "neither saved nor sent") {
+		t.Fatalf("closing unsent edits: %d tabs (was %d), dialog %q", len(w.open), n, h.overlayText())
+	}
+	h.overlayButton("Keep").OnTapped()
+	if len(w.open) != n {
+		t.Fatal("Keep closed the tab")
+	}
+	h.sendTab(tab)
+	w.askClose(tab.item)
+	if len(w.open) != n-1 || h.w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("closing a sent tab: %d tabs (was %d), dialog %q", len(w.open), n, h.overlayText())
+	}
+}
