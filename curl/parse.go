@@ -355,6 +355,9 @@ func (p *parser) finish() error {
 		addQuery(body.String())
 		hasData = false
 	}
+	if _, err := url.Parse(u.String()); err != nil {
+		return fmt.Errorf("the URL with its query (-G data, --url-query) is not valid: %v", errors.Unwrap(err))
+	}
 	c.URL = u
 
 	c.Headers = append(c.Headers, p.headers...)
