@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/curl"
@@ -16,26 +15,29 @@ import (
 )
 
 // stepPane shows one step: what it decided, each HTTP attempt (status,
-// wait, task GUID), and the request and response of the attempt picked.
+// wait, task GUID), and the attempt picked in the response view (Body,
+// Raw, Headers, Timeline, Request).
 type stepPane struct {
-	a    *App
+	a *App
+	// box holds the step's summary and attempts; view the exchange.
 	box  *fyne.Container
+	view *responseView
+	root *fyne.Container
 	step *flow.Step
-	// attempt is the exchange shown; curl is the last "Copy as cURL" text,
-	// for tests.
+	// attempt is the exchange shown.
 	attempt int
-	curl    string
 	// response summarises what is shown, for tests and people alike.
 	summary *widget.Label
 }
 
 func newStepPane(a *App) *stepPane {
-	p := &stepPane{a: a, box: container.NewStack()}
+	p := &stepPane{a: a, box: container.NewVBox(), view: newResponseView(a.shell())}
+	p.root = container.NewBorder(container.NewVScroll(p.box), nil, nil, nil, p.view.Object())
 	p.clear()
 	return p
 }
 
-func (p *stepPane) object() fyne.CanvasObject { return container.NewVScroll(p.box) }
+func (p *stepPane) object() fyne.CanvasObject { return p.root }
 
 func (p *stepPane) clear() {
 	p.step = nil
@@ -44,6 +46,8 @@ func (p *stepPane) clear() {
 	p.summary = hint
 	p.box.Objects = []fyne.CanvasObject{hint}
 	p.box.Refresh()
+	p.view.Clear()
+	p.view.Object().Hide()
 }
 
 // show shows step s, with its last attempt.
@@ -74,10 +78,16 @@ func (p *stepPane) render() {
 	}
 	if len(s.Exchanges) > 0 {
 		objs = append(objs, p.attempts())
-		objs = append(objs, p.exchange(&s.Exchanges[p.attempt]))
+		// A later step reads this one's body as steps.<id>.body.
+		p.view.PathRoot = "steps." + s.Node + ".body"
+		p.view.Show(&s.Exchanges[p.attempt], s.Exchanges)
+		p.view.Object().Show()
+	} else {
+		p.view.Clear()
+		p.view.Object().Hide()
 	}
 	p.summary = objs[0].(*widget.Label)
-	p.box.Objects = []fyne.CanvasObject{container.NewVBox(objs...)}
+	p.box.Objects = objs
 	p.box.Refresh()
 }
 
@@ -134,60 +144,10 @@ func statusLine(x *flow.Exchange) string {
 	return fmt.Sprintf("HTTP %d %s · %d ms · %s", x.Status, meaning, x.DurationMs, byteSize(size))
 }
 
-// exchange shows the request and the response of one attempt, in tabs.
-func (p *stepPane) exchange(x *flow.Exchange) fyne.CanvasObject {
-	copyBtn := widget.NewButtonWithIcon("Copy as cURL", theme.ContentCopyIcon(), func() {
-		p.curl = curlCommand(x)
-		p.a.fa.Clipboard().SetContent(p.curl)
-		p.a.console.log("Copied the request as a cURL command; secrets are $VARIABLE placeholders.")
-	})
-	req := container.NewVBox(
-		wrapLabel(x.Method+" "+x.URL),
-		widget.NewLabelWithStyle("Headers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		headersObject(x.RequestHeaders),
-		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		bodyObject(x.RequestBody, headerValue(x.RequestHeaders, "Content-Type"), int64(len(x.RequestBody)), false),
-	)
-	status := widget.NewLabelWithStyle(statusLine(x), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	switch {
-	case x.Status >= 400 || x.Status == 0:
-		status.Importance = widget.DangerImportance
-	case x.Status >= 300:
-		status.Importance = widget.WarningImportance
-	default:
-		status.Importance = widget.SuccessImportance
-	}
-	resp := container.NewVBox(
-		status,
-		widget.NewLabelWithStyle("Headers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		headersObject(x.ResponseHeaders),
-		widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		bodyObject(x.ResponseBody, headerValue(x.ResponseHeaders, "Content-Type"), x.ResponseSize, x.Truncated),
-	)
-	return container.NewVBox(container.NewHBox(widget.NewLabel(x.Method+" "+x.URL), copyBtn),
-		container.NewAppTabs(container.NewTabItem("Response", resp), container.NewTabItem("Request", req)))
-}
-
 func wrapLabel(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	return l
-}
-
-// headersObject lists headers sorted by name, one "Name: value" a line.
-func headersObject(h map[string][]string) fyne.CanvasObject {
-	if len(h) == 0 {
-		return widget.NewLabel("(none)")
-	}
-	var lines []string
-	for _, k := range sortedHeaderNames(h) {
-		for _, v := range h[k] {
-			lines = append(lines, k+": "+v)
-		}
-	}
-	rt := widget.NewRichText(&widget.TextSegment{Text: strings.Join(lines, "\n"), Style: monoStyle(theme.ColorNameForeground)})
-	rt.Wrapping = fyne.TextWrapBreak
-	return rt
 }
 
 func sortedHeaderNames(h map[string][]string) []string {

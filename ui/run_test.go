@@ -85,7 +85,7 @@ func (h *runHarness) settle(what string, cond func() bool) {
 // paneText is every text of the step pane, one per line.
 func (h *runHarness) paneText() string {
 	var parts []string
-	walk(h.app.pane.box, func(o fyne.CanvasObject) {
+	walk(h.app.pane.root, func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *widget.Label:
 			parts = append(parts, x.Text)
@@ -95,6 +95,8 @@ func (h *runHarness) paneText() string {
 			parts = append(parts, x.String())
 		}
 	})
+	// The response view's tabs, shown or not.
+	parts = append(parts, h.app.pane.view.text())
 	return strings.Join(parts, "\n")
 }
 
