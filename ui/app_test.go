@@ -117,7 +117,7 @@ func TestBuildFlowByTappingAndDraggingThenSaveAndReload(t *testing.T) {
 		if uri == nil {
 			t.Fatal("the call form has no URI field")
 		}
-		test.Type(uri.entry, `"/v1/tier"`)
+		test.Type(uri.entry, `/v1/tier`) // a new URI field is in Text mode
 		if got := h.node("call").Call.URI; got != `"/v1/tier"` {
 			t.Fatalf("URI = %q", got)
 		}
@@ -227,6 +227,7 @@ func TestBadExpressionShowsItsErrorUnderTheField(t *testing.T) {
 				t.Fatalf("no field %s in the form", c.field)
 			}
 			f.entry.SetText("")
+			f.setTextMode(false) // these are expressions (Text mode: TestTextModeErrorsNameTheHole)
 			test.Type(f.entry, c.text)
 			got := f.Error()
 			if c.want == "" {

@@ -1,5 +1,27 @@
 package ui
 
+// Expression fields, and how to make a Text-mode field.
+//
+// newExprField makes a field holding one CEL expression of the document. By
+// default it edits the CEL itself, as it always did. Give it the option
+// withModes(textByDefault) and it gets a Text/Expression toggle beside it
+// (n8n's Fixed/Expression): in Text mode the person types what is sent,
+// with {{ CEL }} holes and [[name]] placeholders, and the field converts
+// with flow.TextToExpr / flow.ExprToText (the one rule, flow/template.go):
+//
+//	f := newExprField(checker, c.URI, false, true, false, names, onChange,
+//		withModes(true),                // Text mode for a new, empty field
+//		withParams(func() []string { return req.Params })) // [[x]] is params.x
+//
+// Whatever the mode, onChange hears the CEL to store, and f.Expr() returns
+// it (read f.Expr(), never f.entry.Text, which holds the text in Text mode).
+// A field whose CEL is in the app's text shape opens in Text mode; any other
+// opens in Expression mode. textByDefault says which mode an empty field
+// starts in: Text for what is sent (uri, query and header pairs, body),
+// Expression for conditions and values (textModeDefault names them for the
+// inspector's field paths). f.InsertExpression(path) puts a path at the
+// cursor, as {{ path }} in Text mode.
+
 import (
 	"errors"
 	"fmt"
@@ -56,6 +78,22 @@ type exprField struct {
 	button   *widget.Button
 	box      *fyne.Container
 
+	// The Text/Expression modes (withModes): textMode says the entry holds
+	// text; toggle switches; hintLabel says what each [[name]] means, or why
+	// the field stays an expression.
+	modes     bool
+	textMode  bool
+	toggle    *modeToggle
+	hintLabel *widget.Label
+	params    func() []string
+	onChange  func(string)
+	// switching is set while a mode switch rewrites the entry: the
+	// document's expression does not change, so onChange is not called.
+	switching bool
+	// exprPlaceholder is the entry's placeholder in Expression mode (the
+	// form's), shownPlaceholder the one last shown.
+	exprPlaceholder, shownPlaceholder string
+
 	checker  *exprChecker
 	optional bool
 	names    func() []string
@@ -71,37 +109,222 @@ type exprField struct {
 // table) has no completion button; Ctrl+Space still completes. onChange hears every change of the
 // text, valid or not: the document keeps what the person typed and the
 // problem is shown on the node until it is fixed.
-func newExprField(checker *exprChecker, src string, multiLine, optional, compact bool, names func() []string, onChange func(string)) *exprField {
-	f := &exprField{checker: checker, optional: optional, names: names}
+//
+// Options (withModes, withParams) add to this; without them the field is
+// the plain CEL field it always was.
+func newExprField(checker *exprChecker, src string, multiLine, optional, compact bool, names func() []string, onChange func(string), opts ...exprOption) *exprField {
+	f := &exprField{checker: checker, optional: optional, names: names, onChange: onChange}
+	textByDefault := false
+	for _, o := range opts {
+		o(f, &textByDefault)
+	}
 	f.entry = newExprEntry(multiLine)
-	f.entry.SetText(src)
+	shown := src
+	if f.modes {
+		if src == "" {
+			f.textMode = textByDefault
+		} else if text, ok := flow.ExprToText(src, f.paramNames()); ok {
+			f.textMode, shown = true, text
+		}
+	}
+	f.entry.SetText(shown)
 	f.entry.complete = f.showCompletions
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord
 	f.errLabel.TextStyle = fyne.TextStyle{Monospace: true}
+	f.hintLabel = widget.NewLabel("")
+	f.hintLabel.Importance = widget.LowImportance
+	f.hintLabel.Wrapping = fyne.TextWrapWord
+	f.hintLabel.Hide()
 	f.button = widget.NewButtonWithIcon("", theme.ListIcon(), f.showCompletions)
 	f.button.Importance = widget.LowImportance
-	f.box = container.NewVBox(container.NewBorder(nil, nil, nil, f.button, f.entry), f.errLabel)
+	var side fyne.CanvasObject = f.button
+	if f.modes {
+		f.toggle = newModeToggle(compact && !multiLine, f.textMode, f.setTextMode)
+		side = container.NewHBox(f.toggle.object, f.button)
+	}
+	f.box = container.NewVBox(container.NewBorder(nil, nil, nil, side, f.entry), f.errLabel, f.hintLabel)
 	if !multiLine && compact {
 		// narrow table cells keep Ctrl+Space but drop the button
-		f.box = container.NewVBox(f.entry, f.errLabel)
+		row := fyne.CanvasObject(f.entry)
+		if f.modes {
+			row = container.NewBorder(nil, nil, nil, f.toggle.object, f.entry)
+		}
+		f.box = container.NewVBox(row, f.errLabel, f.hintLabel)
 	}
 	f.check()
 	f.entry.OnChanged = func(s string) {
 		f.check()
-		if onChange != nil {
-			onChange(s)
+		if f.onChange != nil && !f.switching {
+			f.onChange(f.Expr())
 		}
 	}
 	return f
 }
 
+// exprOption configures an expression field (newExprField's options).
+type exprOption func(f *exprField, textByDefault *bool)
+
+// withModes gives the field its Text/Expression toggle; an empty field
+// starts in Text mode when textByDefault is set.
+func withModes(textByDefault bool) exprOption {
+	return func(f *exprField, d *bool) { f.modes, *d = true, textByDefault }
+}
+
+// withParams names the parameters of the named request whose field this
+// is: in Text mode, [[name]] means params.name for them, vars.name for any
+// other name.
+func withParams(params func() []string) exprOption {
+	return func(f *exprField, _ *bool) { f.params = params }
+}
+
+// textModeDefault says whether an empty inspector field at this path starts
+// in Text mode: what a call sends (call.uri, call.body, the keys and values
+// of call.query and call.headers) does; conditions, values, arguments, the
+// connection expression, the return value, durations and payloads start as
+// expressions.
+func textModeDefault(path string) bool {
+	switch {
+	case path == "call.uri", path == "call.body":
+		return true
+	case strings.HasPrefix(path, "call.query["), strings.HasPrefix(path, "call.headers["):
+		return strings.HasSuffix(path, "].key") || strings.HasSuffix(path, "].value")
+	}
+	return false
+}
+
+func (f *exprField) paramNames() []string {
+	if f.params == nil {
+		return nil
+	}
+	return f.params()
+}
+
+// Expr returns the CEL expression the field holds for the document: the
+// entry's text in Expression mode, the text made into CEL in Text mode (as
+// typed even when a hole has a mistake: the problem shows under the field
+// and on the node).
+func (f *exprField) Expr() string {
+	if !f.textMode {
+		return f.entry.Text
+	}
+	return flow.TextToExprLoose(f.entry.Text, f.paramNames())
+}
+
+// TextMode reports whether the field is in Text mode.
+func (f *exprField) TextMode() bool { return f.textMode }
+
+// setTextMode switches the field's mode, converting what it shows; it
+// reports whether the switch happened. Text to Expression always works (it
+// shows the CEL); Expression to Text only when the expression is in the
+// app's text shape (flow.ExprToText), else the field says why and stays.
+func (f *exprField) setTextMode(text bool) bool {
+	if !f.modes || text == f.textMode {
+		return text == f.textMode
+	}
+	var shown string
+	if text {
+		t, ok := flow.ExprToText(f.entry.Text, f.paramNames())
+		if !ok {
+			f.hintLabel.Importance = widget.WarningImportance
+			f.hintLabel.SetText("This expression is not plain text with {{ }} holes, so it stays an expression. " +
+				"Text mode holds what is sent as typed, such as /v1/orders/{{ vars.orderId }}; clear the field to start again in Text mode.")
+			f.hintLabel.Show()
+			f.toggle.set(false)
+			return false
+		}
+		shown = t
+	} else {
+		shown = f.Expr()
+	}
+	f.textMode = text
+	f.switching = true
+	f.entry.SetText(shown)
+	f.switching = false
+	f.toggle.set(text)
+	f.check()
+	return true
+}
+
+// InsertExpression puts a CEL path (steps.lookup.body.tier) at the cursor:
+// as it is in Expression mode or inside a {{ }} hole, as {{ path }} in the
+// text of a Text-mode field.
+func (f *exprField) InsertExpression(path string) {
+	r := []rune(f.entry.Text)
+	at := offsetOf(r, f.entry.CursorRow, f.entry.CursorColumn)
+	if f.textMode && !insideHole(string(r[:at])) {
+		path = "{{ " + path + " }}"
+	}
+	f.insert(path, at, at)
+}
+
+// insideHole reports whether text (up to the cursor) ends inside an open
+// {{ hole.
+func insideHole(before string) bool {
+	open := strings.LastIndex(before, "{{")
+	return open >= 0 && !strings.Contains(before[open+2:], "}}")
+}
+
+// modeToggle is the small segmented Text | Expression switch beside a
+// field; a compact one (a table cell) is one button naming the mode.
+type modeToggle struct {
+	text, expr *widget.Button
+	object     fyne.CanvasObject
+	compact    bool
+	isText     bool
+}
+
+func newModeToggle(compact, isText bool, choose func(text bool) bool) *modeToggle {
+	t := &modeToggle{compact: compact}
+	if compact {
+		t.text = widget.NewButton("", func() { choose(!t.isText) })
+		t.object = t.text
+	} else {
+		t.text = widget.NewButton("Text", func() { choose(true) })
+		t.expr = widget.NewButton("Expr", func() { choose(false) })
+		t.object = container.NewHBox(t.text, t.expr)
+	}
+	t.set(isText)
+	return t
+}
+
+// set shows the mode as chosen.
+func (t *modeToggle) set(isText bool) {
+	t.isText = isText
+	if t.compact {
+		// "Aa": text as typed; "fx": an expression.
+		if isText {
+			t.text.SetText("Aa")
+		} else {
+			t.text.SetText("fx")
+		}
+		return
+	}
+	t.text.Importance, t.expr.Importance = widget.LowImportance, widget.LowImportance
+	if isText {
+		t.text.Importance = widget.HighImportance
+	} else {
+		t.expr.Importance = widget.HighImportance
+	}
+	t.text.Refresh()
+	t.expr.Refresh()
+}
+
 // check compiles the text and shows or hides the error line.
 func (f *exprField) check() {
-	msg := f.checker.check(f.entry.Text, f.optional)
-	if f.emptyHint != "" && !f.optional && strings.TrimSpace(f.entry.Text) == "" {
-		msg = f.emptyHint
+	f.syncPlaceholder()
+	var msg string
+	if f.textMode {
+		msg = f.checkText()
+	} else {
+		msg = f.checker.check(f.entry.Text, f.optional)
+		if f.emptyHint != "" && !f.optional && strings.TrimSpace(f.entry.Text) == "" {
+			msg = f.emptyHint
+		}
+		if f.modes {
+			f.hintLabel.Hide()
+		}
 	}
 	f.errLabel.SetText(msg)
 	if msg == "" {
@@ -109,6 +332,86 @@ func (f *exprField) check() {
 	} else {
 		f.errLabel.Show()
 	}
+}
+
+// syncPlaceholder shows the example in the entry in the field's mode: a
+// quoted example ("X-Trace") is shown as text (X-Trace) in Text mode.
+func (f *exprField) syncPlaceholder() {
+	if !f.modes {
+		return
+	}
+	if ph := f.entry.PlaceHolder; ph != f.shownPlaceholder {
+		f.exprPlaceholder = ph // set by the form since the last check
+	}
+	f.shownPlaceholder = f.textPlaceholder()
+	if f.entry.PlaceHolder != f.shownPlaceholder {
+		f.entry.SetPlaceHolder(f.shownPlaceholder)
+	}
+}
+
+// textPlaceholder is the entry's placeholder for the current mode.
+func (f *exprField) textPlaceholder() string {
+	if !f.textMode {
+		return f.exprPlaceholder
+	}
+	if t, ok := flow.ExprToText(f.exprPlaceholder, nil); ok {
+		return t
+	}
+	if f.exprPlaceholder == "" {
+		return ""
+	}
+	return "text, or {{ trigger.chatId }}"
+}
+
+// checkText checks a Text-mode field: each hole closed and parsing
+// (flow.ParseText), then each hole's CEL compiled, its problem said with the
+// hole's number and place. The hint under the field says what each
+// [[name]] placeholder means.
+func (f *exprField) checkText() string {
+	text := f.entry.Text
+	if text == "" {
+		f.hintLabel.Hide()
+		if f.optional {
+			return ""
+		}
+		return "A value is required here: type the text to send; {{ … }} holds CEL, as in /v1/orders/{{ vars.orderId }}."
+	}
+	parts, err := flow.ParseText(text, f.paramNames())
+	if err != nil {
+		f.hintLabel.Hide()
+		return err.Error()
+	}
+	var hints []string
+	seen := map[string]bool{}
+	msg := ""
+	for _, p := range parts {
+		switch p.Kind {
+		case flow.TextPlaceholder:
+			if !seen[p.Text] {
+				seen[p.Text] = true
+				hints = append(hints, fmt.Sprintf("[[%s]] is %s", p.Text, p.Target))
+			}
+		case flow.TextHole:
+			if msg != "" {
+				continue
+			}
+			if m := f.checker.check(p.Text, false); m != "" {
+				where := fmt.Sprintf("column %d", p.Column)
+				if p.Line > 1 {
+					where = fmt.Sprintf("line %d, column %d", p.Line, p.Column)
+				}
+				msg = fmt.Sprintf("hole %d (%s): %s", p.Hole, where, m)
+			}
+		}
+	}
+	f.hintLabel.Importance = widget.LowImportance
+	if len(hints) == 0 {
+		f.hintLabel.Hide()
+	} else {
+		f.hintLabel.SetText(strings.Join(hints, " · "))
+		f.hintLabel.Show()
+	}
+	return msg
 }
 
 // Error returns the problem shown under the field, "" when there is none.
@@ -138,7 +441,12 @@ func (f *exprField) showCompletions() {
 	items := completionsFor(f.names(), word)
 	var menuItems []*fyne.MenuItem
 	for _, it := range items {
-		menuItems = append(menuItems, fyne.NewMenuItem(it, func() { f.insert(it, start, end) }))
+		menuItems = append(menuItems, fyne.NewMenuItem(it, func() {
+			if f.textMode && !insideHole(string([]rune(f.entry.Text)[:start])) {
+				it = "{{ " + it + " }}"
+			}
+			f.insert(it, start, end)
+		}))
 	}
 	if len(items) == 0 {
 		none := fyne.NewMenuItem(fmt.Sprintf("No name starts with %q (try vars, trigger, env, flow, run or steps)", word), nil)

@@ -211,7 +211,7 @@ func (in *inspector) structural(id, label string, fn func(n *flow.Node)) {
 
 // exprField makes an expression field registered under path.
 func (in *inspector) exprField(path, src string, multiLine, optional bool, onChange func(string)) *exprField {
-	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, in.typed(onChange))
+	f := newExprField(in.a.checker, src, multiLine, optional, false, in.names, in.typed(onChange), withModes(textModeDefault(path)))
 	in.hint(f, path)
 	in.fields[path] = f
 	return f
@@ -220,7 +220,7 @@ func (in *inspector) exprField(path, src string, multiLine, optional bool, onCha
 // cellField makes a compact expression field (a table cell) registered
 // under path.
 func (in *inspector) cellField(path, src string, onChange func(string)) *exprField {
-	f := newExprField(in.a.checker, src, false, false, true, in.names, in.typed(onChange))
+	f := newExprField(in.a.checker, src, false, false, true, in.names, in.typed(onChange), withModes(textModeDefault(path)))
 	in.hint(f, path)
 	in.fields[path] = f
 	return f

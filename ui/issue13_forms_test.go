@@ -182,11 +182,15 @@ func TestAddedHeaderCellsStartEmpty(t *testing.T) {
 		if key.entry.PlaceHolder == "" || val.entry.PlaceHolder == "" {
 			t.Fatalf("%s: new cells have no placeholder hint", path)
 		}
-		test.Type(key.entry, `"X-Trace"`)
+		// New cells are in Text mode (issue 14): what is typed is sent.
+		if !key.TextMode() || !val.TextMode() || key.entry.PlaceHolder != "X-Trace" {
+			t.Fatalf("%s: new cells: Text mode %v %v, key placeholder %q", path, key.TextMode(), val.TextMode(), key.entry.PlaceHolder)
+		}
+		test.Type(key.entry, `X-Trace`)
 		n := h.app.ed.Flow().Node("call")
 		pairs := map[string][]flow.Pair{"call.query": n.Call.Query, "call.headers": n.Call.Headers}[path]
 		if len(pairs) != 1 || pairs[0].Key != `"X-Trace"` {
-			t.Fatalf("%s after typing \"X-Trace\" into the new key: %+v", path, pairs)
+			t.Fatalf("%s after typing X-Trace into the new key: %+v", path, pairs)
 		}
 		if msg := key.Error(); msg != "" {
 			t.Fatalf("%s: the typed key shows %q", path, msg)

@@ -59,8 +59,12 @@ func TestPaletteAddsADelayAndTheFormEditsItsDuration(t *testing.T) {
 	if f == nil {
 		t.Fatal("the delay form has no duration field")
 	}
-	if f.entry.Text != `"1s"` {
-		t.Errorf("the field shows %q", f.entry.Text)
+	// "1s" is in the text shape, so it shows as text (issue 14).
+	if f.entry.Text != `1s` || !f.TextMode() {
+		t.Errorf("the field shows %q (Text mode %v)", f.entry.Text, f.TextMode())
+	}
+	if !f.setTextMode(false) || f.entry.Text != `"1s"` {
+		t.Fatalf("in Expression mode the field shows %q", f.entry.Text)
 	}
 	f.entry.SetText(`duration("90s")`)
 	if got := h.app.ed.Flow().Node("delay").Duration; got != `duration("90s")` {
@@ -70,7 +74,11 @@ func TestPaletteAddsADelayAndTheFormEditsItsDuration(t *testing.T) {
 	if got := h.app.ed.Flow().Node("delay").Duration; got != `"1s"` {
 		t.Fatalf("after undo, the node's duration is %q", got)
 	}
-	h.app.inspector.fields["duration"].entry.SetText(`"25h"`)
+	// The form is rebuilt by the undo: "1s" shows as text again.
+	if f := h.app.inspector.fields["duration"]; !f.TextMode() {
+		t.Fatalf("after undo the duration field is in Expression mode: %q", f.entry.Text)
+	}
+	h.app.inspector.fields["duration"].entry.SetText(`25h`)
 	var found bool
 	for _, p := range h.app.ed.NodeProblems("delay") {
 		if p.Field == "duration" && p.Severity == flow.SeverityError && strings.Contains(p.Message, "longer than the 24h0m0s") {
