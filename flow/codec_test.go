@@ -132,7 +132,7 @@ func TestDecodeFlowErrors(t *testing.T) {
 		{"unknown nested field", head + "\"nodes\": [{}, {}, {\"call\": {\"retry\": {\n\"maxAtempts\": 3}}}]}",
 			[]problemKey{{2, 1, "nodes[2].call.retry.maxAtempts", `unknown field (did you mean "maxAttempts"?)`}}},
 		{"unknown field far from any", head + `"colour": "red"}`,
-			[]problemKey{{1, 41, "colour", "unknown field (allowed here: description, edges, format, id, limits, name, nodes, variables, version)"}}},
+			[]problemKey{{1, 41, "colour", "unknown field (allowed here: description, edges, format, id, inputPresets, limits, name, nodes, variables, version)"}}},
 		{"field names are case sensitive", head + `"Nodes": []}`,
 			[]problemKey{{1, 41, "Nodes", `unknown field (did you mean "nodes"?)`}}},
 		{"odd key in the path", head + `"variables": {"a b": 1}}`,
@@ -205,7 +205,7 @@ func TestDecodeFlowErrors(t *testing.T) {
 func TestDecodeErrorMessage(t *testing.T) {
 	_, err := DecodeFlow([]byte("{\"format\": \"flowbench/v1\",\n \"nodes\": [{}, {}, {\"call\": {\"retry\": {\"maxAtempts\": 3}}}], \"x\": 1}"))
 	want := "line 2, column 40: nodes[2].call.retry.maxAtempts: unknown field (did you mean \"maxAttempts\"?)\n" +
-		"line 2, column 61: x: unknown field (allowed here: description, edges, format, id, limits, name, nodes, variables, version)"
+		"line 2, column 61: x: unknown field (allowed here: description, edges, format, id, inputPresets, limits, name, nodes, variables, version)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}

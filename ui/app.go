@@ -146,6 +146,8 @@ type App struct {
 	envs      *environments   // the named variable sets (env)
 	testCtx   map[string]any  // steps.<id> of the last test of each node
 	lastInput json.RawMessage // the last trigger payload, offered again
+	lastRun   *runChoice      // the Run dialog's last choice, for Run again (F5, Ctrl+R)
+	runDlg    *runDialog      // the open Run dialog (tests drive it)
 }
 
 // New builds the main window of a and opens the most recently updated flow

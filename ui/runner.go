@@ -21,6 +21,10 @@ type RunInput struct {
 	// it in the run's record.
 	Env     map[string]any
 	EnvName string
+	// Mocks chooses, for this run only, what stands in for a connection's
+	// endpoint: connection name → mock name, or "" for the live endpoint.
+	// Connections it does not name keep their own setting.
+	Mocks map[string]string
 }
 
 // Runner runs flow documents for the window: whole runs (▶) and single
@@ -55,8 +59,9 @@ type LocalRunner struct {
 	Overrides func(conns []flow.Connection) ([]flow.Connection, error)
 }
 
-// connections lists the current connections and hands them to the engine.
-func (l *LocalRunner) connections(ctx context.Context) ([]flow.Connection, error) {
+// connections lists the current connections, with mocks chosen for this
+// run only (see RunInput.Mocks), and hands them to the engine.
+func (l *LocalRunner) connections(ctx context.Context, mocks map[string]string) ([]flow.Connection, error) {
 	var conns []flow.Connection
 	if l.Connections != nil {
 		var err error
@@ -70,13 +75,19 @@ func (l *LocalRunner) connections(ctx context.Context) ([]flow.Connection, error
 			return nil, err
 		}
 	}
+	for i := range conns {
+		if m, ok := mocks[conns[i].Name]; ok {
+			conns[i].Mock, conns[i].UseMock = m, m != ""
+		}
+	}
 	l.Engine.SetConnections(conns)
 	return conns, nil
 }
 
-// plan compiles f against the current connections.
-func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow) (*engine.Plan, error) {
-	conns, err := l.connections(ctx)
+// plan compiles f against the current connections (with mocks chosen for
+// the run).
+func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow, mocks map[string]string) (*engine.Plan, error) {
+	conns, err := l.connections(ctx, mocks)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +98,14 @@ func (l *LocalRunner) plan(ctx context.Context, f *flow.Flow) (*engine.Plan, err
 // and (with Flush) the record is committed. A run stopped through ctx
 // returns with status "stopped".
 func (l *LocalRunner) Run(ctx context.Context, f *flow.Flow, in RunInput) (*flow.Run, error) {
-	plan, err := l.plan(ctx, f)
+	plan, err := l.plan(ctx, f, in.Mocks)
 	if err != nil {
 		return nil, err
+	}
+	if len(in.Mocks) > 0 {
+		// the choice was for this run: later runs of triggers get the
+		// connections as stored again
+		defer func() { _, _ = l.connections(context.WithoutCancel(ctx), nil) }()
 	}
 	res, err := l.Engine.Run(ctx, plan, engine.Input{RunID: in.RunID, Trigger: in.Trigger, Env: in.Env, EnvName: in.EnvName, Source: "manual"})
 	if err != nil {
@@ -112,7 +128,7 @@ func (l *LocalRunner) Run(ctx context.Context, f *flow.Flow, in RunInput) (*flow
 // TestStep compiles the node nodeID of f alone (engine.CompileStep: the
 // rest of the flow may be unfinished) and runs it on its own.
 func (l *LocalRunner) TestStep(ctx context.Context, f *flow.Flow, nodeID string, in engine.StepInput) (*engine.StepResult, error) {
-	conns, err := l.connections(ctx)
+	conns, err := l.connections(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/flowbench/flowbench/engine"
@@ -100,26 +98,6 @@ func (a *App) applyRunEvents(evs []flow.RunEvent) {
 
 // showStep shows a step's request and response beside the console.
 func (a *App) showStep(s *flow.Step) { a.pane.show(s) }
-
-// runInteractive asks for a trigger payload (the last one used is
-// offered again) and runs the open flow in the picked environment.
-func (a *App) runInteractive() {
-	input := newJSONEntry()
-	input.TextStyle = fyne.TextStyle{Monospace: true}
-	input.SetText(string(a.lastInput))
-	input.SetMinRowsVisible(6)
-	env := widget.NewSelect(append([]string{noEnvironment}, a.envs.names()...), nil)
-	env.SetSelected(orDefault(a.envs.current(), noEnvironment))
-	showForm("Run "+a.ed.Flow().Name, "Run", []*widget.FormItem{
-		widget.NewFormItem("Trigger payload (JSON, trigger in expressions)", input),
-		widget.NewFormItem("Environment", env),
-	}, func(ok bool) {
-		if ok {
-			a.envs.pick(env.Selected)
-			a.Run(json.RawMessage(input.Text))
-		}
-	}, a.w)
-}
 
 // Run runs the open document with that trigger payload in the picked
 // environment, on its own goroutine. Its events light the canvas and fill

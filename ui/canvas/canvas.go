@@ -27,6 +27,9 @@ type Canvas struct {
 	// the flow does not allow, for example), so the app can show it in its
 	// console. Nil drops them.
 	OnError func(error)
+	// OnOtherKey, when set, receives the keys the canvas does not use
+	// itself (the app re-runs the flow on F5).
+	OnOtherKey func(*fyne.KeyEvent)
 	// OnQuickAdd shows the quick-add picker for a request (Tab, Ctrl+K, a
 	// connector dropped on empty canvas); the app calls AddQuick with the
 	// choice. Nil ignores them.

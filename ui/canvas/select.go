@@ -249,6 +249,9 @@ func (c *Canvas) TypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		dy = nudge
 	default:
+		if c.OnOtherKey != nil {
+			c.OnOtherKey(e)
+		}
 		return
 	}
 	if ids := c.ed.SelectedNodes(); len(ids) > 0 {
