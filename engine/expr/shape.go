@@ -2,11 +2,13 @@ package expr
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/interpreter"
 )
@@ -38,6 +40,10 @@ type part struct {
 	lit  string
 	root string   // context name; empty for a literal
 	path []string // fields selected from root
+	// conv says the path is wrapped in string(), as Text mode writes
+	// holes (flow.TextToExpr): a string, int or bool value is turned into
+	// text here as CEL would; any other value is left to CEL.
+	conv bool
 }
 
 // shape chooses how to evaluate the checked expression and fills p's fields
@@ -144,6 +150,14 @@ func templateParts(x celast.Expr, parts *[]part) bool {
 		return false
 	}
 	c := x.AsCall()
+	if c.FunctionName() == overloads.TypeConvertString && !c.IsMemberFunction() && len(c.Args()) == 1 {
+		// string(path), a Text-mode hole or [[name]] placeholder.
+		if root, path, ok := fieldPath(c.Args()[0]); ok {
+			*parts = append(*parts, part{root: root, path: path, conv: true})
+			return true
+		}
+		return false
+	}
 	if c.FunctionName() != operators.Add || c.IsMemberFunction() || len(c.Args()) != 2 {
 		return false
 	}
@@ -250,6 +264,9 @@ func (p *Program) template(a interpreter.Activation) (any, bool) {
 		if !ok {
 			return nil, false
 		}
+		if pt.conv {
+			return asText(v)
+		}
 		switch v.(type) {
 		case nil, string, bool, int64, float64:
 			// CEL converts these to themselves (ToNative). Other Go types
@@ -268,7 +285,12 @@ func (p *Program) template(a interpreter.Activation) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			if s, ok = v.(string); !ok {
+			if pt.conv {
+				s, ok = asText(v)
+			} else {
+				s, ok = v.(string)
+			}
+			if !ok {
 				return nil, false
 			}
 		}
@@ -281,6 +303,20 @@ func (p *Program) template(a interpreter.Activation) (any, bool) {
 		b.WriteString(s)
 	}
 	return b.String(), true
+}
+
+// asText is CEL's string() of a string, an int or a bool; ok is false for
+// any other value, which CEL converts (or refuses) itself.
+func asText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
 }
 
 // lookup reads a field path through maps of string keys.
