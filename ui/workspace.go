@@ -341,6 +341,7 @@ func (a *App) OpenNode(id string) *requestTab {
 	d := reqDraftOf(call)
 	t := w.newTab(&d)
 	t.node = id
+	t.resp.PathRoot = "steps." + id + ".body" // what a later step reads
 	t.markSaved()
 	return t
 }

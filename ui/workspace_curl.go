@@ -67,7 +67,7 @@ func (w *workspace) importCurl(t *requestTab, cmd string) error {
 		if len(notes) > 0 {
 			msg += "\nNot imported: " + strings.Join(notes, "; ")
 		}
-		t.status.SetText(msg)
+		t.note(msg)
 	}
 	credentials := im.Auth != nil && len(im.Secrets) > 0
 	switch {

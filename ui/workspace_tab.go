@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +32,7 @@ type requestTab struct {
 	body    *widget.Entry
 	sendBtn *widget.Button
 	status  *widget.Label
-	resp    responseDisplay
+	resp    *responseView
 	split   *container.Split
 
 	// node is the call node of the open flow the tab came from ("" none).
@@ -51,13 +49,6 @@ type requestTab struct {
 	sentDraft *reqDraft
 }
 
-// responseDisplay shows a response: the response viewer (ui/respview.go)
-// or, until it is there, the raw text.
-type responseDisplay interface {
-	Show(x *flow.Exchange, attempts []flow.Exchange)
-	Clear()
-	Object() fyne.CanvasObject
-}
 
 func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t := &requestTab{w: w}
@@ -71,7 +62,7 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 			return false
 		}
 		if err := t.w.importCurl(t, text); err != nil {
-			t.status.SetText(err.Error())
+			t.note(err.Error())
 		}
 		return true
 	}
@@ -89,7 +80,8 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t.sendBtn.Importance = widget.HighImportance
 	t.status = widget.NewLabel("Ctrl+Enter sends from any field.")
 	t.status.Wrapping = fyne.TextWrapWord
-	t.resp = newRawResponse()
+	t.status.Truncation = fyne.TextTruncateOff
+	t.resp = newResponseView(w.a.shell())
 
 	toFlow := widget.NewButtonWithIcon("Save to flow", theme.ContentAddIcon(), t.saveToFlow)
 	asReq := widget.NewButtonWithIcon("Save as request…", theme.DocumentSaveIcon(), t.saveAsRequestInteractive)
@@ -216,13 +208,13 @@ func (t *requestTab) send() {
 	w, a := t.w, t.w.a
 	l := w.sender()
 	if l == nil || l.Engine == nil {
-		t.status.SetText("This window has no engine to send with.")
+		t.note("This window has no engine to send with.")
 		return
 	}
 	d := t.draft()
 	call, err := d.call()
 	if err != nil {
-		t.status.SetText("Not sent: " + err.Error())
+		t.note("Not sent: " + err.Error())
 		return
 	}
 	kept := *call // what the history reopens: the connection as chosen
@@ -233,7 +225,7 @@ func (t *requestTab) send() {
 	}
 	conns, err := w.sendConnections(l)
 	if err != nil {
-		t.status.SetText("Not sent: " + err.Error())
+		t.note("Not sent: " + err.Error())
 		return
 	}
 	in := a.stepInput()
@@ -241,7 +233,7 @@ func (t *requestTab) send() {
 	t.cancel = cancel
 	t.sendBtn.SetText("Cancel")
 	t.sendBtn.SetIcon(theme.CancelIcon())
-	t.status.SetText("Sending…")
+	t.note("Sending…")
 	started := time.Now()
 	node := t.node
 	go func() {
@@ -252,7 +244,7 @@ func (t *requestTab) send() {
 			t.sendBtn.SetText("Send")
 			t.sendBtn.SetIcon(theme.MailSendIcon())
 			if err != nil {
-				t.status.SetText("Not sent: " + err.Error())
+				t.note("Not sent: " + err.Error())
 				t.resp.Clear()
 				return
 			}
@@ -271,34 +263,34 @@ func (t *requestTab) send() {
 	}()
 }
 
-// showSent shows a send's response and its status line.
+// note shows text above the response; nothing hides the line.
+func (t *requestTab) note(text string) {
+	t.status.SetText(text)
+	if text == "" {
+		t.status.Hide()
+	} else {
+		t.status.Show()
+	}
+}
+
+// showSent shows a send's response (the response view has its status,
+// time and size) and, above it, why no response came or the attempts.
 func (t *requestTab) showSent(r *storage.SentRequest) {
 	t.last = r
 	x := r.Response()
 	if x == nil {
-		t.status.SetText("No request was sent: " + r.Error)
+		t.note("No request was sent: " + r.Error)
 		t.resp.Clear()
 		return
 	}
-	var parts []string
-	if x.Status != 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", x.Status, http.StatusText(x.Status)))
-	} else {
-		parts = append(parts, "No response")
-	}
-	dur := r.DurationMs
-	if dur == 0 {
-		dur = x.DurationMs
-	}
-	parts = append(parts, elapsed(dur), byteSize(max(x.ResponseSize, int64(len(x.ResponseBody)))))
+	var notes []string
 	if n := len(r.Attempts); n > 1 {
-		parts = append(parts, fmt.Sprintf("%d attempts", n))
+		notes = append(notes, fmt.Sprintf("%d attempts in %s (see Timeline).", n, elapsed(r.DurationMs)))
 	}
-	line := strings.Join(parts, " · ")
 	if r.Error != "" {
-		line += "\n" + r.Error
+		notes = append(notes, r.Error)
 	}
-	t.status.SetText(line)
+	t.note(strings.Join(notes, "\n"))
 	t.resp.Show(x, r.Attempts)
 }
 
@@ -497,51 +489,4 @@ func (p *wsPairs) pairs() []flow.Pair {
 		}
 	}
 	return out
-}
-
-// rawResponse shows a response as text: the status line, the headers and
-// the body.
-type rawResponse struct {
-	text *widget.Label
-	obj  fyne.CanvasObject
-}
-
-func newRawResponse() *rawResponse {
-	r := &rawResponse{text: widget.NewLabel("")}
-	r.text.TextStyle = fyne.TextStyle{Monospace: true}
-	r.text.Selectable = true
-	r.obj = container.NewScroll(r.text)
-	return r
-}
-
-func (r *rawResponse) Object() fyne.CanvasObject { return r.obj }
-func (r *rawResponse) Clear()                    { r.text.SetText("") }
-
-func (r *rawResponse) Show(x *flow.Exchange, _ []flow.Exchange) {
-	var b strings.Builder
-	if x.Status != 0 {
-		fmt.Fprintf(&b, "HTTP %d %s\n", x.Status, http.StatusText(x.Status))
-	}
-	keys := make([]string, 0, len(x.ResponseHeaders))
-	for k := range x.ResponseHeaders {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range x.ResponseHeaders[k] {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	b.WriteString("\n")
-	body := x.ResponseBody
-	if looksLikeJSON(body) {
-		var v any
-		if json.Unmarshal([]byte(body), &v) == nil {
-			if pretty, err := json.MarshalIndent(v, "", "  "); err == nil {
-				body = string(pretty)
-			}
-		}
-	}
-	b.WriteString(body)
-	r.text.SetText(b.String())
 }

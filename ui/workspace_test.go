@@ -125,8 +125,8 @@ func TestWorkspaceSendsWithNoFlowOpen(t *testing.T) {
 		e.Args["page"][0] != "2 of 3" || e.Headers["X-Trace"][0] != `a "quoted" value` || e.Data != `{"sku": "A-1", "qty": 2}` {
 		t.Fatalf("httpbin received %+v", e)
 	}
-	if !strings.HasPrefix(tab.status.Text, "200 OK · ") {
-		t.Fatalf("status line %q", tab.status.Text)
+	if tab.resp.x == nil || tab.resp.x.Status != 200 || tab.status.Text != "" {
+		t.Fatalf("the response view shows %+v; the note above it %q", tab.resp.x, tab.status.Text)
 	}
 	h.settle("the history", func() bool { return len(h.app.work.items) == 1 })
 	got := h.app.work.items[0]
@@ -173,8 +173,8 @@ func TestWorkspaceHistorySurvivesRestart(t *testing.T) {
 	if d := re.draft(); d.Connection != "bin" || d.URI != "/v1/orders/42" || d.Method != "GET" {
 		t.Fatalf("the history entry reopened as %+v", d)
 	}
-	if re.last == nil || !strings.HasPrefix(re.status.Text, "200 OK") {
-		t.Fatalf("the reopened entry shows %q", re.status.Text)
+	if re.last == nil || re.resp.x == nil || re.resp.x.Status != 200 {
+		t.Fatalf("the reopened entry shows %+v", re.resp.x)
 	}
 }
 
@@ -200,6 +200,9 @@ func TestWorkspaceTestsACallNodeOfABrokenFlow(t *testing.T) {
 	e := echoOf(t, tab.last)
 	if e.Method != "PUT" || !strings.HasSuffix(e.URL, "/anything/v1/tier/gold") || e.Headers["X-Chat"][0] != "c-42" || e.Data != `{"vip": true}` {
 		t.Fatalf("httpbin received %+v", e)
+	}
+	if tab.resp.x == nil || tab.resp.x.Status != 200 || tab.resp.PathRoot != "steps.lookup.body" {
+		t.Fatalf("the response view shows %+v with paths from %q", tab.resp.x, tab.resp.PathRoot)
 	}
 	if _, ok := h.app.testCtx["lookup"]; !ok {
 		t.Fatal("the send did not feed steps.lookup to the completions")
