@@ -41,7 +41,7 @@ func (a *App) OpenRun(id string) {
 // path lit on another flow would show a path that flow never took.
 func (a *App) isOpenFlowOf(run *flow.Run) bool {
 	if run.FlowID != "" {
-		return run.FlowID == a.flowID
+		return run.FlowID == a.flowOrDocID() // an unsaved flow runs under its document id
 	}
 	return run.FlowName == a.ed.Flow().Name
 }
