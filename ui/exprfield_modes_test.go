@@ -192,3 +192,31 @@ func TestCompletionInTextMode(t *testing.T) {
 		t.Errorf("InsertExpression in Text mode: %q", got)
 	}
 }
+
+// TestTextModeFieldOfANamedRequest: in a field of a named request,
+// [[name]] is params.name for the request's parameters and vars.name for
+// any other; the hint under the field says so, and the CEL reopens as text.
+func TestTextModeFieldOfANamedRequest(t *testing.T) {
+	h := newHarness(t)
+	var got string
+	params := []string{"chatId"}
+	f := newExprField(h.app.checker, "", false, true, false, func() []string { return nil }, func(s string) { got = s },
+		withModes(true), withParams(func() []string { return params }))
+	test.Type(f.entry, "/v1/[[chatId]]/[[orgId]]")
+	if want := `"/v1/" + string(params.chatId) + "/" + string(vars.orgId)`; got != want || f.Expr() != want {
+		t.Fatalf("stored %q (Expr %q), want %q", got, f.Expr(), want)
+	}
+	if f.hintLabel.Text != "[[chatId]] is params.chatId · [[orgId]] is vars.orgId" || !f.hintLabel.Visible() {
+		t.Errorf("hint %q", f.hintLabel.Text)
+	}
+	again := newExprField(h.app.checker, got, false, true, false, func() []string { return nil }, nil,
+		withModes(false), withParams(func() []string { return params }))
+	if !again.TextMode() || again.entry.Text != "/v1/[[chatId]]/[[orgId]]" {
+		t.Errorf("reopens as %q (Text mode %v)", again.entry.Text, again.TextMode())
+	}
+	// Without the options the field is the CEL field it always was.
+	plain := newExprField(h.app.checker, `"/v1"`, false, true, false, func() []string { return nil }, nil)
+	if plain.TextMode() || plain.toggle != nil || plain.entry.Text != `"/v1"` || plain.Expr() != `"/v1"` {
+		t.Errorf("a field without options: %q, Text mode %v", plain.entry.Text, plain.TextMode())
+	}
+}
