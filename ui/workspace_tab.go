@@ -97,7 +97,10 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 		container.NewTabItem("Body", t.body),
 	)
 	editorPart := container.NewBorder(line, container.NewHBox(toFlow, asReq), nil, nil, container.NewVScroll(parts))
-	respPart := container.NewBorder(t.status, nil, nil, nil, t.resp.Object())
+	// Both halves scroll rather than ask for their full height: the split
+	// must not make the window taller (at 1024x640 the response view
+	// alone asked for more than half of it).
+	respPart := container.NewVScroll(container.NewBorder(t.status, nil, nil, nil, t.resp.Object()))
 	t.split = container.NewVSplit(editorPart, respPart)
 	t.split.Offset = 0.5
 	t.item = container.NewTabItem("", t.split)

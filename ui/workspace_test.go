@@ -529,3 +529,18 @@ func TestWorkspaceAsksBeforeClosingEdits(t *testing.T) {
 		t.Fatalf("closing a sent tab: %d tabs (was %d), dialog %q", len(w.open), n, h.overlayText())
 	}
 }
+
+// The workspace never makes the window taller: at 1024x640 the window has
+// 592 points of height, and a response shown must not ask for more.
+func TestWorkspaceFitsA1024x640Window(t *testing.T) {
+	h := newWSHarness(t)
+	h.w.Resize(fyne.NewSize(1024, 592))
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/v1/orders")
+	h.sendTab(tab)
+	if m := h.w.Content().MinSize(); m.Height > 592 || m.Width > 1024 {
+		t.Fatalf("with a response shown the window asks for %v; the 1024x640 screen gives 1024x592", m)
+	}
+}
