@@ -81,7 +81,10 @@ func (p *stepPane) render() {
 		// A later step reads this one's body as steps.<id>.body.
 		p.view.PathRoot = "steps." + s.Node + ".body"
 		p.view.Show(&s.Exchanges[p.attempt], s.Exchanges)
-		p.view.Object().Show()
+		if !p.view.Object().Visible() {
+			p.view.Object().Show()
+			p.root.Refresh()
+		}
 	} else {
 		p.view.Clear()
 		p.view.Object().Hide()

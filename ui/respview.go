@@ -123,6 +123,7 @@ func newResponseView(sh shell) *responseView {
 	v.search.OnChanged = func(string) { v.searchFrom = 0 }
 	v.search.OnSubmitted = func(string) { v.findNext() }
 	v.searchInfo = widget.NewLabel("")
+	v.searchInfo.Truncation = fyne.TextTruncateEllipsis
 	v.copyValue = widget.NewButtonWithIcon("Copy value", theme.ContentCopyIcon(), func() {
 		if v.ix != nil && v.selected >= 0 {
 			v.copy(v.ix.value(v.selected), "Copied the value of "+v.ix.path(v.pathRoot(), v.selected)+".")
@@ -157,6 +158,8 @@ func (v *responseView) Object() fyne.CanvasObject { return v.root }
 // Clear shows nothing but a hint.
 func (v *responseView) Clear() {
 	v.x, v.attempts, v.ix, v.selected = nil, nil, nil, -1
+	v.tree.UnselectAll()
+	v.tree.CloseAllBranches()
 	v.timeline = nil
 	v.statusBar.Objects = []fyne.CanvasObject{widget.NewLabel("No response yet: send a request, or select a step.")}
 	v.statusBar.Refresh()
@@ -175,7 +178,11 @@ func (v *responseView) Show(x *flow.Exchange, attempts []flow.Exchange) {
 	}
 	v.x, v.attempts, v.selected, v.searchFrom = x, attempts, -1, 0
 	v.searchInfo.SetText("")
+	// The tree forgets the last body's open members and selection before
+	// it reads this one, whose IDs mean other members.
 	v.ix = nil
+	v.tree.UnselectAll()
+	v.tree.CloseAllBranches()
 	v.showStatus()
 	v.showBody()
 	v.showRaw()
@@ -183,7 +190,11 @@ func (v *responseView) Show(x *flow.Exchange, attempts []flow.Exchange) {
 	v.headerBox.Refresh()
 	v.showTimeline()
 	v.showRequest()
-	v.tabs.Show()
+	if !v.tabs.Visible() {
+		// Hidden, the tabs were given no room: lay them out anew.
+		v.tabs.Show()
+		v.root.Refresh()
+	}
 	v.updateActions()
 }
 
@@ -265,18 +276,16 @@ func (v *responseView) showBody() {
 	if info.json {
 		if ix, err := newJSONIndex(x.ResponseBody); err == nil {
 			v.ix = ix
-			v.tree.Root = ""
-			v.tree.UnselectAll()
-			v.tree.CloseAllBranches()
-			v.tree.OpenBranch("0")
 			v.tree.ScrollToTop()
+			v.tree.OpenBranch("0")
 			actions := []fyne.CanvasObject{v.copyValue, v.copyPath}
 			if v.OnUseInExpression != nil {
 				actions = append(actions, v.useExpr)
 			}
 			find := widget.NewButtonWithIcon("", theme.SearchIcon(), v.findNext)
-			bar := container.NewBorder(nil, nil, nil, container.NewHBox(append([]fyne.CanvasObject{find, v.searchInfo}, actions...)...), v.search)
-			content = container.NewBorder(container.NewVBox(append(notes, bar)...), nil, nil, nil, v.tree)
+			bar := container.NewBorder(nil, nil, nil, find, v.search)
+			acts := container.NewBorder(nil, nil, container.NewHBox(actions...), nil, v.searchInfo)
+			content = container.NewBorder(container.NewVBox(append(notes, bar, acts)...), nil, nil, nil, v.tree)
 		}
 	}
 	if content == nil {

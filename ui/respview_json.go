@@ -337,4 +337,3 @@ func (ix *jsonIndex) find(query string, from int) (node, next int) {
 	}
 	return i, at + len(q)
 }
-
