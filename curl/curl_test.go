@@ -283,6 +283,36 @@ func TestToRequestMapsOntoConnections(t *testing.T) {
 	}
 }
 
+// A body that is not text (a binary file) is sent byte for byte.
+func TestCallSendsBinaryBodiesExactly(t *testing.T) {
+	body := "\x89PNG\r\n\x1a\n\x00\xff\"q\\"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "img.png"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	im := ToRequest(mustParse(t, `curl --data-binary @img.png -H 'Content-Type: image/png' https://h.example/up`, Options{BaseDir: dir}), nil)
+	if im.Body != body {
+		t.Fatalf("parsed body %q", im.Body)
+	}
+	env, err := cel.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr := im.Call().Body
+	ast, iss := env.Compile(expr)
+	if iss.Err() != nil {
+		t.Fatal(iss.Err())
+	}
+	prg, _ := env.Program(ast)
+	v, _, err := prg.Eval(map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := v.Value().([]byte); !ok || string(got) != body {
+		t.Fatalf("%s gives %q", expr, v.Value())
+	}
+}
+
 // evalText evaluates a Text-mode expression with CEL, checking it is in
 // the shape the app writes (flow.ExprToText recognises it).
 func evalText(t *testing.T, expr string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowbench/flowbench/flow"
 )
@@ -294,11 +295,33 @@ func (im *Import) Call() flow.Call {
 	}
 	if im.HasBody {
 		cl.Body = TextExpr(im.Body)
-		if cl.Body == "" {
+		switch {
+		case !utf8.ValidString(im.Body):
+			// Bytes that are not text (a binary file) go as a CEL bytes
+			// literal, sent exactly; the field opens in Expression mode.
+			cl.Body = bytesExpr(im.Body)
+		case cl.Body == "":
 			cl.Body = `""`
 		}
 	}
 	return cl
+}
+
+// bytesExpr writes s as a CEL bytes literal, every byte but printable ASCII
+// as \xNN.
+func bytesExpr(s string) string {
+	var b strings.Builder
+	b.WriteString(`b"`)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // textEscaper writes the two openings of Text mode as holes holding them.
