@@ -53,7 +53,7 @@ const (
 	whyProxy    = "proxies are not mapped; Flowbench uses the HTTPS_PROXY/HTTP_PROXY environment"
 	whyTime     = "timeouts are not mapped; set the call's timeout or deadline"
 	whyRetry    = "curl's retries are not mapped; set the call's retry policy"
-	whyFile     = "writes a file; Flowbench keeps the response in the request history instead"
+	whyFile     = "writes a file; Flowbench shows the response (and the app keeps it in its request history) instead"
 	whyAuth     = "this authentication scheme is not mapped; Flowbench connections use API key, OAuth 2.0, AWS SigV4, basic or bearer"
 	whyNetwork  = "network settings are not mapped"
 	whyNotHTTP  = "not an HTTP request option"
