@@ -105,10 +105,12 @@ func newResponseView(sh shell) *responseView {
 		func(id widget.TreeNodeID) bool {
 			return id == "" || v.ix != nil && v.ix.isBranch(id)
 		},
-		func(bool) fyne.CanvasObject {
-			return widget.NewRichText(&widget.TextSegment{Style: monoStyle(colorKey)}, &widget.TextSegment{Style: monoStyle(colorPunct)}, &widget.TextSegment{Style: monoStyle(colorPunct)})
+		func(bool) fyne.CanvasObject { return newJSONRow(v) },
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+			r := o.(*jsonRow)
+			r.id = id
+			v.updateRow(id, &r.RichText)
 		},
-		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { v.updateRow(id, o.(*widget.RichText)) },
 	)
 	v.tree.OnSelected = func(id widget.TreeNodeID) {
 		v.selected = -1
@@ -421,6 +423,48 @@ func (v *responseView) updateRow(id string, rt *widget.RichText) {
 		val.Style = monoStyle(theme.ColorNameWarning)
 	}
 	rt.Refresh()
+}
+
+// jsonRow is a tree row: the member's name and value, with a menu on a
+// right click (Copy value, Copy path, Use in expression) for its value.
+type jsonRow struct {
+	widget.RichText
+	v  *responseView
+	id string
+}
+
+func newJSONRow(v *responseView) *jsonRow {
+	r := &jsonRow{v: v}
+	r.Segments = []widget.RichTextSegment{&widget.TextSegment{Style: monoStyle(colorKey)}, &widget.TextSegment{Style: monoStyle(colorPunct)}, &widget.TextSegment{Style: monoStyle(colorPunct)}}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// TappedSecondary selects the row's value and offers what can be done
+// with it.
+func (r *jsonRow) TappedSecondary(ev *fyne.PointEvent) {
+	v := r.v
+	if v.ix == nil || r.id == "" {
+		return
+	}
+	v.tree.Select(r.id)
+	c := fyne.CurrentApp().Driver().CanvasForObject(r)
+	if c == nil {
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(v.rowMenu(), c, ev.AbsolutePosition)
+}
+
+// rowMenu is what the selected value's menu offers.
+func (v *responseView) rowMenu() *fyne.Menu {
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Copy value", v.copyValue.OnTapped),
+		fyne.NewMenuItem("Copy path", v.copyPath.OnTapped),
+	}
+	if v.OnUseInExpression != nil {
+		items = append(items, fyne.NewMenuItem("Use in expression", v.useExpr.OnTapped))
+	}
+	return fyne.NewMenu("", items...)
 }
 
 func jsonQuote(s string) string { return fmt.Sprintf("%q", s) }

@@ -161,6 +161,40 @@ func TestResponseViewPathsAndCopy(t *testing.T) {
 	})
 }
 
+// TestResponseViewRowMenu: a right click on a row selects its value and
+// offers the same actions as the buttons.
+func TestResponseViewRowMenu(t *testing.T) {
+	v, w, _ := newTestResponseView(t)
+	var used []string
+	v.OnUseInExpression = func(p string) { used = append(used, p) }
+	v.Show(sampleExchange(), nil)
+	row := v.tree.CreateNode(false).(*jsonRow)
+	total := v.ix.childIDs("0")[1]
+	v.tree.UpdateNode(total, false, row)
+	test.NewWindow(row) // the row needs a canvas for its menu
+	row.TappedSecondary(&fyne.PointEvent{})
+	if v.selected != nodeAtID(v, total) {
+		t.Fatalf("right click selected %d", v.selected)
+	}
+	m := v.rowMenu()
+	var labels []string
+	for _, it := range m.Items {
+		labels = append(labels, it.Label)
+	}
+	if !slices.Equal(labels, []string{"Copy value", "Copy path", "Use in expression"}) {
+		t.Fatalf("menu %v", labels)
+	}
+	m.Items[0].Action()
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "12.5" {
+		t.Errorf("Copy value from the menu copied %q", got)
+	}
+	m.Items[2].Action()
+	if !slices.Equal(used, []string{"body.total"}) {
+		t.Errorf("Use in expression from the menu: %v", used)
+	}
+	_ = w
+}
+
 func TestResponseViewUseInExpressionHiddenWithoutCallback(t *testing.T) {
 	v, _, _ := newTestResponseView(t)
 	v.Show(sampleExchange(), nil)
@@ -278,7 +312,7 @@ func TestResponseViewMarksRedactedRequest(t *testing.T) {
 	x.ResponseBody = `{"token": "[redacted]", "other": "[redacted]x"}`
 	x.Redacted.Fields = append(x.Redacted.Fields, "responseBody")
 	v.Show(x, nil)
-	rt := v.tree.CreateNode(false).(*widget.RichText)
+	rt := &v.tree.CreateNode(false).(*jsonRow).RichText
 	v.updateRow(v.ix.childIDs("0")[0], rt)
 	if got := rt.Segments[2].(*widget.TextSegment); got.Text != `"‹redacted: secret of connection crm›"` || got.Style.ColorName != theme.ColorNameWarning {
 		t.Errorf("redacted body value shown as %q", got.Text)
