@@ -28,6 +28,20 @@ type Input struct {
 	Source string
 	// ParentRunID is the run whose event started this one.
 	ParentRunID string
+	// Pause, when set, is called before each step and the step waits until
+	// it returns (a live breakpoint: the app's step-through and slow
+	// motion). The wait is recorded as the step's PausedMs; the step's
+	// timeouts start after it. An error (Stop: ctx cancelled) ends the run
+	// as stopped at that node.
+	Pause func(ctx context.Context, at PausePoint) error
+}
+
+// PausePoint is where a run waits at a breakpoint: before step Seq, at
+// node Node.
+type PausePoint struct {
+	RunID string
+	Seq   int
+	Node  string
 }
 
 // Result is what a run did.
@@ -78,7 +92,7 @@ func (r *Runner) run(ctx context.Context, p *Plan, in Input, from chain) (*Resul
 	events := r.events
 	r.mu.Unlock()
 	x := &execution{
-		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from, stepCtx: p.readsSteps,
+		r: r, p: p, run: &run, ctx: ctx, events: events, chain: from, stepCtx: p.readsSteps, pause: in.Pause,
 		// Most runs visit each node once or less; room for that saves
 		// growing the record as it fills.
 		steps: make([]flow.Step, 0, min(len(p.steps), 256)),
@@ -129,6 +143,9 @@ type execution struct {
 	ctx    context.Context
 	act    *expr.Activation
 	steps  []flow.Step
+	// pause is Input.Pause; pausedMs the wait before the next step.
+	pause    func(ctx context.Context, at PausePoint) error
+	pausedMs int64
 	raised []flow.RaisedEvent
 	// events is the bus that starts flows listening to what this run raises.
 	events *Events
@@ -181,6 +198,15 @@ func (x *execution) execute() {
 		if err := x.ctx.Err(); err != nil {
 			x.stop(cur.node.ID)
 			return
+		}
+		if x.pause != nil {
+			t0 := x.r.opts.Now()
+			err := x.pause(x.ctx, PausePoint{RunID: x.run.ID, Seq: len(x.steps) + 1, Node: cur.node.ID})
+			x.pausedMs = x.r.opts.Now().Sub(t0).Milliseconds()
+			if err != nil || x.ctx.Err() != nil {
+				x.stop(cur.node.ID)
+				return
+			}
 		}
 		res := x.step(cur)
 		if x.ctx.Err() != nil && res.status != flow.StatusSucceeded {
@@ -251,7 +277,8 @@ func (x *execution) lastStepCopy() *flow.Step {
 func (x *execution) step(s *step) stepResult {
 	n := s.node
 	rec := flow.Step{RunID: x.run.ID, Seq: len(x.steps) + 1, Node: n.ID, Kind: n.Kind, Title: n.Title,
-		Status: flow.StatusRunning, StartedAt: x.r.opts.Now()}
+		Status: flow.StatusRunning, StartedAt: x.r.opts.Now(), PausedMs: x.pausedMs}
+	x.pausedMs = 0
 	if x.r.obs.wants(flow.EventStepStarted) {
 		started := rec
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventStepStarted, At: rec.StartedAt, RunID: x.run.ID, Step: &started})

@@ -63,6 +63,7 @@ func appendStep(b []byte, s *flow.Step) ([]byte, error) {
 	b = appendIntField(b, `,"attempts":`, int64(s.Attempts))
 	b = appendIntField(b, `,"startedAt":`, unixNano(s.StartedAt))
 	b = appendIntField(b, `,"durationMs":`, s.DurationMs)
+	b = appendIntField(b, `,"pausedMs":`, s.PausedMs)
 	b = appendStringField(b, `,"error":`, s.Error)
 	if len(s.Exchanges) > 0 {
 		b = append(b, `,"exchanges":`...)

@@ -205,6 +205,7 @@ type storedStep struct {
 	Attempts    int             `json:"attempts,omitempty"`
 	StartedAt   int64           `json:"startedAt,omitempty"`
 	DurationMs  int64           `json:"durationMs,omitempty"`
+	PausedMs    int64           `json:"pausedMs,omitempty"`
 	Error       string          `json:"error,omitempty"`
 	Exchanges   []flow.Exchange `json:"exchanges,omitempty"`
 }
@@ -213,14 +214,14 @@ type storedStep struct {
 func toStored(s *flow.Step) storedStep {
 	return storedStep{Seq: s.Seq, Node: s.Node, Kind: s.Kind, Title: s.Title, Status: s.Status, Port: s.Port,
 		HTTPStatus: s.HTTPStatus, ReturnValue: s.ReturnValue, Decision: s.Decision, Attempts: s.Attempts,
-		StartedAt: unixNano(s.StartedAt), DurationMs: s.DurationMs, Error: s.Error, Exchanges: s.Exchanges}
+		StartedAt: unixNano(s.StartedAt), DurationMs: s.DurationMs, PausedMs: s.PausedMs, Error: s.Error, Exchanges: s.Exchanges}
 }
 
 // step is the flow.Step of run runID that st stores.
 func (st *storedStep) step(runID string) flow.Step {
 	return flow.Step{RunID: runID, Seq: st.Seq, Node: st.Node, Kind: st.Kind, Title: st.Title, Status: st.Status,
 		Port: st.Port, HTTPStatus: st.HTTPStatus, ReturnValue: st.ReturnValue, Decision: st.Decision,
-		Attempts: st.Attempts, StartedAt: fromUnixNano(st.StartedAt), DurationMs: st.DurationMs, Error: st.Error,
+		Attempts: st.Attempts, StartedAt: fromUnixNano(st.StartedAt), DurationMs: st.DurationMs, PausedMs: st.PausedMs, Error: st.Error,
 		Exchanges: st.Exchanges}
 }
 

@@ -430,6 +430,7 @@ type jsonStep struct {
 	DurationMs  *int64        `json:"durationMs,omitempty"`
 	Decision    string        `json:"decision,omitempty"`
 	Error       string        `json:"error,omitempty"`
+	PausedMs    int64         `json:"pausedMs,omitempty"` // waited at a breakpoint in the app
 }
 
 type jsonResult struct {
@@ -448,7 +449,7 @@ func writeJSONResult(w io.Writer, res *engine.Result) {
 		DurationMs: res.Run.DurationMs, Error: res.Run.Error, Steps: []jsonStep{}, Events: []string{}}
 	for _, s := range res.Steps {
 		js := jsonStep{Node: s.Node, Kind: s.Kind, Status: s.Status, Port: s.Port, HTTPStatus: s.HTTPStatus,
-			ReturnValue: s.ReturnValue, Attempts: s.Attempts, Decision: s.Decision, Error: s.Error}
+			ReturnValue: s.ReturnValue, Attempts: s.Attempts, Decision: s.Decision, Error: s.Error, PausedMs: s.PausedMs}
 		if spec, ok := flow.Spec(s.Kind); ok && spec.Timed {
 			d := s.DurationMs
 			js.DurationMs = &d
