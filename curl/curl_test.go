@@ -152,6 +152,13 @@ func TestParseReadsFilesFromTheBaseDir(t *testing.T) {
 		!strings.Contains(c.Body, `filename="body.json"`) {
 		t.Fatalf("form %+v", c.Form)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "h.txt"), []byte("X-A: 1\r\n\nX-B: two words\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c = mustParse(t, `curl -H @h.txt https://h/`, Options{BaseDir: dir})
+	if !reflect.DeepEqual(c.Headers, []Header{{"X-A", "1"}, {"X-B", "two words"}}) {
+		t.Fatalf("-H @file: %v", c.Headers)
+	}
 	c = mustParse(t, `curl -T body.json https://h/up`, Options{BaseDir: dir})
 	if c.Method != "PUT" || c.Body != "{\"a\":\n1}\n" {
 		t.Fatalf("-T: %+v", c)

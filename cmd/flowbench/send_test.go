@@ -293,3 +293,28 @@ func TestSendFieldsAreTextWithHoles(t *testing.T) {
 		t.Fatalf("the server got %s %v", r.URL, r.Header)
 	}
 }
+
+// --environments applies the environment's connection overrides and
+// variables, as run does.
+func TestSendWithAnEnvironment(t *testing.T) {
+	srv := newEchoServer(t)
+	dir := t.TempDir()
+	conns := sendConnections(t, dir, "https://prod.example.invalid")
+	envs := writeFile(t, dir, "e.environments.json", fmt.Sprintf(`{"format": "flowbench/v1", "environments": [
+  {"name": "local", "variables": {"orgId": "org-9"}, "connections": {"keyed": {"baseURL": %q}}}]}`, srv.URL))
+	code, out, errOut := cli(t, "send", "keyed", "GET", "/orgs/{{ env.orgId }}", "--connections", conns,
+		"--environments", envs, "--env", "local", "--db", "")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	r, _ := srv.got()
+	if r.URL.Path != "/orgs/org-9" || r.Header.Get("X-Api-Key") != canary {
+		t.Fatalf("the server got %s %v", r.URL, r.Header)
+	}
+	// --curl matches against the connections as the environment sets them.
+	code, out, errOut = cli(t, "send", "--curl", "curl "+srv.URL+"/orgs/x", "--connections", conns,
+		"--environments", envs, "--env", "local", "--db", "", "--json")
+	if r, _ := srv.got(); code != exitOK || r.Header.Get("X-Api-Key") != canary {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+}
