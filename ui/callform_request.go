@@ -79,9 +79,13 @@ func (in *inspector) pickConnection(id, choice string) {
 // connExprFields is the form of a call whose connection is chosen by an
 // expression: the CEL giving the name, and what validation can tell of it.
 func (in *inspector) connExprFields(id string, c flow.Call) []fyne.CanvasObject {
-	f := in.exprField("call.connection", c.ConnectionExpr, false, false, func(s string) {
+	// always CEL, without the Text/Expression toggle: the expression
+	// starts as the quoted name picked before, which Text mode would
+	// otherwise open as plain text
+	f := newExprField(in.a.checker, c.ConnectionExpr, false, false, false, in.names, in.typed(func(s string) {
 		in.editNode(id, "Edit connection expression", func(n *flow.Node) { n.Call.ConnectionExpr = s })
-	})
+	}))
+	in.fields["call.connection"] = f
 	f.entry.SetPlaceHolder(`vars.region == "eu" ? "crm-eu" : "crm-us"`)
 	hint := widget.NewLabel("CEL giving the connection's name, evaluated when the step runs; an unknown name fails the step. " +
 		"When the names are a literal set (\"a\" or cond ? \"a\" : \"b\") each is checked. Named requests are picked with a connection chosen by name.")
@@ -208,7 +212,7 @@ func (in *inspector) requestFields(id string, c flow.Call, r *flow.NamedRequest)
 		if own != "" {
 			body = in.exprField(path, own, multi, true, func(s string) { call("Edit "+label, func(c *flow.Call) { set(c, s) }) }).box
 		} else {
-			body = readOnlyValue(theirs, multi)
+			body = readOnlyValue(shownExpr(theirs, r.Params), multi)
 		}
 		objs = append(objs, in.overrideRow(id, label, path, own != "", body, func(c *flow.Call, on bool) {
 			if on {
@@ -239,7 +243,7 @@ func (in *inspector) requestFields(id string, c flow.Call, r *flow.NamedRequest)
 		if len(own) > 0 {
 			body = in.pairsEditor(id, path, own, list)
 		} else {
-			body = readOnlyPairs(theirs)
+			body = readOnlyPairs(theirs, r.Params)
 		}
 		objs = append(objs, in.overrideRow(id, label, path, len(own) > 0, body, func(c *flow.Call, on bool) {
 			*list(c) = nil
@@ -292,13 +296,13 @@ func readOnlyValue(s string, multi bool) fyne.CanvasObject {
 	return l
 }
 
-func readOnlyPairs(ps []flow.Pair) fyne.CanvasObject {
+func readOnlyPairs(ps []flow.Pair, params []string) fyne.CanvasObject {
 	if len(ps) == 0 {
 		return readOnlyValue("", false)
 	}
 	var lines []string
 	for _, p := range ps {
-		lines = append(lines, p.Key+": "+p.Value)
+		lines = append(lines, shownExpr(p.Key, params)+": "+shownExpr(p.Value, params))
 	}
 	return readOnlyValue(strings.Join(lines, "\n"), true)
 }

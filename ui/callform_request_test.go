@@ -75,8 +75,8 @@ func TestCallFormUsesANamedRequest(t *testing.T) {
 	if arg == nil {
 		t.Fatal("no field for the param chatId")
 	}
-	if text := labelsIn(in.content); !strings.Contains(text, "chatId (required; params.chatId in the request)") || !strings.Contains(text, `"/v1/tier"`) ||
-		!strings.Contains(text, `"X-Chat": params.chatId`) || !strings.Contains(text, "The customer's tier") {
+	if text := labelsIn(in.content); !strings.Contains(text, "chatId (required; params.chatId in the request)") || !strings.Contains(text, "/v1/tier") ||
+		!strings.Contains(text, `X-Chat: params.chatId`) || !strings.Contains(text, "The customer's tier") {
 		t.Fatalf("the form shows:\n%s", text)
 	}
 	if in.fields["call.uri"] != nil {

@@ -69,9 +69,19 @@ func (f *connForm) listRequests() {
 	f.reqBox.Refresh()
 }
 
-// requestTitle is "name · POST "/v1/tier"".
+// requestTitle is "name · POST /v1/tier/[[chatId]]".
 func requestTitle(r flow.NamedRequest) string {
-	return fmt.Sprintf("%s · %s %s", r.Name, orDefault(r.Method, "GET"), r.URI)
+	return fmt.Sprintf("%s · %s %s", r.Name, orDefault(r.Method, "GET"), shownExpr(r.URI, r.Params))
+}
+
+// shownExpr is an expression as a person reads it: the text of one the
+// app wrote from Text mode (flow.ExprToText, [[name]] for params), else
+// the CEL itself.
+func shownExpr(expr string, params []string) string {
+	if t, ok := flow.ExprToText(expr, params); ok {
+		return t
+	}
+	return expr
 }
 
 // setRequests replaces the form's requests and, for a stored connection,
@@ -204,12 +214,15 @@ func (f *connForm) newRequestForm(i int, r flow.NamedRequest) *requestForm {
 		}
 		return append(out, contextNames(f.a.ed.Flow())...)
 	}
-	checker := newParamsChecker(f.a.checker, func() []string { return splitList(rf.params.Text) })
-	rf.uri = newExprField(checker, r.URI, false, true, false, names, nil)
-	rf.body = newExprField(checker, r.Body, true, true, false, names, nil)
-	rf.returnValue = newExprField(checker, r.ReturnValue, false, true, false, names, nil)
-	rf.query = newPairRows(checker, names, r.Query)
-	rf.headers = newPairRows(checker, names, r.Headers)
+	params := func() []string { return splitList(rf.params.Text) }
+	checker := newParamsChecker(f.a.checker, params)
+	// what is sent starts in Text mode, where [[name]] is params.name
+	text := []exprOption{withModes(true), withParams(params)}
+	rf.uri = newExprField(checker, r.URI, false, true, false, names, nil, text...)
+	rf.body = newExprField(checker, r.Body, true, true, false, names, nil, text...)
+	rf.returnValue = newExprField(checker, r.ReturnValue, false, true, false, names, nil, withModes(false), withParams(params))
+	rf.query = newPairRows(checker, names, r.Query, text)
+	rf.headers = newPairRows(checker, names, r.Headers, text)
 	rf.errLabel = errorLabel()
 	rf.box = container.NewVBox(
 		row("Name", rf.name), row("Description", rf.description),
@@ -232,12 +245,12 @@ func (rf *requestForm) request() flow.NamedRequest {
 		Description: strings.TrimSpace(rf.description.Text),
 		Params:      splitList(rf.params.Text),
 		Method:      rf.method.Selected,
-		URI:         strings.TrimSpace(rf.uri.entry.Text),
+		URI:         strings.TrimSpace(rf.uri.Expr()),
 		Query:       rf.query.pairs(),
 		Headers:     rf.headers.pairs(),
-		Body:        strings.TrimSpace(rf.body.entry.Text),
+		Body:        strings.TrimSpace(rf.body.Expr()),
 		Branches:    splitList(rf.branches.Text),
-		ReturnValue: strings.TrimSpace(rf.returnValue.entry.Text),
+		ReturnValue: strings.TrimSpace(rf.returnValue.Expr()),
 	}
 }
 
@@ -298,6 +311,7 @@ func (rf *requestForm) apply() error {
 type pairRows struct {
 	checker *exprChecker
 	names   func() []string
+	opts    []exprOption // the cells' (Text mode, params)
 	rows    []*pairRow
 	list    *fyne.Container
 	box     *fyne.Container
@@ -308,8 +322,8 @@ type pairRow struct {
 	obj        fyne.CanvasObject
 }
 
-func newPairRows(checker *exprChecker, names func() []string, ps []flow.Pair) *pairRows {
-	p := &pairRows{checker: checker, names: names, list: container.NewVBox()}
+func newPairRows(checker *exprChecker, names func() []string, ps []flow.Pair, opts []exprOption) *pairRows {
+	p := &pairRows{checker: checker, names: names, opts: opts, list: container.NewVBox()}
 	for _, x := range ps {
 		p.add(x)
 	}
@@ -321,11 +335,9 @@ func newPairRows(checker *exprChecker, names func() []string, ps []flow.Pair) *p
 
 func (p *pairRows) add(x flow.Pair) {
 	r := &pairRow{
-		key:   newExprField(p.checker, x.Key, false, false, true, p.names, nil),
-		value: newExprField(p.checker, x.Value, false, false, true, p.names, nil),
+		key:   newExprField(p.checker, x.Key, false, false, true, p.names, nil, p.opts...),
+		value: newExprField(p.checker, x.Value, false, false, true, p.names, nil, p.opts...),
 	}
-	r.key.entry.SetPlaceHolder(`"X-Trace"`)
-	r.value.entry.SetPlaceHolder(`params.chatId`)
 	rm := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
 	rm.Importance = widget.LowImportance
 	r.obj = container.NewBorder(nil, nil, nil, rm, container.NewGridWithColumns(2, r.key.box, r.value.box))
@@ -341,9 +353,8 @@ func (p *pairRows) add(x flow.Pair) {
 func (p *pairRows) pairs() []flow.Pair {
 	var out []flow.Pair
 	for _, r := range p.rows {
-		k, v := strings.TrimSpace(r.key.entry.Text), strings.TrimSpace(r.value.entry.Text)
-		if k != "" || v != "" {
-			out = append(out, flow.Pair{Key: k, Value: v})
+		if strings.TrimSpace(r.key.entry.Text) != "" || strings.TrimSpace(r.value.entry.Text) != "" {
+			out = append(out, flow.Pair{Key: strings.TrimSpace(r.key.Expr()), Value: strings.TrimSpace(r.value.Expr())})
 		}
 	}
 	return out
@@ -360,9 +371,9 @@ func (p *pairRows) problem(what string) string {
 		}
 		switch {
 		case k == "":
-			return fmt.Sprintf("%s[%d].key: a name is required, quoted as a string (\"X-Trace\")", what, i)
+			return fmt.Sprintf("%s[%d].key: a name is required, such as X-Trace", what, i)
 		case v == "":
-			return fmt.Sprintf("%s[%d].value: a value is required (CEL, such as params.chatId)", what, i)
+			return fmt.Sprintf("%s[%d].value: a value is required, such as [[chatId]]", what, i)
 		case r.key.Error() != "":
 			return fmt.Sprintf("%s[%d].key: %s", what, i, r.key.Error())
 		case r.value.Error() != "":

@@ -116,23 +116,31 @@ func TestNamedRequestsOfAConnection(t *testing.T) {
 	rf.description.SetText("Echoes the chat")
 	rf.params.SetText("chatId, n")
 	rf.method.SetSelected("POST")
-	rf.uri.entry.SetText(`"/anything/" + params.chatId`)
+	if !rf.uri.TextMode() || !rf.body.TextMode() {
+		t.Fatal("the URI and body of a new request do not start in Text mode")
+	}
+	rf.uri.entry.SetText("/anything/[[chatId]]") // Text mode: [[chatId]] is params.chatId
 	rf.headers.add(flow.Pair{Key: `"X-Chat"`, Value: `params.chatId`})
+	rf.body.setTextMode(false)
 	rf.body.entry.SetText(`{"n": params.n}`)
 	test.Tap(h.overlayButton("Save request"))
 	if rf.errLabel.Visible() {
 		t.Fatalf("the request was refused: %s", rf.errLabel.Text)
 	}
 	stored, _ := h.db.Connection(context.Background(), "bin")
+	uri, err := flow.TextToExpr("/anything/[[chatId]]", []string{"chatId", "n"})
+	if err != nil || !strings.Contains(uri, "params.chatId") {
+		t.Fatalf("Text mode gives %q (%v)", uri, err)
+	}
 	want := flow.NamedRequest{Name: "echo", Description: "Echoes the chat", Params: []string{"chatId", "n"}, Method: "POST",
-		URI: `"/anything/" + params.chatId`, Headers: []flow.Pair{{Key: `"X-Chat"`, Value: "params.chatId"}}, Body: `{"n": params.n}`}
+		URI: uri, Headers: []flow.Pair{{Key: `"X-Chat"`, Value: "params.chatId"}}, Body: `{"n": params.n}`}
 	if len(stored.Requests) != 1 || !jsonEqual(stored.Requests[0], want) {
 		t.Fatalf("stored requests %+v, want %+v", stored.Requests, want)
 	}
 	if row := connectionRow(&h.app.conns[0]); row != "bin  (none) · 1 request" {
 		t.Fatalf("the Connections list shows %q", row)
 	}
-	if !strings.Contains(labelsIn(f.reqBox), `echo · POST "/anything/" + params.chatId`) || !strings.Contains(labelsIn(f.reqBox), "Echoes the chat") {
+	if !strings.Contains(labelsIn(f.reqBox), `echo · POST /anything/[[chatId]]`) || !strings.Contains(labelsIn(f.reqBox), "Echoes the chat") {
 		t.Fatalf("the list shows %q", labelsIn(f.reqBox))
 	}
 
