@@ -31,9 +31,12 @@ type requestTab struct {
 	headers *wsPairs
 	body    *widget.Entry
 	sendBtn *widget.Button
-	status  *widget.Label
-	resp    *responseView
-	split   *container.Split
+	saveBtn *widget.Button
+	// saveMenu is what Save offers.
+	saveMenu *fyne.Menu
+	status   *widget.Label
+	resp     *responseView
+	split    *container.Split
 
 	// node is the call node of the open flow the tab came from ("" none).
 	node string
@@ -48,7 +51,6 @@ type requestTab struct {
 	last      *storage.SentRequest
 	sentDraft *reqDraft
 }
-
 
 func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t := &requestTab{w: w}
@@ -83,26 +85,36 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t.status.Truncation = fyne.TextTruncateOff
 	t.resp = newResponseView(w.a.shell())
 
-	toFlow := widget.NewButtonWithIcon("Save to flow", theme.ContentAddIcon(), t.saveToFlow)
-	asReq := widget.NewButtonWithIcon("Save as request…", theme.DocumentSaveIcon(), t.saveAsRequestInteractive)
-	for _, b := range []*widget.Button{toFlow, asReq} {
-		b.Importance = widget.LowImportance
-	}
+	// Save offers Save to flow and Save as request… from the request's
+	// line, so the editor half keeps its height for the pairs and body.
+	t.saveMenu = fyne.NewMenu("",
+		fyne.NewMenuItem("Save to flow (a call node)", t.saveToFlow),
+		fyne.NewMenuItem("Save as request…", t.saveAsRequestInteractive))
+	var save *widget.Button
+	save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
+		c := fyne.CurrentApp().Driver().CanvasForObject(save)
+		if c == nil {
+			return
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(save)
+		widget.ShowPopUpMenuAtPosition(t.saveMenu, c, pos.AddXY(0, save.Size().Height))
+	})
+	t.saveBtn = save
 	line := container.NewBorder(nil, nil,
-		container.NewHBox(t.conn, t.method), t.sendBtn,
+		container.NewHBox(t.conn, t.method), container.NewHBox(t.sendBtn, save),
 		container.NewBorder(nil, nil, t.prefix, nil, t.uri))
 	parts := container.NewAppTabs(
 		container.NewTabItem("Query", t.query.object()),
 		container.NewTabItem("Headers", t.headers.object()),
 		container.NewTabItem("Body", t.body),
 	)
-	editorPart := container.NewBorder(line, container.NewHBox(toFlow, asReq), nil, nil, container.NewVScroll(parts))
+	editorPart := container.NewBorder(line, nil, nil, nil, container.NewVScroll(parts))
 	// Both halves scroll rather than ask for their full height: the split
 	// must not make the window taller (at 1024x640 the response view
 	// alone asked for more than half of it).
 	respPart := container.NewVScroll(container.NewBorder(t.status, nil, nil, nil, t.resp.Object()))
 	t.split = container.NewVSplit(editorPart, respPart)
-	t.split.Offset = 0.5
+	t.split.Offset = 0.4 // the response gets at least half
 	t.item = container.NewTabItem("", t.split)
 	t.load(d)
 	t.markSaved()

@@ -544,3 +544,21 @@ func TestWorkspaceFitsA1024x640Window(t *testing.T) {
 		t.Fatalf("with a response shown the window asks for %v; the 1024x640 screen gives 1024x592", m)
 	}
 }
+
+// The request's Save button offers both saves.
+func TestWorkspaceSaveButtonOffersBothSaves(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.saveBtn.OnTapped()
+	if h.w.Canvas().Overlays().Top() == nil {
+		t.Fatal("Save showed no menu")
+	}
+	var labels []string
+	for _, it := range tab.saveMenu.Items {
+		labels = append(labels, it.Label)
+	}
+	if strings.Join(labels, ", ") != "Save to flow (a call node), Save as request…" {
+		t.Fatalf("the Save menu offers %v", labels)
+	}
+}
