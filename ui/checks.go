@@ -91,6 +91,16 @@ func expressionProblems(c *exprChecker, f *flow.Flow, conns []flow.Connection) f
 			ps = append(ps, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
 				Message: fmt.Sprintf("no connection named %q; add it under Connections or pick another", n.Call.Connection)})
 		}
+		if n.Kind == flow.KindCall && n.Call != nil && conns != nil && n.Call.ConnectionExpr != "" {
+			// A literal set of names is checked as the engine checks it.
+			names, _ := flow.LiteralNames(n.Call.ConnectionExpr)
+			for _, name := range names {
+				if !known[name] {
+					ps = append(ps, flow.Problem{Severity: flow.SeverityError, Node: n.ID, Field: "call.connection",
+						Message: fmt.Sprintf("the expression may give %q, which is no connection; add it under Connections or change the expression", name)})
+				}
+			}
+		}
 		for _, e := range flow.NodeExpressions(n) {
 			check(n.ID, e.Field, e.Source, e.Optional)
 		}

@@ -220,3 +220,17 @@ func TestTextModeFieldOfANamedRequest(t *testing.T) {
 		t.Errorf("a field without options: %q, Text mode %v", plain.entry.Text, plain.TextMode())
 	}
 }
+
+// TestWindowChecksConnectionExpressionNames: the window's own check names
+// each literal connection name of a connection expression that is no
+// connection, as the engine's compilation does.
+func TestWindowChecksConnectionExpressionNames(t *testing.T) {
+	h := newHarness(t)
+	f := callFlow(`"/x"`)
+	f.Nodes[1].Call.SetConnRef(flow.ConnRef{Expr: `trigger.eu ? "bin" : "apac"`})
+	ps := expressionProblems(h.app.checker, f, []flow.Connection{binConn})
+	if len(ps) != 1 || ps[0].Node != "call" || ps[0].Field != "call.connection" ||
+		ps[0].Message != `the expression may give "apac", which is no connection; add it under Connections or change the expression` {
+		t.Fatalf("problems: %v", ps)
+	}
+}
