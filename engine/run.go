@@ -137,16 +137,16 @@ func RunOutput(res *Result) map[string]any {
 
 // execution is the state of one run.
 type execution struct {
-	r      *Runner
-	p      *Plan
-	run    *flow.Run
-	ctx    context.Context
-	act    *expr.Activation
-	steps  []flow.Step
+	r     *Runner
+	p     *Plan
+	run   *flow.Run
+	ctx   context.Context
+	act   *expr.Activation
+	steps []flow.Step
 	// pause is Input.Pause; pausedMs the wait before the next step.
 	pause    func(ctx context.Context, at PausePoint) error
 	pausedMs int64
-	raised []flow.RaisedEvent
+	raised   []flow.RaisedEvent
 	// events is the bus that starts flows listening to what this run raises.
 	events *Events
 	chain  chain

@@ -60,8 +60,8 @@ type Step struct {
 	// PausedMs is how long the run waited before this step at a breakpoint
 	// (the app's step-through and slow motion); the step's own time and
 	// timeouts start after it.
-	PausedMs int64 `json:"pausedMs,omitempty"`
-	Error       string    `json:"error,omitempty"`
+	PausedMs int64  `json:"pausedMs,omitempty"`
+	Error    string `json:"error,omitempty"`
 	// Exchanges holds one entry per HTTP attempt of a call step.
 	Exchanges []Exchange `json:"exchanges,omitempty"`
 }
