@@ -147,6 +147,7 @@ type App struct {
 	testCtx   map[string]any  // steps.<id> of the last test of each node
 	lastInput json.RawMessage // the last trigger payload, offered again
 	lastRun   *runChoice      // the Run dialog's last choice, for Run again (F5, Ctrl+R)
+	step      *stepper        // breakpoints and the run waiting at one
 	runDlg    *runDialog      // the open Run dialog (tests drive it)
 }
 
@@ -310,7 +311,9 @@ func (a *App) build() {
 	a.bar = newToolbar(a)
 
 	a.fit = &autoFit{a: a}
-	canvasArea := container.NewBorder(newPalette(a), nil, nil, nil, container.New(a.fit, a.cv))
+	a.step = newStepper(a)
+	a.cv.OnNodeMenu = a.step.nodeMenu
+	canvasArea := container.NewBorder(newPalette(a), a.step.bar, nil, nil, container.New(a.fit, a.cv))
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
 	a.work.main.Hide()
 	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))
@@ -550,6 +553,9 @@ func (a *App) confirmLeave(then func()) {
 // load replaces the document with f (already stored, or nil for a new flow).
 func (a *App) load(f *flow.Flow) {
 	a.stopDraftTimer()
+	if a.step != nil && (f == nil || f.ID != a.flowID) {
+		a.step.clearBreaks() // breakpoints belong to the flow they were set on
+	}
 	if f != nil {
 		a.flowID, a.flowVersion = f.ID, f.Version
 	} else {

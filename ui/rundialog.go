@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,6 +31,8 @@ type runChoice struct {
 	trigger json.RawMessage
 	env     string
 	mocks   map[string]string
+	every   bool          // pause before each step
+	slow    time.Duration // slow motion
 }
 
 // liveChoice is the mock pick that means the connection's own endpoint.
@@ -41,11 +44,18 @@ func mockChoice(name string) string { return "Mock: " + name }
 // rerunShortcut is Ctrl+R (Cmd+R on macOS); F5 does the same.
 var rerunShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 
-// rerunKey handles F5, typed with no field focused or on the canvas.
-func (a *App) rerunKey(ev *fyne.KeyEvent) bool {
-	if ev.Name == fyne.KeyF5 {
+// runKey handles the run keys typed with no field focused or on the
+// canvas: F5 runs again; Space and → take a paused run one step on.
+func (a *App) runKey(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyF5:
 		a.RunAgain()
 		return true
+	case fyne.KeySpace, fyne.KeyRight:
+		if a.step.paused() {
+			a.step.next()
+			return true
+		}
 	}
 	return false
 }
@@ -65,7 +75,8 @@ func (a *App) runChoice(c runChoice) {
 	a.lastRun = &c
 	a.envs.pick(orDefault(c.env, noEnvironment))
 	name := a.envs.current()
-	a.RunWith(RunInput{Trigger: c.trigger, Env: a.envs.vars(name), EnvName: name, Mocks: maps.Clone(c.mocks)})
+	a.RunWith(RunInput{Trigger: c.trigger, Env: a.envs.vars(name), EnvName: name, Mocks: maps.Clone(c.mocks),
+		Pause: a.step.forRun(c.every, c.slow)})
 }
 
 // runDialog holds the Run dialog's fields (tests drive them).
@@ -75,6 +86,8 @@ type runDialog struct {
 	env     *widget.Select
 	mocks   map[string]*widget.Select // by connection name
 	save    *widget.Button
+	every   *widget.Check  // pause before each step
+	slow    *widget.Select // slow motion
 }
 
 // runInteractive opens the Run dialog.
@@ -89,7 +102,8 @@ func (a *App) runInteractive() {
 	for _, name := range names {
 		items = append(items, widget.NewFormItem("Connection "+name, d.mocks[name]))
 	}
-	items = append(items, widget.NewFormItem("Environment", d.env))
+	items = append(items, widget.NewFormItem("Environment", d.env),
+		widget.NewFormItem("Step through", container.NewHBox(d.every, widget.NewLabel("Slow motion"), d.slow)))
 	showForm("Run "+a.ed.Flow().Name, "Run", items, func(ok bool) {
 		a.runDlg = nil
 		if ok {
@@ -116,6 +130,21 @@ func (a *App) newRunDialog() *runDialog {
 	d.save = widget.NewButton("Save as preset…", func() { a.savePresetDialog(d) })
 	d.env = widget.NewSelect(append([]string{noEnvironment}, a.envs.names()...), nil)
 	d.env.SetSelected(orDefault(a.envs.current(), noEnvironment))
+	d.every = widget.NewCheck("Pause before each step", nil)
+	var slows []string
+	for _, s := range slowMotions {
+		slows = append(slows, s.label)
+	}
+	d.slow = widget.NewSelect(slows, nil)
+	d.slow.SetSelected(slowMotions[0].label)
+	if last != nil {
+		d.every.SetChecked(last.every)
+		for _, s := range slowMotions {
+			if s.d == last.slow {
+				d.slow.SetSelected(s.label)
+			}
+		}
+	}
 
 	var mocks []flow.Mock
 	if a.opts.MockStore != nil {
@@ -155,7 +184,13 @@ func (a *App) newRunDialog() *runDialog {
 
 // choice reads the dialog.
 func (d *runDialog) choice(flowID string) runChoice {
-	c := runChoice{flowID: flowID, trigger: json.RawMessage(strings.TrimSpace(d.input.Text)), env: d.env.Selected, mocks: map[string]string{}}
+	c := runChoice{flowID: flowID, trigger: json.RawMessage(strings.TrimSpace(d.input.Text)), env: d.env.Selected, mocks: map[string]string{},
+		every: d.every.Checked}
+	for _, s := range slowMotions {
+		if s.label == d.slow.Selected {
+			c.slow = s.d
+		}
+	}
 	if c.env == noEnvironment {
 		c.env = ""
 	}

@@ -69,7 +69,7 @@ func TestRunDialogPicksTheMockForThisRun(t *testing.T) {
 			t.Fatalf("with %s picked the run ended %s/%q, want outcome %q; console:\n%s", tt.mock, run.Status, run.Outcome, tt.outcome, h.consoleText())
 		}
 		// Run again (F5) repeats the last choice without the dialog.
-		h.app.rerunKey(&fyne.KeyEvent{Name: fyne.KeyF5})
+		h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF5})
 		h.settle("the re-run to finish", func() bool { return !h.app.Running() && h.app.live.run != nil && h.app.live.run.ID != run.ID })
 		if again := h.app.live.run; again.Outcome != tt.outcome {
 			t.Fatalf("F5 after %s ended %q, want %q", tt.mock, again.Outcome, tt.outcome)

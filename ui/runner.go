@@ -25,6 +25,9 @@ type RunInput struct {
 	// endpoint: connection name → mock name, or "" for the live endpoint.
 	// Connections it does not name keep their own setting.
 	Mocks map[string]string
+	// Pause, when set, is the run's live breakpoint (engine.Input.Pause):
+	// step-through, per-node breakpoints and slow motion.
+	Pause func(ctx context.Context, at engine.PausePoint) error
 }
 
 // Runner runs flow documents for the window: whole runs (▶) and single
@@ -107,7 +110,7 @@ func (l *LocalRunner) Run(ctx context.Context, f *flow.Flow, in RunInput) (*flow
 		// connections as stored again
 		defer func() { _, _ = l.connections(context.WithoutCancel(ctx), nil) }()
 	}
-	res, err := l.Engine.Run(ctx, plan, engine.Input{RunID: in.RunID, Trigger: in.Trigger, Env: in.Env, EnvName: in.EnvName, Source: "manual"})
+	res, err := l.Engine.Run(ctx, plan, engine.Input{RunID: in.RunID, Trigger: in.Trigger, Env: in.Env, EnvName: in.EnvName, Source: "manual", Pause: in.Pause})
 	if err != nil {
 		return nil, err
 	}

@@ -121,6 +121,9 @@ func (a *App) RunWith(in RunInput) {
 		return
 	}
 	a.lastInput = in.Trigger
+	if in.Pause == nil && a.step != nil {
+		in.Pause = a.step.forRun(false, 0) // the flow's breakpoints, if it has any
+	}
 	if in.RunID == "" {
 		in.RunID = uuid.NewString()
 	}

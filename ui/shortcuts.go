@@ -30,6 +30,7 @@ var keyHelp = [][2]string{
 	{"Ctrl+1 … Ctrl+7", "Show Flows, Connections, Runs, Events, Mocks, Requests, Send (the request workspace)"},
 	{"Ctrl+N", "New flow"},
 	{"F5, Ctrl+R", "Run the flow again with the Run dialog's last choice (payload, mocks, environment)"},
+	{"Space, Right arrow", "Next step of a run paused at a breakpoint (on the canvas)"},
 	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
 	{"Ctrl+Z", "Undo"},
@@ -72,8 +73,8 @@ func (a *App) addViewShortcuts() {
 	c.AddShortcut(newFlowShortcut, func(fyne.Shortcut) { a.confirmLeave(a.NewFlow) })
 	c.AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
 	c.AddShortcut(rerunShortcut, func(fyne.Shortcut) { a.RunAgain() })
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { a.rerunKey(ev) })
-	a.cv.OnOtherKey = func(ev *fyne.KeyEvent) { a.rerunKey(ev) }
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { a.runKey(ev) })
+	a.cv.OnKey = a.runKey
 }
 
 // goMenu lists the sidebar's views with their shortcuts.

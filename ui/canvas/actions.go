@@ -33,6 +33,9 @@ func (c *Canvas) nodeMenuItems(id string) []*fyne.MenuItem {
 		// a call is what can be sent on its own
 		items = append(items, fyne.NewMenuItem("Test this step", func() { c.OnTestStep(id) }))
 	}
+	if c.OnNodeMenu != nil {
+		items = append(items, c.OnNodeMenu(id)...)
+	}
 	label := "Delete node " + id
 	if n := len(c.ed.SelectedNodes()); n > 1 {
 		label = fmt.Sprintf("Delete %d nodes", n)

@@ -27,9 +27,13 @@ type Canvas struct {
 	// the flow does not allow, for example), so the app can show it in its
 	// console. Nil drops them.
 	OnError func(error)
-	// OnOtherKey, when set, receives the keys the canvas does not use
-	// itself (the app re-runs the flow on F5).
-	OnOtherKey func(*fyne.KeyEvent)
+	// OnKey, when set, sees each key typed on the canvas first and takes it
+	// by returning true (the app: F5 runs again; Space and → step a paused
+	// run).
+	OnKey func(*fyne.KeyEvent) bool
+	// OnNodeMenu, when set, adds items of the app's to a card's context
+	// menu (a breakpoint), before Delete.
+	OnNodeMenu func(id string) []*fyne.MenuItem
 	// OnQuickAdd shows the quick-add picker for a request (Tab, Ctrl+K, a
 	// connector dropped on empty canvas); the app calls AddQuick with the
 	// choice. Nil ignores them.

@@ -229,6 +229,9 @@ func (c *Canvas) AcceptsTab() bool { return true }
 // TypedKey handles Tab (quick-add), Delete (removes the selection), Escape
 // (selects nothing) and the arrows (move the selected cards, else pan).
 func (c *Canvas) TypedKey(e *fyne.KeyEvent) {
+	if c.OnKey != nil && c.OnKey(e) {
+		return
+	}
 	var dx, dy float64
 	switch e.Name {
 	case fyne.KeyTab:
@@ -249,9 +252,6 @@ func (c *Canvas) TypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		dy = nudge
 	default:
-		if c.OnOtherKey != nil {
-			c.OnOtherKey(e)
-		}
 		return
 	}
 	if ids := c.ed.SelectedNodes(); len(ids) > 0 {
