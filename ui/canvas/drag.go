@@ -156,6 +156,7 @@ func (c *Canvas) DragEnd() {
 		}
 		if len(d.group) == 0 {
 			c.reportError(c.ed.MoveNode(d.node, d.nv.pos))
+			c.r.layoutMinimap() // the one card's edit redraws that card only
 			return
 		}
 		ids := []string{d.node}

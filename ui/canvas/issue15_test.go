@@ -621,3 +621,39 @@ func TestEdgeEditing(t *testing.T) {
 	}
 	undoOnce(t, fx.ed, before)
 }
+
+func TestMinimap(t *testing.T) {
+	fx := newFixture(t, smallFlow())
+	if fx.c.r.mm.shown {
+		t.Fatal("a minimap for a flow that fits the view")
+	}
+	fx.ed.Load(gridFlow(100)) // 10 columns of 260, 10 rows of 140: far larger than 900x500
+	fx.c.SetView(identityView)
+	m := fx.c.r.mm
+	if !m.shown || !m.bg.Visible() || len(m.cards) != 100 || !m.cards[99].Visible() {
+		t.Fatal("no minimap for a flow larger than the view")
+	}
+	if m.at.X+m.at.W > 900 || m.at.Y+m.at.H > 500 || m.at.W > minimapW+0.5 || m.at.H > minimapH+0.5 {
+		t.Fatalf("minimap at %+v", m.at)
+	}
+	// the view's outline is at the top-left of the flow
+	if v := m.view.Position(); !nearPos(v, fyne.NewPos(m.at.X+(0-m.area.X)*m.scale, m.at.Y+(0-m.area.Y)*m.scale)) {
+		t.Fatalf("view outline at %v", v)
+	}
+	// a tap on the minimap centres the view on that point of the flow
+	target := flow.Position{X: 2000, Y: 1000}
+	p := fyne.NewPos(m.at.X+(float32(target.X)-m.area.X)*m.scale, m.at.Y+(float32(target.Y)-m.area.Y)*m.scale)
+	sel := fx.ed.Selection()
+	tap(fx.c, p)
+	mid := fx.c.view.ToFlow(fx.c.middle())
+	if d := (mid.X-target.X)*(mid.X-target.X) + (mid.Y-target.Y)*(mid.Y-target.Y); d > 1 {
+		t.Fatalf("the view's middle is %v, want %v", mid, target)
+	}
+	if fx.ed.Selection() != sel || fx.ed.CanUndo() {
+		t.Fatal("a tap on the minimap selected or edited")
+	}
+	fx.c.FitToWindow()
+	if fx.c.Zoom() > MinScale && m.shown {
+		t.Fatal("the minimap stays once the flow fits")
+	}
+}

@@ -38,6 +38,7 @@ type renderer struct {
 	selNodes []string // the selected nodes last drawn, to restyle only what changes
 	selEdge  int
 	band     *fc.Rectangle // the rubber band of a Shift-drag
+	mm       *minimap      // the overview shown while the flow does not fit
 
 	// index holds the cards by position while a batch of connectors is
 	// laid out (layoutAll, an edit of several cards); nil otherwise, as
@@ -55,6 +56,7 @@ func newRenderer(c *Canvas) *renderer {
 	r.band = fc.NewRectangle(color.Transparent)
 	r.band.StrokeWidth = 1
 	r.band.Hide()
+	r.mm = newMinimap()
 	r.syncAll()
 	return r
 }
@@ -139,6 +141,7 @@ func (r *renderer) syncDoc(ch editor.Change) {
 			r.indexCards()
 			r.layoutEdgesOf(views[0], views[1:])
 			r.index = nil
+			r.layoutMinimap()
 			return
 		}
 	}
@@ -221,6 +224,7 @@ func (r *renderer) syncAll() bool {
 		}
 		r.objects = append(r.objects, r.preview.objects()...)
 		r.objects = append(r.objects, r.band)
+		r.objects = append(r.objects, r.mm.objects(len(r.order))...)
 		r.styleAll()
 	}
 	return structural
@@ -246,6 +250,7 @@ func (r *renderer) layoutAll() {
 	for _, ev := range r.edges {
 		r.layoutEdge(ev, true)
 	}
+	r.layoutMinimap()
 	r.scale = r.view().Scale
 }
 

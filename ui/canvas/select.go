@@ -123,6 +123,9 @@ func (c *Canvas) connectorPathIn(ci *cardIndex, src, dst *flow.Node, pi int) Pat
 // and a tap on empty canvas keeps the selection.
 func (c *Canvas) Tapped(e *fyne.PointEvent) {
 	c.requestFocus()
+	if c.minimapTap(e.Position) {
+		return
+	}
 	h := c.hitTest(e.Position)
 	toggle := c.modifiers()&(fyne.KeyModifierShift|fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
 	switch h.kind {
