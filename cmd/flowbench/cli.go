@@ -63,6 +63,7 @@ type runFlags struct {
 	env         envFlags
 	json        bool
 	db          optionalString
+	pack        packFlags
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -74,6 +75,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	rf.env.register(fs)
 	fs.BoolVar(&rf.json, "json", false, "print the result as one JSON object")
 	fs.Var(&rf.db, "db", `database file; "" records nothing (default: the user's config directory)`)
+	rf.pack.register(fs)
 	var mf mockFlags
 	mf.register(fs)
 	pos, err := parseInterleaved(fs, args)
@@ -81,15 +83,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "flowbench run: give exactly one flow file: flowbench run FLOW.json")
+		fmt.Fprintln(stderr, "flowbench run: give exactly one flow file or demo pack: flowbench run FLOW.json (or PACK"+flow.DemoPackSuffix+")")
 		return exitInvalid
 	}
 
 	// Everything is read and checked before anything runs or is written.
-	f, conns, problems := loadFiles(pos[0], rf.connections)
+	f, conns, problems := rf.pack.load(pos[0], rf.connections)
 	mocks, ps := mf.load()
 	problems = append(problems, ps...)
 	problems = append(problems, rf.env.load()...)
+	mocks, ps = rf.pack.add(mocks, &rf) // a demo pack's mocks, environment and connections
+	problems = append(problems, ps...)
 	if rf.connections != "" {
 		conns, ps = mf.apply(conns)
 		problems = append(problems, ps...)
