@@ -32,7 +32,11 @@ type stepPane struct {
 
 func newStepPane(a *App) *stepPane {
 	p := &stepPane{a: a, box: container.NewVBox(), view: newResponseView(a.shell())}
-	p.root = container.NewBorder(container.NewVScroll(p.box), nil, nil, nil, p.view.Object())
+	// The step's summary and attempts above, the exchange below; the
+	// person moves the divider.
+	split := container.NewVSplit(container.NewVScroll(p.box), p.view.Object())
+	split.Offset = 0.25
+	p.root = container.NewStack(split)
 	p.clear()
 	return p
 }

@@ -599,7 +599,6 @@ func (v *responseView) headersTable(h map[string][]string, field string) fyne.Ca
 // showRequest fills the Request tab: the request as sent.
 func (v *responseView) showRequest() {
 	x := v.x
-	curlBtn := widget.NewButtonWithIcon("Copy as cURL", theme.ContentCopyIcon(), v.copyCurl)
 	u, red := v.unredact("url", x.URL)
 	line := widget.NewLabel(x.Method + " " + u)
 	line.Selectable = true
@@ -610,7 +609,7 @@ func (v *responseView) showRequest() {
 	}
 	rb, _ := v.unredact("requestBody", x.RequestBody)
 	body := container.NewVScroll(bodyObject(rb, headerValue(x.RequestHeaders, "Content-Type"), int64(len(x.RequestBody)), false))
-	top := container.NewVBox(container.NewHBox(curlBtn), line)
+	top := line // Copy as cURL is in the status bar
 	split := container.NewVSplit(v.headersTable(x.RequestHeaders, "requestHeaders"),
 		container.NewBorder(widget.NewLabelWithStyle("Body", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, body))
 	v.reqBox.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, split)}

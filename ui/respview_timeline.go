@@ -42,7 +42,7 @@ func phases(t *flow.Timing) []phase {
 	}
 	if t.FirstByteUs > 0 {
 		add("first byte", ready, t.FirstByteUs, theme.ColorNameSuccess)
-		add("read", t.FirstByteUs, t.TotalUs, theme.ColorNameHyperlink)
+		add("read", t.FirstByteUs, t.TotalUs, theme.ColorNamePlaceHolder)
 	}
 	return ps
 }
@@ -118,9 +118,10 @@ func (v *responseView) showTimeline() {
 			rows = append(rows, e)
 		}
 	}
-	legend := container.NewHBox()
+	// The legend wraps on a narrow pane rather than widening it.
+	legend := container.NewGridWrap(fyne.NewSize(110, 32))
 	for _, p := range []phase{{name: "DNS", color: theme.ColorNamePrimary}, {name: "connect", color: theme.ColorNameWarning}, {name: "TLS", color: theme.ColorNameError},
-		{name: "send", color: theme.ColorNameForeground}, {name: "server (to first byte)", color: theme.ColorNameSuccess}, {name: "read", color: theme.ColorNameHyperlink}} {
+		{name: "send", color: theme.ColorNameForeground}, {name: "server", color: theme.ColorNameSuccess}, {name: "read", color: theme.ColorNamePlaceHolder}} {
 		sw := canvas.NewRectangle(theme.Color(p.color))
 		sw.SetMinSize(fyne.NewSize(12, 12))
 		legend.Add(container.NewHBox(container.NewCenter(sw), widget.NewLabel(p.name)))
