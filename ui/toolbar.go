@@ -200,8 +200,8 @@ func shortID(id string) string {
 // newPalette is the row above the canvas that adds each node kind in the
 // middle of the view (the canvas's right-click menu adds at the pointer).
 func newPalette(a *App) fyne.CanvasObject {
-	// the row's caption is the search: Add… opens quick-add (as Tab and
-	// Ctrl+K on the canvas do), then a button per kind
+	// the row opens with its search (a magnifier: quick-add, as Tab and
+	// Ctrl+K on the canvas), then a button per kind
 	items := []overflowItem{buttonItem(newTipButton("", theme.SearchIcon(), a.tips, "Search the node kinds and presets to add (Tab or Ctrl+K on the canvas)", a.cv.OpenQuickAdd), "Search nodes…")}
 	for _, k := range flow.Kinds {
 		b := newTipButton(kindTitle(k), fbcanvas.KindIcon(k), a.tips, kindTip(k), func() { a.AddNode(k) })

@@ -53,7 +53,7 @@ func (m *minimap) objects(n int) []fyne.CanvasObject {
 	return append(objs, m.view)
 }
 
-func (m *minimap) hide(r *renderer) {
+func (m *minimap) hide() {
 	if !m.shown {
 		return
 	}
@@ -70,7 +70,7 @@ func (m *minimap) hide(r *renderer) {
 func (r *renderer) layoutMinimap() {
 	m := r.mm
 	if r.size.IsZero() || len(r.order) == 0 || len(m.cards) != len(r.order) {
-		m.hide(r)
+		m.hide()
 		return
 	}
 	var cards Rect
@@ -82,7 +82,7 @@ func (r *renderer) layoutMinimap() {
 	view := Rect{float32(tl.X), float32(tl.Y), float32(br.X - tl.X), float32(br.Y - tl.Y)}
 	if cards.X >= view.X && cards.Y >= view.Y && cards.X+cards.W <= view.X+view.W && cards.Y+cards.H <= view.Y+view.H ||
 		r.size.Width < 3*minimapW || r.size.Height < 2*minimapH {
-		m.hide(r)
+		m.hide()
 		return
 	}
 	area := cards.Union(view)
