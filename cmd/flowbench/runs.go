@@ -44,6 +44,7 @@ func cmdRuns(args []string, stdout, stderr io.Writer) int {
 	var db optionalString
 	fs.Var(&db, "db", "database file (default: the user's config directory)")
 	asJSON := fs.Bool("json", false, "print JSON: an array of runs, or with show the run as `flowbench run --json` prints it")
+	asHTML := fs.Bool("html", false, "with show: write the run as one self-contained HTML page (flowbench runs show last --html > report.html)")
 	flowName := fs.String("flow", "", "list only the runs of the flow with this name or id")
 	status := fs.String("status", "", "list only the runs in this state (running, succeeded, failed, stopped, interrupted)")
 	limit := fs.Int("limit", 20, "list at most this many runs, newest first (at most 1000)")
@@ -57,6 +58,9 @@ func cmdRuns(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	case !show && len(pos) != 0:
 		fmt.Fprintf(stderr, "flowbench runs: unexpected %q; to see one run use flowbench runs show RUN_ID\n", pos[0])
+		return exitInvalid
+	case *asHTML && (!show || *asJSON):
+		fmt.Fprintln(stderr, "flowbench runs: --html writes one run's page: flowbench runs show RUN_ID --html > report.html (without --json)")
 		return exitInvalid
 	case *limit < 1 || *limit > 1000:
 		fmt.Fprintf(stderr, "flowbench runs: --limit %d is out of range; give 1 to 1000\n", *limit)
@@ -73,6 +77,9 @@ func cmdRuns(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	defer store.Close()
+	if show && *asHTML {
+		return showRunHTML(ctx, store, pos[0], stdout, stderr)
+	}
 	if show {
 		return showRun(ctx, store, pos[0], *asJSON, stdout, stderr)
 	}
