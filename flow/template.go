@@ -197,6 +197,9 @@ func TextToExpr(text string, params []string) (string, error) {
 		return "", err
 	}
 	out := writeParts(parts)
+	if n := utf8.RuneCountInString(out); n > maxExprChars {
+		return "", &TextError{Message: fmt.Sprintf("the text makes an expression of %d characters, more than the %d an expression may hold; shorten it, or build the value in a set node", n, maxExprChars)}
+	}
 	if out != "" {
 		if msg := celSyntax(out); msg != "" {
 			// Each hole parses alone, so one must end in a // comment that
@@ -474,10 +477,14 @@ func operandPart(s string, params []string) (TextPart, bool) {
 	return TextPart{Kind: TextHole, Text: s}, true
 }
 
+// maxExprChars is the engine's limit on an expression's size (engine/expr
+// MaxSourceBytes, which CEL counts in characters).
+const maxExprChars = 64 << 10
+
 var celParser = sync.OnceValues(func() (*parser.Parser, error) {
-	// The engine's limits (engine/expr): 64 KiB of source, depth 200.
+	// The engine's limits (engine/expr): 64 Ki characters of source, depth 200.
 	return parser.NewParser(parser.Macros(parser.AllMacros...), parser.MaxRecursionDepth(200),
-		parser.ExpressionSizeCodePointLimit(64<<10), parser.PopulateMacroCalls(false))
+		parser.ExpressionSizeCodePointLimit(maxExprChars), parser.PopulateMacroCalls(false))
 })
 
 // parseCEL parses src with cel-go's parser (syntax only: names and types

@@ -126,6 +126,13 @@ func TestParseTextPlaceholders(t *testing.T) {
 	}
 }
 
+func TestTextTooLongForAnExpression(t *testing.T) {
+	_, err := TextToExpr(strings.Repeat("a", 70_000), nil)
+	if err == nil || err.Error() != "the text makes an expression of 70002 characters, more than the 65536 an expression may hold; shorten it, or build the value in a set node" {
+		t.Errorf("a 70,000-character body: %v", err)
+	}
+}
+
 func TestTextToExprLooseKeepsWhatWasTyped(t *testing.T) {
 	if got, want := TextToExprLoose("/v1/{{ vars.a", nil), `"/v1/" + string( vars.a)`; got != want {
 		t.Errorf("loose = %q, want %q", got, want)
