@@ -74,6 +74,13 @@ unit:
 race:
 	$(NOLC) CGO_ENABLED=1 $(GO) test -race -tags ci,$(TAGS) -count=1 ./engine/... ./storage/... ./integration/... ./ui/...
 
+# The Temporal end-to-end tests (integration/temporal, a module of its own so
+# the server's dependencies stay out of go.mod): the flowbench binary's worker
+# and start against a Temporal server the tests start in-process on 127.0.0.1.
+.PHONY: temporal-test
+temporal-test:
+	cd integration/temporal && $(NOLC) CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m ./...
+
 staticcheck: $(TOOLS)/staticcheck
 	CGO_ENABLED=0 $(TOOLS)/staticcheck -tags ci,$(TAGS) ./...
 
