@@ -52,6 +52,7 @@ type historyView struct {
 	newer     *widget.Button
 	rerunB    *widget.Button
 	del       *widget.Button
+	reportB   *widget.Button // Export report… of the selected run
 	before    *dialogEntry
 	// tests lists the one-step runs of Test too (off: they are not runs
 	// of the flow, and a Test of a new flow named them "Untitled flow")
@@ -99,6 +100,7 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 		}
 	})
 	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
+	h.reportB = widget.NewButtonWithIcon("Export report…", theme.DocumentSaveIcon(), h.exportReportDialog)
 	h.before = newDialogLine()
 	h.before.SetPlaceHolder(olderPrompt)
 
@@ -119,6 +121,7 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 		container.NewBorder(nil, nil, h.newer, h.older, h.pageLabel),
 		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB), h.tests),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
+		h.reportB,
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)
 	h.evBox = sidePane(nil, h.evL.object(), refresh())
@@ -229,6 +232,7 @@ func (h *historyView) updateButtons() {
 	ed := h.editor() != nil
 	setEnabled(h.rerunB, h.selected != nil && h.rerun != nil)
 	setEnabled(h.del, h.selected != nil && ed)
+	setEnabled(h.reportB, h.selected != nil && ed)
 }
 
 // olderPage shows the page after this one.

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/report"
+	"github.com/flowbench/flowbench/storage"
+)
+
+// runFlowStore reads the flow a run ran, for its report's picture;
+// *storage.DB is one.
+type runFlowStore interface {
+	Flow(ctx context.Context, id string) (*flow.Flow, error)
+	FlowVersionDoc(ctx context.Context, id string, version int) (*flow.Flow, error)
+}
+
+// reportOf writes the run with that id as the HTML page of package report:
+// with the picture of the flow version it ran when the store keeps it.
+func (h *historyView) reportOf(id string) ([]byte, *flow.Run, error) {
+	ed := h.editor()
+	if ed == nil {
+		return nil, nil, errors.New("this window cannot read a run's steps")
+	}
+	run, steps, err := ed.Run(h.ctx, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read run %s: %w", shortID(id), err)
+	}
+	var f *flow.Flow
+	if fs, ok := h.store.(runFlowStore); ok && run.FlowID != "" {
+		if run.FlowVersion > 0 {
+			f, err = fs.FlowVersionDoc(h.ctx, run.FlowID, run.FlowVersion)
+		}
+		if run.FlowVersion == 0 || errors.Is(err, storage.ErrNotFound) {
+			f, err = fs.Flow(h.ctx, run.FlowID)
+		}
+		if errors.Is(err, storage.ErrNotFound) {
+			f, err = nil, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the flow of run %s: %w", shortID(id), err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := report.HTML(&buf, run, steps, f); err != nil {
+		return nil, nil, err
+	}
+	return buf.Bytes(), run, nil
+}
+
+// exportReportDialog writes the selected run's report where the person
+// picks.
+func (h *historyView) exportReportDialog() {
+	if h.selected == nil {
+		return
+	}
+	data, run, err := h.reportOf(h.selected.ID)
+	if err != nil {
+		h.showError(err)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			h.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		_, werr := w.Write(data)
+		if cerr := w.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			h.showError(fmt.Errorf("export the report to %s: %w", w.URI().Path(), werr))
+			return
+		}
+		h.log(fmt.Sprintf("Exported the report of run %s to %s.", shortID(run.ID), w.URI().Path()))
+	}, h.win)
+	d.SetFileName(fileNameFor(run.FlowName) + "-run-" + shortID(run.ID) + ".html")
+	showDialog(d, h.win)
+}
