@@ -36,6 +36,8 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Import flow file…", a.flows.importDialog),
 		fyne.NewMenuItem("Export flow file…", a.flows.exportDialog),
+		fyne.NewMenuItem("Import demo pack…", a.importDemoPackDialog),
+		fyne.NewMenuItem("Export demo pack…", a.exportDemoPackDialog),
 		fyne.NewMenuItem("Version history…", a.flows.historyDialog),
 		fyne.NewMenuItem("Import cURL…", a.importCurlDialog),
 		fyne.NewMenuItemSeparator(),
