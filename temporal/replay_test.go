@@ -95,7 +95,7 @@ func TestReplayCatchesAChangedInterpreter(t *testing.T) {
 	})
 	for _, file := range histories(t) {
 		err := replay(t, fs, file)
-		if err == nil || !strings.Contains(err.Error(), "TMPRL1100") // the SDK's nondeterminism error {
+		if err == nil || !strings.Contains(err.Error(), "TMPRL1100") { // the SDK's nondeterminism error
 			t.Errorf("%s: replay of a changed flow gave %v, want a nondeterminism error", file, err)
 		}
 	}
