@@ -140,15 +140,17 @@ type App struct {
 	runCancel context.CancelFunc
 	running   bool
 
-	bridge    runFeed         // engine events to widgets; unset without a Runner
-	live      *liveRun        // the run followed or last shown
-	pane      *stepPane       // a step's request and response
-	envs      *environments   // the named variable sets (env)
-	testCtx   map[string]any  // steps.<id> of the last test of each node
-	lastInput json.RawMessage // the last trigger payload, offered again
-	lastRun   *runChoice      // the Run dialog's last choice, for Run again (F5, Ctrl+R)
-	step      *stepper        // breakpoints and the run waiting at one
-	runDlg    *runDialog      // the open Run dialog (tests drive it)
+	bridge    runFeed           // engine events to widgets; unset without a Runner
+	live      *liveRun          // the run followed or last shown
+	pane      *stepPane         // a step's request and response
+	envs      *environments     // the named variable sets (env)
+	testCtx   map[string]any    // steps.<id> of the last test of each node
+	lastInput json.RawMessage   // the last trigger payload, offered again
+	lastRun   *runChoice        // the Run dialog's last choice, for Run again (F5, Ctrl+R)
+	step      *stepper          // breakpoints and the run waiting at one
+	present   *presenter        // presenter mode (F11)
+	palette   fyne.CanvasObject // the Add row over the canvas
+	runDlg    *runDialog        // the open Run dialog (tests drive it)
 }
 
 // New builds the main window of a and opens the most recently updated flow
@@ -313,7 +315,9 @@ func (a *App) build() {
 	a.fit = &autoFit{a: a}
 	a.step = newStepper(a)
 	a.cv.OnNodeMenu = a.step.nodeMenu
-	canvasArea := container.NewBorder(newPalette(a), a.step.bar, nil, nil, container.New(a.fit, a.cv))
+	a.palette = newPalette(a)
+	a.present = newPresenter(a)
+	canvasArea := container.NewBorder(a.palette, a.step.bar, nil, nil, container.New(a.fit, a.cv, a.present.layer))
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
 	a.work.main.Hide()
 	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))

@@ -39,6 +39,10 @@ func (f *autoFit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	f.size = size
+	if p := f.a.present; p != nil && p.on {
+		p.fit() // full screen arrived, or the window changed size while presenting
+		return
+	}
 	if f.has && f.a.cv.View() == f.fitted {
 		f.a.fitFlow()
 	}

@@ -57,6 +57,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Zoom in", a.cv.ZoomIn),
 		fyne.NewMenuItem("Zoom out", a.cv.ZoomOut),
 		fyne.NewMenuItem("Fit to window", a.fitFlow),
+		a.presenterItem(),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),

@@ -51,6 +51,14 @@ func (a *App) runKey(ev *fyne.KeyEvent) bool {
 	case fyne.KeyF5:
 		a.RunAgain()
 		return true
+	case fyne.KeyF11:
+		a.present.toggle()
+		return true
+	case fyne.KeyEscape:
+		if a.present.on {
+			a.present.leave()
+			return true
+		}
 	case fyne.KeySpace, fyne.KeyRight:
 		if a.step.paused() {
 			a.step.next()

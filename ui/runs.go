@@ -66,6 +66,9 @@ func (a *App) applyRunEvents(evs []flow.RunEvent) {
 				lr.rows[s.Seq] = a.console.push(line)
 				lr.steps = append(lr.steps, s)
 			}
+			if ev.Kind == flow.EventStepFinished {
+				a.present.step(s)
+			}
 			if a.pane.step != nil && a.pane.step.Seq == s.Seq && ev.Kind == flow.EventStepFinished && a.pane.step.RunID == s.RunID {
 				a.pane.show(s)
 			}
@@ -139,6 +142,7 @@ func (a *App) RunWith(in RunInput) {
 		waiting[n.ID] = flow.StatusWaiting
 	}
 	a.cv.SetRunOverlay(waiting, nil)
+	a.present.clear()
 	a.bridge.follow(in.RunID)
 	envNote := ""
 	if in.EnvName != "" {

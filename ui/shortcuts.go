@@ -31,6 +31,7 @@ var keyHelp = [][2]string{
 	{"Ctrl+N", "New flow"},
 	{"F5, Ctrl+R", "Run the flow again with the Run dialog's last choice (payload, mocks, environment)"},
 	{"Space, Right arrow", "Next step of a run paused at a breakpoint (on the canvas)"},
+	{"F11", "Presenter mode: full screen, the flow large, the latest step and decision over it; F11 or Escape leaves it"},
 	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
 	{"Ctrl+Z", "Undo"},
