@@ -44,6 +44,20 @@ import (
 type exprEntry struct {
 	widget.Entry
 	complete func()
+	// focused is called when the entry gains focus.
+	focused func()
+}
+
+// lastExprField is the expression field that last had the focus (on the UI
+// goroutine): "Use in expression" in the response view inserts there.
+var lastExprField *exprField
+
+// FocusGained remembers the field as the last focused one.
+func (e *exprEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.focused != nil {
+		e.focused()
+	}
 }
 
 func newExprEntry(multiLine bool) *exprEntry {
@@ -129,6 +143,7 @@ func newExprField(checker *exprChecker, src string, multiLine, optional, compact
 	}
 	f.entry.SetText(shown)
 	f.entry.complete = f.showCompletions
+	f.entry.focused = func() { lastExprField = f }
 	f.errLabel = widget.NewLabel("")
 	f.errLabel.Importance = widget.DangerImportance
 	f.errLabel.Wrapping = fyne.TextWrapWord

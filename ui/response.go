@@ -31,7 +31,12 @@ type stepPane struct {
 }
 
 func newStepPane(a *App) *stepPane {
-	p := &stepPane{a: a, box: container.NewVBox(), view: newResponseView(a.shell())}
+	// The pane is made before the console it sits in, so the view's shell
+	// reaches the console when it writes, not now.
+	sh := shell{ctx: a.ctx, win: a.w, tips: a.tips, showError: a.showError,
+		log: func(s string) { a.console.log(s) }, logError: func(s string) { a.console.logError(s) }}
+	p := &stepPane{a: a, box: container.NewVBox(), view: newResponseView(sh)}
+	p.view.OnUseInExpression = p.useInExpression
 	// The step's summary and attempts above, the exchange below; the
 	// person moves the divider.
 	split := container.NewVSplit(container.NewVScroll(p.box), p.view.Object())
@@ -96,6 +101,24 @@ func (p *stepPane) render() {
 	p.summary = objs[0].(*widget.Label)
 	p.box.Objects = objs
 	p.box.Refresh()
+}
+
+// useInExpression inserts path into the expression field that last had
+// the focus (a later step's field reads this step's body there), and
+// focuses it again; with no such field on screen it copies the path.
+func (p *stepPane) useInExpression(path string) {
+	f := lastExprField
+	var c fyne.Canvas
+	if f != nil && f.entry.Visible() {
+		c = fyne.CurrentApp().Driver().CanvasForObject(f.entry)
+	}
+	if c == nil {
+		p.view.copy(path, "No expression field had the focus, so "+path+" is copied: click the field to put it in, then Use in expression again or paste.")
+		return
+	}
+	f.InsertExpression(path)
+	c.Focus(f.entry)
+	p.a.console.log("Put " + path + " in the field last edited.")
 }
 
 // attempts lists every attempt, one line each; tapping one shows it.

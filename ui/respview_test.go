@@ -443,3 +443,34 @@ func tableTexts(t *testing.T, box fyne.CanvasObject) []string {
 	}
 	return out
 }
+
+// TestStepPaneUseInExpression: in the console's step pane, "Use in
+// expression" puts the value's path into the expression field that last
+// had the focus, as a {{ }} hole in a Text-mode field; with none focused it
+// copies the path.
+func TestStepPaneUseInExpression(t *testing.T) {
+	h := newHarness(t)
+	lastExprField = nil
+	s := &flow.Step{Seq: 2, Node: "lookup", Kind: flow.KindCall, Status: flow.StatusSucceeded, Exchanges: []flow.Exchange{*sampleExchange()}}
+	h.app.pane.show(s)
+	v := h.app.pane.view
+	i := nodeAt(t, v, `steps.lookup.body.order.items[1].sku`)
+	v.tree.Select(nodeID(i))
+	test.Tap(v.useExpr)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "steps.lookup.body.order.items[1].sku" {
+		t.Fatalf("with no field focused the path was not copied: %q", got)
+	}
+	f := newExprField(h.app.checker, "", false, true, false, func() []string { return nil }, nil, withModes(true))
+	w := test.NewWindow(f.box)
+	defer w.Close()
+	w.Canvas().Focus(f.entry)
+	test.Type(f.entry, "Order item ")
+	w.Canvas().Unfocus()
+	test.Tap(v.useExpr)
+	if f.entry.Text != "Order item {{ steps.lookup.body.order.items[1].sku }}" {
+		t.Fatalf("the field holds %q", f.entry.Text)
+	}
+	if w.Canvas().Focused() != f.entry {
+		t.Error("the field did not get the focus back")
+	}
+}
