@@ -135,7 +135,9 @@ func newWorkspace(a *App) *workspace {
 	newTab := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { w.newTab(nil) })
 	history := container.NewBorder(w.search, nil, nil, nil, w.list)
 	parts := container.NewAppTabs(container.NewTabItem("History", history), container.NewTabItem("Saved", w.saved))
-	w.side = container.NewBorder(newTab, nil, nil, nil, parts)
+	// the view scrolls, as every sidebar view does, rather than ask the
+	// window for its height
+	w.side = container.NewVScroll(container.NewBorder(newTab, nil, nil, nil, parts))
 	w.reload()
 	return w
 }

@@ -543,6 +543,9 @@ func TestWorkspaceFitsA1024x640Window(t *testing.T) {
 	if m := h.w.Content().MinSize(); m.Height > 592 || m.Width > 1024 {
 		t.Fatalf("with a response shown the window asks for %v; the 1024x640 screen gives 1024x592", m)
 	}
+	if got := h.app.work.list.Size().Height; got < listRoom {
+		t.Fatalf("the history list gets %v px; want at least %v", got, float32(listRoom))
+	}
 }
 
 // The request's Save button offers both saves.
