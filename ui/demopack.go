@@ -226,6 +226,8 @@ func (a *App) ImportDemoPack(data []byte, file string, ask func(existing []strin
 	if len(p.Mocks) > 0 && a.opts.MockStore == nil {
 		return fmt.Errorf("%s: the demo pack holds mocks and this window keeps none; open the app with its database to import it", file)
 	}
+	// What is already here by name: asked about when it differs, left
+	// alone when it is the same (nothing would be replaced).
 	flowIDs := map[string]string{} // name → stored id
 	stored, err := a.opts.Store.ListFlows(a.ctx)
 	if err != nil {
@@ -235,15 +237,28 @@ func (a *App) ImportDemoPack(data []byte, file string, ask func(existing []strin
 		flowIDs[s.Name] = s.ID
 	}
 	var existing []string
-	for _, f := range p.Flows {
-		if flowIDs[f.Name] != "" {
-			existing = append(existing, fmt.Sprintf("flow %q", f.Name))
+	same := map[string]bool{} // "flow NAME", "connection NAME", … already here as they are
+	note := func(what, name string, here, equal bool) {
+		key := fmt.Sprintf("%s %q", what, name)
+		switch {
+		case here && equal:
+			same[key] = true
+		case here:
+			existing = append(existing, key)
 		}
 	}
-	for _, c := range p.Connections {
-		if slices.ContainsFunc(a.conns, func(o flow.Connection) bool { return o.Name == c.Name }) {
-			existing = append(existing, fmt.Sprintf("connection %q", c.Name))
+	for i := range p.Flows {
+		f := &p.Flows[i]
+		id := flowIDs[f.Name]
+		var have *flow.Flow
+		if id != "" {
+			have, _ = a.opts.Store.Flow(a.ctx, id)
 		}
+		note("flow", f.Name, id != "", have != nil && sameFlow(have, f))
+	}
+	for _, c := range p.Connections {
+		i := slices.IndexFunc(a.conns, func(o flow.Connection) bool { return o.Name == c.Name })
+		note("connection", c.Name, i >= 0, i >= 0 && sameJSON(a.conns[i], c))
 	}
 	if len(p.Mocks) > 0 {
 		have, err := a.opts.MockStore.ListMocks(a.ctx)
@@ -251,18 +266,16 @@ func (a *App) ImportDemoPack(data []byte, file string, ask func(existing []strin
 			return fmt.Errorf("list the mocks: %w", err)
 		}
 		for _, m := range p.Mocks {
-			if slices.ContainsFunc(have, func(o flow.Mock) bool { return o.Name == m.Name }) {
-				existing = append(existing, fmt.Sprintf("mock %q", m.Name))
-			}
+			i := slices.IndexFunc(have, func(o flow.Mock) bool { return o.Name == m.Name })
+			note("mock", m.Name, i >= 0, i >= 0 && sameJSON(have[i], m))
 		}
 	}
 	for _, e := range p.Environments {
-		if a.envs.environment(e.Name) != nil {
-			existing = append(existing, fmt.Sprintf("environment %q", e.Name))
-		}
+		have := a.envs.environment(e.Name)
+		note("environment", e.Name, have != nil, have != nil && sameJSON(*have, e))
 	}
 	install := func() {
-		if err := a.installDemoPack(p, flowIDs); err != nil {
+		if err := a.installDemoPack(p, flowIDs, same); err != nil {
 			a.showError(fmt.Errorf("%s: %w", file, err))
 		}
 	}
@@ -275,14 +288,22 @@ func (a *App) ImportDemoPack(data []byte, file string, ask func(existing []strin
 }
 
 // installDemoPack stores what p holds (connections first: flows and mocks
-// refer to them), then opens its first flow.
-func (a *App) installDemoPack(p *flow.DemoPack, flowIDs map[string]string) error {
+// refer to them) but what is already here as it is (same), then opens its
+// first flow.
+func (a *App) installDemoPack(p *flow.DemoPack, flowIDs map[string]string, same map[string]bool) error {
+	keep := func(what, name string) bool { return same[fmt.Sprintf("%s %q", what, name)] }
 	for _, c := range p.Connections {
+		if keep("connection", c.Name) {
+			continue
+		}
 		if err := a.opts.Store.SaveConnection(a.ctx, c); err != nil {
 			return fmt.Errorf("import connection %q: %w", c.Name, err)
 		}
 	}
 	for _, m := range p.Mocks {
+		if keep("mock", m.Name) {
+			continue
+		}
 		if err := a.opts.MockStore.SaveMock(a.ctx, m); err != nil {
 			return fmt.Errorf("import mock %q: %w", m.Name, err)
 		}
@@ -291,6 +312,9 @@ func (a *App) installDemoPack(p *flow.DemoPack, flowIDs map[string]string) error
 		envs := *a.envs.file
 		envs.Environments = slices.Clone(envs.Environments)
 		for _, e := range p.Environments {
+			if keep("environment", e.Name) {
+				continue
+			}
 			if i := slices.IndexFunc(envs.Environments, func(o flow.Environment) bool { return o.Name == e.Name }); i >= 0 {
 				envs.Environments[i] = e
 			} else {
@@ -309,7 +333,13 @@ func (a *App) installDemoPack(p *flow.DemoPack, flowIDs map[string]string) error
 	for i := range p.Flows {
 		f := p.Flows[i]
 		f.ID, f.Version = flowIDs[f.Name], 0
-		if _, err := a.opts.Store.SaveFlow(a.ctx, &f); err != nil {
+		if keep("flow", f.Name) {
+			have, err := a.opts.Store.Flow(a.ctx, f.ID)
+			if err != nil {
+				return fmt.Errorf("open flow %q: %w", f.Name, err)
+			}
+			f = *have
+		} else if _, err := a.opts.Store.SaveFlow(a.ctx, &f); err != nil {
 			return fmt.Errorf("import flow %q: %w", f.Name, err)
 		}
 		if first == nil {
@@ -324,11 +354,32 @@ func (a *App) installDemoPack(p *flow.DemoPack, flowIDs map[string]string) error
 	a.flushDraft()
 	a.load(first)
 	a.flows.reload()
-	a.console.log(fmt.Sprintf("Imported the demo pack %q: %s. Opened %q.", p.Name, packContents(p), first.Name))
+	unchanged := ""
+	if len(same) > 0 {
+		unchanged = fmt.Sprintf(" (%d of them already here as they are)", len(same))
+	}
+	a.console.log(fmt.Sprintf("Imported the demo pack %q: %s%s. Opened %q.", p.Name, packContents(p), unchanged, first.Name))
 	for _, need := range packSecrets(p) {
 		a.console.log(need)
 	}
 	return nil
+}
+
+// sameJSON reports whether a and b are written alike.
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// sameFlow reports whether two flows are the same document, whatever
+// their ids and versions.
+func sameFlow(a, b *flow.Flow) bool {
+	ca, cb := *a, *b
+	ca.ID, ca.Version, cb.ID, cb.Version = "", 0, "", 0
+	ea, err1 := flow.EncodeFlow(&ca)
+	eb, err2 := flow.EncodeFlow(&cb)
+	return err1 == nil && err2 == nil && string(ea) == string(eb)
 }
 
 // packContents says what a pack holds: "2 flows, 1 connection, 5 mocks".

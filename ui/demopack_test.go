@@ -110,8 +110,23 @@ func TestDemoPackExportImportRunsEveryBranch(t *testing.T) {
 		}
 	}
 
-	// Again: it asks, naming what it would replace; Replace keeps one flow
-	// of that name (a new version of it).
+	// Again, unchanged: nothing would be replaced, so it does not ask and
+	// stores nothing new.
+	if err := h2.app.ImportDemoPack(data, "chatbot"+flow.DemoPackSuffix, func([]string, func()) { t.Fatal("asked about an unchanged pack") }); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h2.consoleText(), "(8 of them already here as they are)") {
+		t.Fatalf("console:\n%s", h2.consoleText())
+	}
+	// After the flow and a mock are edited here, it asks, naming exactly
+	// those; Replace keeps one flow of that name (a new version of it).
+	f2.Description = "edited here"
+	if _, err := h2.db.SaveFlow(ctx, f2); err != nil {
+		t.Fatal(err)
+	}
+	if err := h2.db.SaveMock(ctx, flow.Mock{Name: "chatbot-vip", Routes: []flow.MockRoute{{Method: "POST", Path: "/chatbot/step", Body: `{"returnValue": "standard"}`}}}); err != nil {
+		t.Fatal(err)
+	}
 	var existing []string
 	if err := h2.app.ImportDemoPack(data, "chatbot"+flow.DemoPackSuffix, func(e []string, replace func()) {
 		existing = e
@@ -119,14 +134,16 @@ func TestDemoPackExportImportRunsEveryBranch(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`flow "Demo: chatbot branching"`, `connection "demo-bot"`, `mock "chatbot-vip"`, `environment "training"`} {
-		if !slices.Contains(existing, want) {
-			t.Errorf("the question does not name %s: %v", want, existing)
-		}
+	if got := strings.Join(existing, "; "); got != `flow "Demo: chatbot branching"; mock "chatbot-vip"` {
+		t.Errorf("the question names %s", got)
 	}
 	list, err := h2.db.ListFlows(ctx)
-	if err != nil || len(list) != 1 || list[0].Version != 2 {
+	if err != nil || len(list) != 1 || list[0].Version != 3 {
 		t.Fatalf("after replacing: %+v %v", list, err)
+	}
+	run := h2.runFromDialog(func(d *runDialog) { d.mocks["demo-bot"].SetSelected(mockChoice("chatbot-vip")) })
+	if run.Outcome != "vip" {
+		t.Fatalf("the replaced mock answers %q", run.Outcome)
 	}
 }
 
