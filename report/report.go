@@ -211,7 +211,12 @@ func (r *writer) canvas(f *flow.Flow, steps []flow.Step) {
 		}
 		x1, y1 := from.Position.X+cardW, from.Position.Y+cardH/2
 		x2, y2 := to.Position.X, to.Position.Y+cardH/2
-		dx := max(40, math.Abs(x2-x1)/2)
+		// half the gap forwards (a short gap stays straight); a connector
+		// going back to the left swings out 40 either side
+		dx := (x2 - x1) / 2
+		if x2 < x1+20 {
+			dx = 40
+		}
 		r.s(`<path class="edge`)
 		if lit(e) {
 			r.s(" lit")

@@ -100,7 +100,6 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 		}
 	})
 	h.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), h.deleteSelected)
-	h.reportB = widget.NewButtonWithIcon("Export report…", theme.DocumentSaveIcon(), h.exportReportDialog)
 	h.before = newDialogLine()
 	h.before.SetPlaceHolder(olderPrompt)
 
@@ -116,12 +115,14 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 	h.filter.SkipTests = true
 	refreshB := newTipButton("", theme.ViewRefreshIcon(), sh.tips, "Read the history again", h.reload)
 	delOldB := newTipButton("", theme.DeleteIcon(), sh.tips, "Delete the runs started before a day…", h.deleteOlderDialog)
+	// the selected run's report: an icon in this row, so the list keeps its height
+	reportB := newTipButton("", theme.DocumentSaveIcon(), sh.tips, "Export report… (the selected run as an HTML page)", h.exportReportDialog)
+	h.reportB = &reportB.Button
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, h.newer, h.older, h.pageLabel),
-		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB), h.tests),
+		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB, reportB), h.tests),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
-		h.reportB,
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)
 	h.evBox = sidePane(nil, h.evL.object(), refresh())
