@@ -265,3 +265,22 @@ func decodeRaw(m json.RawMessage, err *error) any {
 	}
 	return v
 }
+
+// startElsewhere answers a webhook request whose run WebhookOptions.Start
+// starts elsewhere: 202 with the run's id once it is accepted.
+func (w *WebhookServer) startElsewhere(rw http.ResponseWriter, req *http.Request, rec *WebhookRequest, p *Plan, in Input, deliveryID string, answer func(int, any)) {
+	id, err := w.opts.Start(req.Context(), p, in)
+	if err != nil {
+		rw.Header().Set("Retry-After", webhookRetryAfter)
+		answer(http.StatusServiceUnavailable, map[string]string{"error": fmt.Sprintf("the run of flow %q could not be started: %v; send the request again later", p.Flow.Name, err)})
+		return
+	}
+	rec.RunID = id
+	if deliveryID != "" {
+		now := w.runner.opts.Now()
+		if err := w.opts.IDs.RememberWebhook(context.WithoutCancel(req.Context()), req.URL.Path, deliveryID, id, "started", now, w.expiry(req.Header, now)); err != nil {
+			rec.Verified += "; the webhook-id could not be remembered, so a repeat would start another run: " + err.Error()
+		}
+	}
+	answer(http.StatusAccepted, map[string]any{"runId": id, "flow": p.Flow.Name, "status": "started"})
+}

@@ -1,12 +1,19 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/flowbench/flowbench/engine/clock/clocktest"
 	"github.com/flowbench/flowbench/engine/expr"
+	"github.com/flowbench/flowbench/engine/webhook"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -120,5 +127,59 @@ func TestCallRequestJSONKeepsIntegers(t *testing.T) {
 	if out.Seq != 4 || out.Node != "n" || out.Activation.Vars["n"] != int64(3) || out.Activation.Vars["x"] != 1.5 ||
 		out.Activation.Trigger.(map[string]any)["k"] != int64(7) || out.Activation.Run["attempt"] != int64(1) || out.Activation.Steps != nil {
 		t.Fatalf("round trip: %+v %+v", out, out.Activation)
+	}
+}
+
+// With WebhookOptions.Start a verified request starts its run elsewhere and
+// is answered 202 with the run's id; a repeated webhook-id gets that id and
+// starts nothing; a refused start is a 503 with Retry-After.
+func TestWebhookStartsTheRunElsewhere(t *testing.T) {
+	secret := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	now := time.Unix(1_700_000_000, 0)
+	r := NewRunner(Options{Getenv: func(string) string { return secret }, Clock: clocktest.New(now)})
+	defer r.Close()
+	var started []Input
+	fail := false
+	ws := NewWebhookServer(r, WebhookOptions{Start: func(_ context.Context, p *Plan, in Input) (string, error) {
+		if fail {
+			return "", errors.New("cluster unreachable")
+		}
+		started = append(started, in)
+		return fmt.Sprintf("wf-%d", len(started)), nil
+	}})
+	if err := ws.SetPlans([]*Plan{mustCompile(t, webhookFlow("Signed orders", "/hooks/orders", &flow.SecretRef{Env: "HOOK"}), nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Stop(context.Background())
+	body := []byte(`{"orderId": 42}`)
+	post := func(id string) (int, http.Header, map[string]any) {
+		req, _ := http.NewRequest("POST", ws.URL()+"/hooks/orders", bytes.NewReader(body))
+		req.Header.Set("webhook-id", id)
+		req.Header.Set("webhook-timestamp", fmt.Sprint(now.Unix()))
+		req.Header.Set("webhook-signature", webhook.Sign(webhook.Key(secret), id, now.Unix(), body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, resp.Header, out
+	}
+	if code, _, out := post("msg_1"); code != http.StatusAccepted || out["runId"] != "wf-1" || out["status"] != "started" {
+		t.Fatalf("first: %d %v", code, out)
+	}
+	if code, _, out := post("msg_1"); code != http.StatusOK || out["runId"] != "wf-1" || out["duplicate"] != true {
+		t.Fatalf("repeat: %d %v", code, out)
+	}
+	if len(started) != 1 || string(started[0].Trigger) != string(body) || started[0].Source != "webhook:/hooks/orders" {
+		t.Fatalf("started %+v", started)
+	}
+	fail = true
+	if code, h, out := post("msg_2"); code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(out["error"].(string), "cluster unreachable") {
+		t.Fatalf("refused: %d %v", code, out)
 	}
 }

@@ -108,6 +108,11 @@ type WebhookOptions struct {
 	// stops them (they end stopped and are answered); 0 means
 	// DefaultWebhookShutdownGrace.
 	ShutdownGrace time.Duration
+	// Start, when set, starts each accepted request's run elsewhere (a
+	// Temporal workflow: `serve --temporal`) instead of running it here. It
+	// returns the run's id once the run has been accepted, and the request
+	// is answered 202 with that id; an error answers 503 with Retry-After.
+	Start func(ctx context.Context, p *Plan, in Input) (string, error)
 }
 
 // WebhookServer runs the flows whose start node has a webhook trigger: a POST
@@ -401,6 +406,10 @@ func (w *WebhookServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		in.RunID = w.runner.opts.NewID()
 		now := w.runner.opts.Now()
 		defer ids.ExpectWebhook(req.URL.Path, deliveryID, in.RunID, now, w.expiry(req.Header, now))()
+	}
+	if w.opts.Start != nil {
+		w.startElsewhere(rw, req, &rec, p, in, deliveryID, answer)
+		return
 	}
 	res, err := w.runner.Run(ctx, p, in)
 	if err != nil {
