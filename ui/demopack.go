@@ -45,8 +45,11 @@ func (a *App) demoPackChoices() ([]demoPackChoice, error) {
 // editor) with the connections, mocks and environments they need
 // (flow.NewDemoPack), under name.
 func (a *App) DemoPack(name string, flowIDs []string) (*flow.DemoPack, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, fmt.Errorf("name the demo pack: the import shows its name")
+	}
 	if len(flowIDs) == 0 {
-		return nil, fmt.Errorf("choose at least one flow for the demo pack")
+		return nil, fmt.Errorf("check at least one flow to put in the demo pack")
 	}
 	var flows []*flow.Flow
 	for _, id := range flowIDs {

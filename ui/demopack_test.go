@@ -168,6 +168,12 @@ func TestDemoPackNeverHoldsSecretValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := h.app.ExportDemoPack(" ", []string{h.app.FlowID()}); err == nil || err.Error() != "name the demo pack: the import shows its name" {
+		t.Errorf("a pack without a name: %v", err)
+	}
+	if _, _, err := h.app.ExportDemoPack("x", nil); err == nil || err.Error() != "check at least one flow to put in the demo pack" {
+		t.Errorf("a pack without flows: %v", err)
+	}
 	if strings.Contains(string(data), canary) {
 		t.Fatal("the exported demo pack holds the secret's value")
 	}
