@@ -136,6 +136,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ef envFlags
 	ef.register(fs)
 	grace := fs.Duration("shutdown-grace", engine.DefaultWebhookShutdownGrace, "on SIGTERM or Ctrl+C, how long webhook runs in flight may finish before they are stopped")
+	var tf temporalFlags // --temporal: each webhook starts a workflow instead of a local run
+	tf.register(fs)
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return exitInvalid
 	}
@@ -218,6 +220,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if commits != nil {
 		hookOpts.Commit = func(ctx context.Context, run *flow.Run) error { return commits.Wait(ctx, run.ID) }
 		hookOpts.IDs = commits // ids are written with their runs
+	}
+	if tf.hostPort != "" {
+		c, err := tf.dial(stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "flowbench serve: %v\n", err)
+			return exitFailed
+		}
+		defer c.Close()
+		hookOpts.Start = tf.webhookStarter(c)
 	}
 	hooks := engine.NewWebhookServer(runner, hookOpts)
 	if err := hooks.SetPlans(plans); err != nil {

@@ -27,7 +27,7 @@ type temporalFlags struct {
 }
 
 func (t *temporalFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&t.hostPort, "temporal", "", "the Temporal frontend, HOST:PORT (required)")
+	fs.StringVar(&t.hostPort, "temporal", "", "the Temporal frontend, HOST:PORT")
 	fs.StringVar(&t.namespace, "namespace", "default", "the Temporal namespace")
 	fs.StringVar(&t.taskQueue, "task-queue", temporal.DefaultTaskQueue, "the task queue workers poll and flows start on")
 }
@@ -40,6 +40,19 @@ func (t *temporalFlags) dial(stderr io.Writer) (client.Client, error) {
 		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %q): %v; is the cluster running, and is --temporal its frontend address?", t.hostPort, t.namespace, err)
 	}
 	return c, nil
+}
+
+// webhookStarter starts each webhook's run as a workflow (serve --temporal),
+// returning its workflow id once the cluster has accepted it.
+func (t *temporalFlags) webhookStarter(c client.Client) func(context.Context, *engine.Plan, engine.Input) (string, error) {
+	return func(ctx context.Context, p *engine.Plan, in engine.Input) (string, error) {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: temporal.WorkflowID(p.Flow.ID), TaskQueue: t.taskQueue},
+			temporal.WorkflowName, temporal.FlowInput{FlowID: p.Flow.ID, Trigger: in.Trigger, Source: in.Source})
+		if err != nil {
+			return "", err
+		}
+		return run.GetID(), nil
+	}
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {

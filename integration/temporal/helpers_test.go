@@ -177,7 +177,15 @@ var cmdEnv = append(os.Environ(), "CRM_API_KEY=crm-key")
 // startWorker starts `flowbench worker` and waits until it polls.
 func startWorker(t testing.TB, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, append(append([]string{"worker"}, cluster(t)...), args...)...)
+	p, _ := startProc(t, "worker polling", append(append([]string{"worker"}, cluster(t)...), args...)...)
+	return p
+}
+
+// startProc starts flowbench with args and waits for a line of its output
+// starting with prefix, which it returns.
+func startProc(t testing.TB, prefix string, args ...string) (*proc, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = cmdEnv
 	out := &lockedBuffer{}
 	pr, pw := io.Pipe()
@@ -187,23 +195,24 @@ func startWorker(t testing.TB, args ...string) *proc {
 	}
 	p := &proc{cmd: cmd, out: out}
 	t.Cleanup(func() { p.kill() })
-	ready := make(chan struct{})
+	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "worker polling") {
-				close(ready)
+			if strings.HasPrefix(sc.Text(), prefix) {
+				ready <- sc.Text()
 				break
 			}
 		}
 		_, _ = io.Copy(io.Discard, pr)
 	}()
 	select {
-	case <-ready:
+	case line := <-ready:
+		return p, line
 	case <-time.After(60 * time.Second):
-		t.Fatalf("the worker did not start polling: %s", out.String())
+		t.Fatalf("flowbench %s printed no %q: %s", args[0], prefix, out.String())
 	}
-	return p
+	return nil, ""
 }
 
 // kill ends the process at once (SIGKILL), as a crash would.

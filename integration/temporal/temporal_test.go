@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -188,5 +189,44 @@ func TestTemporalEmitStartsTheListeningFlow(t *testing.T) {
 	}
 	if res.Run.Outcome != "routed" || res.Run.Trigger != "event:chat.opened" || res.Run.ParentRunID != opener.RunID || len(c.callsFor("vip-e")) != 1 {
 		t.Fatalf("listening run %+v, %d calls", res.Run, len(c.callsFor("vip-e")))
+	}
+}
+
+// hooked is the chatbot's lookup behind a webhook trigger.
+const hooked = `{"format": "flowbench/v1", "id": "hooked", "name": "Hooked", "nodes": [
+ {"id": "start", "kind": "start", "trigger": {"type": "webhook", "path": "/hooks/chat"}},
+ {"id": "lookup", "kind": "call", "call": {"connection": "crm", "method": "POST", "uri": "\"/v1/tier\"", "body": "{\"chatId\": trigger.chatId}", "branches": ["vip"]}},
+ {"id": "vip", "kind": "end", "outcome": "vip"},
+ {"id": "other", "kind": "end", "outcome": "other"}],
+ "edges": [{"from": "start", "to": "lookup"}, {"from": "lookup", "port": "vip", "to": "vip"}, {"from": "lookup", "port": "default", "to": "other"}]}`
+
+// `serve --temporal` answers a webhook with the id of the workflow it
+// started; a worker runs it.
+func TestTemporalServeStartsAWorkflowPerWebhook(t *testing.T) {
+	c := newCRM(t)
+	dir, conns := files(t, c, map[string]string{"hooked.flow.json": hooked})
+	q := "serve-" + t.Name()
+	startWorker(t, "--flows", dir, "--connections", conns, "--task-queue", q)
+	_, line := startProc(t, "webhook trigger: POST ", append([]string{"serve", "--addr", "127.0.0.1:0", "--flows", dir, "--connections", conns,
+		"--db", "", "--task-queue", q}, cluster(t)...)...)
+	url := strings.TrimPrefix(line, "webhook trigger: POST ")
+	resp, err := http.Post(url, "application/json", strings.NewReader(`{"chatId": "vip-w"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ans struct{ RunID, Status string }
+	_ = json.NewDecoder(resp.Body).Decode(&ans)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || ans.Status != "started" || !strings.HasPrefix(ans.RunID, "hooked-") {
+		t.Fatalf("webhook answered %d %+v", resp.StatusCode, ans)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var res engine.Result
+	if err := sdkClient(t).GetWorkflow(ctx, ans.RunID, "").Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Run.Outcome != "vip" || res.Run.Trigger != "webhook:/hooks/chat" || len(c.callsFor("vip-w")) != 1 {
+		t.Fatalf("run %+v, %d calls", res.Run, len(c.callsFor("vip-w")))
 	}
 }
