@@ -106,19 +106,25 @@ func (p *stepPane) render() {
 // useInExpression inserts path into the expression field that last had
 // the focus (a later step's field reads this step's body there), and
 // focuses it again; with no such field on screen it copies the path.
-func (p *stepPane) useInExpression(path string) {
+func (p *stepPane) useInExpression(path string) { p.a.useInExpression(p.view, path) }
+
+// useInExpression puts path into the expression field that last had the
+// focus and focuses it again; with no such field on screen (the request
+// workspace covers the forms while it is shown) it copies the path from v.
+func (a *App) useInExpression(v *responseView, path string) {
 	f := lastExprField
 	var c fyne.Canvas
-	if f != nil && f.entry.Visible() {
+	covered := a.work != nil && a.work.main.Visible()
+	if f != nil && f.entry.Visible() && !covered {
 		c = fyne.CurrentApp().Driver().CanvasForObject(f.entry)
 	}
 	if c == nil {
-		p.view.copy(path, "No expression field had the focus, so "+path+" is copied: click the field to put it in, then Use in expression again or paste.")
+		v.copy(path, "No expression field is on screen, so "+path+" is copied: click a field to put it in, then Use in expression again or paste.")
 		return
 	}
 	f.InsertExpression(path)
 	c.Focus(f.entry)
-	p.a.console.log("Put " + path + " in the field last edited.")
+	a.console.log("Put " + path + " in the field last edited.")
 }
 
 // attempts lists every attempt, one line each; tapping one shows it.

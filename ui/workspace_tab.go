@@ -84,6 +84,7 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	t.status.Wrapping = fyne.TextWrapWord
 	t.status.Truncation = fyne.TextTruncateOff
 	t.resp = newResponseView(w.a.shell())
+	t.resp.OnUseInExpression = func(path string) { w.a.useInExpression(t.resp, path) }
 
 	// Save offers Save to flow and Save as request… from the request's
 	// line, so the editor half keeps its height for the pairs and body.
