@@ -4,22 +4,29 @@
 #
 # Usage: [OUT=dir] [BIN=dir] scripts/journeys.sh [short|long]
 #   short (make test): at 1024x640 and 1920x1080, visit every sidebar view
-#         with Ctrl+1 … Ctrl+6 and check, after each step, that the window
+#         with Ctrl+1 … Ctrl+7 and check, after each step, that the window
 #         is no larger than the screen, the capture is not blank, and the app
 #         is alive; at the end SIGTERM must end it with status 0 and its log
 #         must hold no panic.
 #   long  (make journeys): the short one, then at each size the newcomers'
 #         journeys, a screenshot per step:
-#         trainer: run the flow the app opens with (toolbar Run, then Run in
-#           the dialog); the canvas must light a path, `flowbench runs show
-#           last --json` must hold the run, finished, with its steps, and
-#           node by node each card must be lit exactly when the recorded run
-#           finished that node (the app writes where it drew each card to
-#           FLOWBENCH_SCENE); then the Runs view;
-#         support: the Connections view, the first connection's form;
+#         trainer: run the flow the app opens with (the offline demo) from
+#           the toolbar's Run and the Run dialog; the canvas must light a
+#           path, `flowbench runs show last --json` must hold the run,
+#           finished, with its steps, and node by node each card must be lit
+#           exactly when the recorded run finished that node (the app writes
+#           where it drew each card to FLOWBENCH_SCENE); then presenter mode
+#           (F11) and each of the four branches in one click on its run
+#           button, each checked the same way and by its outcome; the action
+#           count goes to $OUT/actions.txt; then the Runs view;
+#         support: the Send view (Ctrl+7), a curl command pasted through
+#           Request > Import cURL…, Send, the answer shown, its first JSON
+#           field selected and copied; the Connections view, a form;
 #         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
 #           and a call from the canvas's menu; the wheel over the call's form
-#           scrolls the properties panel; Test the call (Ctrl+Enter).
+#           scrolls the properties panel; Test the call (Ctrl+Enter); then a
+#           five-node flow with quick-add (Tab, a word, Enter) and a tidy
+#           (Ctrl+Shift+L), with its action count.
 # BIN is the folder holding flowbench and flowbench-gui (make build: bin).
 # Needs: Xvfb, xdotool, ImageMagick (make deps-test).
 set -euo pipefail
@@ -91,9 +98,10 @@ changed() {
 # (FLOWBENCH_SCENE) when a run ends.
 cards_match_run() {
   local name=$1 scene="$home/scene.txt" id x y cw ch st n want recorded
+  rm -f "$OUT/$size-$name-cards.txt"
   [ -s "$scene" ] || { echo "journeys $size $name: the app wrote no scene file after the run"; fail=1; return; }
   cp "$scene" "$OUT/$size-$name-scene.txt"
-  recorded=$(grep -o '"node":"[^"]*","kind":"[^"]*","status":"[^"]*"' "$OUT/$size-trainer-run.json" \
+  recorded=$(grep -o '"node":"[^"]*","kind":"[^"]*","status":"[^"]*"' "$OUT/$size-$name-run.json" \
     | sed 's/"node":"\([^"]*\)".*"status":"\([^"]*\)"/\1 \2/')
   eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
   local cx cy cwid chei
@@ -119,22 +127,68 @@ cards_match_run() {
   done <"$scene"
 }
 
+# recorded NAME: `flowbench runs show last --json` into NAME's file, which
+# must hold a finished run with its steps; then the cards of NAME's capture
+# must match it node by node.
+recorded() {
+  local name=$1
+  if ! "$BIN/flowbench" runs show last --json --db "$home/flowbench.db" >"$OUT/$size-$name-run.json" 2>"$OUT/$size-$name-run.err"; then
+    echo "journeys $size $name: flowbench runs show last: $(cat "$OUT/$size-$name-run.err")"; fail=1; return
+  fi
+  if ! grep -q '"status":"\(succeeded\|failed\)"' "$OUT/$size-$name-run.json" || ! grep -q '"node":.*"node":' "$OUT/$size-$name-run.json"; then
+    echo "journeys $size $name: the recorded run is not finished with its steps: $(cat "$OUT/$size-$name-run.json")"; fail=1; return
+  fi
+  cards_match_run "$name"
+}
+
+# outcome NAME WANT: the run recorded for NAME ended with outcome WANT.
+outcome() {
+  grep -q "\"outcome\":\"$2\"" "$OUT/$size-$1-run.json" || { echo "journeys $size $1: the run's outcome is not $2: $(cat "$OUT/$size-$1-run.json")"; fail=1; }
+}
+
 long_journeys() {
   eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
-  local ww=$WIDTH wh=$HEIGHT n
-  # trainer: run the flow the app opened with
+  local ww=$WIDTH wh=$HEIGHT n x actions
+  # trainer: run the flow the app opened with (the offline demo) from the
+  # toolbar's Run and the Run dialog's Run
   key ctrl+1
   click 448 49; shot trainer-run-dialog || return
-  click $((ww / 2 + 44)) $((wh / 2 + 135)); sleep 2; shot trainer-ran || return
+  click $((ww / 2 + 44)) $((wh / 2 + 217)); sleep 2; shot trainer-ran || return
   n=$(lit trainer-ran)
   [ "$n" -gt 200 ] || { echo "journeys $size trainer: the canvas lights no path after the run ($n lit pixels)"; fail=1; }
-  if ! "$BIN/flowbench" runs show last --json --db "$home/flowbench.db" >"$OUT/$size-trainer-run.json" 2>"$OUT/$size-trainer-run.err"; then
-    echo "journeys $size trainer: flowbench runs show last: $(cat "$OUT/$size-trainer-run.err")"; fail=1
-  elif ! grep -q '"status":"\(succeeded\|failed\)"' "$OUT/$size-trainer-run.json" || ! grep -q '"node":.*"node":' "$OUT/$size-trainer-run.json"; then
-    echo "journeys $size trainer: the recorded run is not finished with its steps: $(cat "$OUT/$size-trainer-run.json")"; fail=1
-  fi
-  cards_match_run trainer-ran
+  recorded trainer-ran
+  # trainer: every branch in presenter mode, one click each on the run
+  # buttons (chatbot-failing, -rule, -standard, -unknown, -vip, left to right)
+  key F11; shot presenter || return
+  actions=1
+  # full screen: the window now has the screen's size and place
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  for pair in 683:vip 370:standard 538:default 80:apology; do
+    x=${pair%%:*}
+    click "$x" $((HEIGHT - 26)); sleep 1.5; actions=$((actions + 1))
+    shot "presenter-${pair#*:}" || return
+    recorded "presenter-${pair#*:}"
+    outcome "presenter-${pair#*:}" "${pair#*:}"
+  done
+  echo "journeys $size trainer: four branches in presenter mode in $actions actions" >>"$OUT/actions.txt"
+  key F11; shot presenter-left || return
+  eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
   key ctrl+3; shot trainer-runs-view || return
+  # support: paste a curl command (Request > Import cURL…), Send, read a
+  # JSON field of the answer and copy it; the mocks' address is in the log
+  local port
+  port=$(grep -o 'url=http://127.0.0.1:[0-9]*' "$OUT/app-$size.log" | grep -o '[0-9]*$' | tail -1)
+  key ctrl+7; shot support-send-view || return
+  click 200 13; click 200 123; click $((ww / 2)) $((wh / 2 - 22))
+  DISPLAY=$disp xdotool type --delay 5 "curl -X POST http://127.0.0.1:$port/chatbot-vip/chatbot/step -H 'Content-Type: application/json' -d '{\"chatId\": \"c-1\"}'"
+  sleep 1; shot support-curl-typed || return
+  click $((ww / 2 + 47)) $((wh / 2 + 110)); shot support-imported || return
+  click $((ww - 118)) 134; sleep 2; shot support-sent || return
+  n=$(compare -metric AE -fuzz 5% <(convert "$OUT/$size-support-imported.png" -crop "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))" +repage png:-) \
+    <(convert "$OUT/$size-support-sent.png" -crop "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true)
+  [ "${n:-0}" -gt 1000 ] || { echo "journeys $size support: no response shown after Send ($n pixels changed)"; fail=1; }
+  # the first field of the JSON body, then Copy value
+  click 300 $((wh < 700 ? 470 : 500)); click 272 404; shot support-copied || return
   # support: a connection's form
   key ctrl+2; shot support-connections || return
   click 90 339; shot support-connection-form || return
@@ -163,9 +217,22 @@ long_journeys() {
   fi
   key ctrl+Return; sleep 1; shot analyst-tested-call || return
   key Escape
+  # analyst: the five-node flow with the keyboard's quick-add (Tab on the
+  # canvas, type, Enter: each node comes connected after the last), tidy
+  # (Ctrl+N asks first to discard the flow before: Discard)
+  key ctrl+n; click $((ww / 2 + 48)) $((wh / 2 + 60)); shot analyst-quick-empty || return
+  click $((ww / 3)) 300; actions=2
+  for word in "" "" d s en; do
+    key Tab; [ -n "$word" ] && { DISPLAY=$disp xdotool type --delay 20 "$word"; actions=$((actions + 1)); }
+    key Return; actions=$((actions + 2))
+  done
+  key ctrl+shift+l; sleep 1; actions=$((actions + 1)); shot analyst-quick-tidied || return
+  echo "journeys $size analyst: five connected nodes and a tidy in $actions actions" >>"$OUT/actions.txt"
+  n=$(changed analyst-quick-empty analyst-quick-tidied)
+  [ "$n" -gt 5000 ] || { echo "journeys $size analyst: quick-add drew no flow on the new one ($n canvas pixels differ)"; fail=1; }
 }
 
-views=(flows connections runs events mocks requests)
+views=(flows connections runs events mocks requests send)
 for size in 1024x640 1920x1080; do
   w=${size%x*}; h=${size#*x}
   home=$(mktemp -d)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -302,6 +303,7 @@ func (v *mocksView) start(addr string) error {
 	}
 	v.resetConnections()
 	v.log("Serving mocks on " + v.srv.URL() + ".")
+	slog.Info("serving mocks", "url", v.srv.URL()) // the app's log too: scripts/journeys.sh reads the address
 	return nil
 }
 
