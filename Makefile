@@ -57,7 +57,7 @@ deps-run:
 deps-test:
 	$(call apt_install,$(TEST_PKGS))
 
-test: deps-test fmt-check vet staticcheck vulncheck unit race smoke journeys-short
+test: deps-test fmt-check vet staticcheck vulncheck unit race smoke journeys-short temporal-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
