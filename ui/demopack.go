@@ -143,26 +143,10 @@ func (a *App) exportDemoPackDialog() {
 
 // saveDemoPack asks where to write the pack's bytes.
 func (a *App) saveDemoPack(data []byte, p *flow.DemoPack) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			a.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		_, werr := w.Write(data)
-		if cerr := w.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			a.showError(fmt.Errorf("export the demo pack to %s: %w", w.URI().Path(), werr))
-			return
-		}
-		a.console.log(fmt.Sprintf("Exported the demo pack %q to %s: %s.", p.Name, w.URI().Path(), packContents(p)))
-	}, a.w)
-	d.SetFileName(fileNameFor(cmpOrStr(p.Name, "demo")) + flow.DemoPackSuffix)
-	showDialog(d, a.w)
+	saveFileDialog(a.w, fileNameFor(cmpOrStr(p.Name, "demo"))+flow.DemoPackSuffix, "export the demo pack", writeBytes(data),
+		func(path string) {
+			a.console.log(fmt.Sprintf("Exported the demo pack %q to %s: %s.", p.Name, path, packContents(p)))
+		}, a.showError)
 }
 
 // importDemoPackDialog picks a demo pack file and imports it.

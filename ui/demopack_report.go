@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/report"
 	"github.com/flowbench/flowbench/storage"
@@ -65,24 +62,6 @@ func (h *historyView) exportReportDialog() {
 		h.showError(err)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			h.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		_, werr := w.Write(data)
-		if cerr := w.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			h.showError(fmt.Errorf("export the report to %s: %w", w.URI().Path(), werr))
-			return
-		}
-		h.log(fmt.Sprintf("Exported the report of run %s to %s.", shortID(run.ID), w.URI().Path()))
-	}, h.win)
-	d.SetFileName(fileNameFor(run.FlowName) + "-run-" + shortID(run.ID) + ".html")
-	showDialog(d, h.win)
+	saveFileDialog(h.win, fileNameFor(run.FlowName)+"-run-"+shortID(run.ID)+".html", "export the report", writeBytes(data),
+		func(path string) { h.log(fmt.Sprintf("Exported the report of run %s to %s.", shortID(run.ID), path)) }, h.showError)
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -213,4 +215,39 @@ func closeTopDialog(c fyne.Canvas) bool {
 	}
 	st.open[len(st.open)-1].Hide()
 	return true
+}
+
+// saveFileDialog asks where to save a file (offering name) and writes it
+// with write; the one home of the app's Save and Export dialogs. done gets
+// the path written; a failure goes to fail as "<what> to PATH: reason". A
+// cancelled dialog does nothing.
+func saveFileDialog(win fyne.Window, name, what string, write func(io.Writer) error, done func(path string), fail func(error)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			fail(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		err = write(w)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fail(fmt.Errorf("%s to %s: %w", what, w.URI().Path(), err))
+			return
+		}
+		done(w.URI().Path())
+	}, win)
+	d.SetFileName(name)
+	showDialog(d, win)
+}
+
+// writeBytes is a saveFileDialog writer of data.
+func writeBytes(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
 }

@@ -240,19 +240,8 @@ func (a *App) editEnvironments() {
 		d.Show()
 	})
 	exp := widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), func() {
-		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-			if err != nil || wc == nil {
-				return
-			}
-			defer wc.Close()
-			if err := a.envs.exportTo(wc); err != nil {
-				a.showError(fmt.Errorf("export the environments to %s: %w", wc.URI().Name(), err))
-				return
-			}
-			a.console.log(fmt.Sprintf("Exported the environments to %s.", wc.URI().Name()))
-		}, a.w)
-		d.SetFileName("flowbench.environments.json")
-		d.Show()
+		saveFileDialog(a.w, "flowbench.environments.json", "export the environments", a.envs.exportTo,
+			func(path string) { a.console.log(fmt.Sprintf("Exported the environments to %s.", path)) }, a.showError)
 	})
 	hint := widget.NewLabel(`An environments file, as flowbench run --environments reads it: each environment's variables (env.NAME in expressions) and, per connection, a baseURL (and auth, secrets only as {"env": VAR} or {"secret": NAME}).`)
 	hint.Wrapping = fyne.TextWrapWord

@@ -171,27 +171,8 @@ func (v *flowsView) exportDialog() {
 		return
 	}
 	name := v.docs.flowName()
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			v.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		_, werr := w.Write(data)
-		cerr := w.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			v.showError(fmt.Errorf("export to %s: %w", w.URI().Path(), werr))
-			return
-		}
-		v.log(fmt.Sprintf("Exported %q to %s.", name, w.URI().Path()))
-	}, v.win)
-	d.SetFileName(fileNameFor(name) + ".flow.json")
-	showDialog(d, v.win)
+	saveFileDialog(v.win, fileNameFor(name)+".flow.json", "export", writeBytes(data),
+		func(path string) { v.log(fmt.Sprintf("Exported %q to %s.", name, path)) }, v.showError)
 }
 
 // historyDialog lists the stored versions of the open flow; restoring one

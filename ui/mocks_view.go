@@ -473,17 +473,7 @@ func (v *mocksView) exportInteractive() {
 		v.showError(fmt.Errorf("export the mocks: %w", err))
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if _, err := w.Write(data); err != nil {
-			v.showError(fmt.Errorf("export the mocks to %s: %w", w.URI().Name(), err))
-			return
-		}
-		v.log(fmt.Sprintf("Exported %d mocks to %s.", len(v.list.items), w.URI().Name()))
-	}, v.win)
-	d.SetFileName("flowbench.mocks.json")
-	showDialog(d, v.win)
+	n := len(v.list.items)
+	saveFileDialog(v.win, "flowbench.mocks.json", "export the mocks", writeBytes(data),
+		func(path string) { v.log(fmt.Sprintf("Exported %d mocks to %s.", n, path)) }, v.showError)
 }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -629,32 +628,15 @@ func (v *responseView) saveBodyDialog() {
 		return
 	}
 	x := v.x
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			v.sh.showError(err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		err = v.saveBody(w)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			v.sh.showError(fmt.Errorf("saving the body to %s: %w", w.URI().Path(), err))
-			return
-		}
-		msg := fmt.Sprintf("Saved the body (%s) to %s.", byteSize(int64(len(x.ResponseBody))), w.URI().Path())
+	saveFileDialog(v.sh.win, bodyFileName(x), "save the body", v.saveBody, func(path string) {
+		msg := fmt.Sprintf("Saved the body (%s) to %s.", byteSize(int64(len(x.ResponseBody))), path)
 		if x.Truncated {
 			msg += " It is the recorded part only: the response was truncated."
 		}
 		if v.sh.log != nil {
 			v.sh.log(msg)
 		}
-	}, v.sh.win)
-	d.SetFileName(bodyFileName(x))
-	d.Show()
+	}, v.sh.showError)
 }
 
 // saveBody writes the response body, exactly as recorded, to w.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/engine"
+	"github.com/flowbench/flowbench/engine/clock"
 	"github.com/flowbench/flowbench/flow"
 )
 
@@ -85,14 +86,7 @@ func (s *stepper) pause(ctx context.Context, at engine.PausePoint) error {
 		if slow <= 0 {
 			return nil
 		}
-		t := time.NewTimer(slow)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return clock.Sleep(ctx, slow)
 	}
 	s.a.opts.Do(func() { s.show(at) })
 	select {
