@@ -237,7 +237,7 @@ func (t *requestTab) send() {
 	var doc *flow.Flow
 	if t.node != "" && a.ed.Flow().Node(t.node) != nil {
 		doc = editor.Clone(a.ed.Flow())
-		doc.ID, doc.Version = a.flowID, a.flowVersion
+		doc.ID, doc.Version = a.flowOrDocID(), a.flowVersion // an unsaved flow sends under its GUID too
 	}
 	conns, err := w.sendConnections(l)
 	if err != nil {
