@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the real window: builds the GL binary, starts it under Xvfb
 # on a fresh database (the first launch stores the bundled example flows and
-# opens "Chatbot VIP routing"), captures the screen and checks the capture
-# is not blank and the window shows the example flow.
+# opens the offline demo, "Demo: chatbot branching"), captures the screen and
+# checks the capture is not blank and the window shows that flow.
 #
 # It starts the app as users do, `flowbench gui`, which runs flowbench-gui
 # from beside it, under LANG=C.UTF-8 (the app must fall back to English
@@ -102,12 +102,12 @@ fi
 
 # The title names the open flow: the bundled example must be the one shown.
 if command -v xwininfo >/dev/null; then
-	if ! LC_ALL=C DISPLAY="$display" xwininfo -root -tree | grep -q "Chatbot VIP routing"; then
+	if ! LC_ALL=C DISPLAY="$display" xwininfo -root -tree | grep -q "Demo: chatbot branching"; then
 		echo "smoke: FAIL: no window titled with the example flow; windows:" >&2
 		LC_ALL=C DISPLAY="$display" xwininfo -root -tree >&2
 		exit 1
 	fi
-	echo "smoke: the window shows the example flow \"Chatbot VIP routing\""
+	echo "smoke: the window shows the example flow \"Demo: chatbot branching\""
 fi
 
 if [[ -n "$keep" ]]; then
@@ -115,7 +115,7 @@ if [[ -n "$keep" ]]; then
 	if command -v xwininfo >/dev/null && command -v xdotool >/dev/null; then
 		# the README shows the request builder: select the example's call
 		# node ("Look up tier") as a person would, by clicking its card
-		win="$(LC_ALL=C DISPLAY="$display" xwininfo -root -tree | awk '/Chatbot VIP routing/ {print $1; exit}')"
+		win="$(LC_ALL=C DISPLAY="$display" xwininfo -root -tree | awk '/Demo: chatbot branching/ {print $1; exit}')"
 		DISPLAY="$display" xdotool mousemove --window "$win" 500 385 click 1 mousemove 700 800
 		sleep 1
 		import -display "$display" -window "$win" "$keep"
