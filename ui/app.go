@@ -582,6 +582,10 @@ func (a *App) load(f *flow.Flow) {
 func (a *App) NewFlow() {
 	a.flushDraft()
 	a.load(nil)
+	// the keyboard builds at once: Tab on the canvas opens quick-add
+	if c := a.w.Canvas(); c != nil {
+		c.Focus(a.cv)
+	}
 }
 
 // Save stores the open document as a new version and marks it clean. The

@@ -42,3 +42,13 @@ func TestFlowStaysFittedUntilTheViewIsMoved(t *testing.T) {
 		t.Fatal("after Fit to window the flow no longer follows the canvas's size")
 	}
 }
+
+// A new flow (Ctrl+N) gives the canvas the keyboard, so Tab opens
+// quick-add at once, without a click first.
+func TestNewFlowFocusesTheCanvas(t *testing.T) {
+	h := newRunHarness(t, "http://127.0.0.1:1", binConn)
+	h.app.NewFlow()
+	if got := h.w.Canvas().Focused(); got != h.app.cv {
+		t.Fatalf("after New flow the focus is on %T, want the canvas", got)
+	}
+}
