@@ -25,8 +25,9 @@
 #         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
 #           and a call from the canvas's menu; the wheel over the call's form
 #           scrolls the properties panel; Test the call (Ctrl+Enter); then a
-#           five-node flow with quick-add (Tab, a word, Enter) and a tidy
-#           (Ctrl+Shift+L), with its action count.
+#           five-node flow with quick-add (Tab, a word, Enter), a tidy
+#           (Ctrl+Shift+L) and a save, with its action count; relaunched, the
+#           window opens that flow.
 # BIN is the folder holding flowbench and flowbench-gui (make build: bin).
 # Needs: Xvfb, xdotool, ImageMagick (make deps-test).
 set -euo pipefail
@@ -146,6 +147,20 @@ outcome() {
   grep -q "\"outcome\":\"$2\"" "$OUT/$size-$1-run.json" || { echo "journeys $size $1: the run's outcome is not $2: $(cat "$OUT/$size-$1-run.json")"; fail=1; }
 }
 
+# start_app: the app on $disp with $home's database, its window in $win
+# (its log appended to app-SIZE.log).
+start_app() {
+  HOME=$home DISPLAY=$disp LANG=C.UTF-8 FLOWBENCH_SCENE=$home/scene.txt FLOWBENCH_MASTER_KEY=$(head -c32 /dev/zero | base64) \
+    "$BIN/flowbench" gui --db "$home/flowbench.db" >>"$OUT/app-$size.log" 2>&1 & app=$!
+  win=""
+  for _ in $(seq 1 60); do
+    win=$(DISPLAY=$disp xdotool search --name Flowbench 2>/dev/null | head -1 || true)
+    [ -n "$win" ] && break; sleep 0.5
+  done
+  [ -n "$win" ] || return 1
+  sleep 2
+}
+
 long_journeys() {
   eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
   local ww=$WIDTH wh=$HEIGHT n x actions
@@ -221,15 +236,21 @@ long_journeys() {
   # canvas, type, Enter: each node comes connected after the last), tidy
   # (Ctrl+N asks first to discard the flow before: Discard)
   key ctrl+n; click $((ww / 2 + 48)) $((wh / 2 + 60)); shot analyst-quick-empty || return
-  click $((ww / 3)) 300; actions=2
+  actions=1
   for word in "" "" d s en; do
     key Tab; [ -n "$word" ] && { DISPLAY=$disp xdotool type --delay 20 "$word"; actions=$((actions + 1)); }
     key Return; actions=$((actions + 2))
   done
   key ctrl+shift+l; sleep 1; actions=$((actions + 1)); shot analyst-quick-tidied || return
-  echo "journeys $size analyst: five connected nodes and a tidy in $actions actions" >>"$OUT/actions.txt"
+  key ctrl+s; actions=$((actions + 1))
+  echo "journeys $size analyst: five connected nodes, a tidy and a save in $actions actions" >>"$OUT/actions.txt"
   n=$(changed analyst-quick-empty analyst-quick-tidied)
-  [ "$n" -gt 5000 ] || { echo "journeys $size analyst: quick-add drew no flow on the new one ($n canvas pixels differ)"; fail=1; }
+  [ "$n" -gt 2000 ] || { echo "journeys $size analyst: quick-add drew no flow on the new one ($n canvas pixels differ)"; fail=1; }
+  # relaunch: the window opens the newest flow, the one just built
+  kill -TERM "$app"; wait "$app" || true
+  start_app || { echo "journeys $size analyst: no window after the relaunch"; fail=1; return; }
+  shot analyst-relaunched || return
+  LC_ALL=C DISPLAY=$disp xwininfo -root -tree | grep -q "Untitled flow" || { echo "journeys $size analyst: the relaunched window does not open the saved flow"; fail=1; }
 }
 
 views=(flows connections runs events mocks requests send)
@@ -240,15 +261,7 @@ for size in 1024x640 1920x1080; do
   for n in $(seq 90 140); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=":$n"; break; }; done
   Xvfb "$disp" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 & xvfb=$!
   sleep 1
-  HOME=$home DISPLAY=$disp LANG=C.UTF-8 FLOWBENCH_SCENE=$home/scene.txt FLOWBENCH_MASTER_KEY=$(head -c32 /dev/zero | base64) \
-    "$BIN/flowbench" gui --db "$home/flowbench.db" >"$OUT/app-$size.log" 2>&1 & app=$!
-  win=""
-  for _ in $(seq 1 60); do
-    win=$(DISPLAY=$disp xdotool search --name Flowbench 2>/dev/null | head -1 || true)
-    [ -n "$win" ] && break; sleep 0.5
-  done
-  if [ -z "$win" ]; then echo "journeys $size: no window"; fail=1; cleanup; app="" xvfb="" home=""; continue; fi
-  sleep 2
+  if ! start_app; then echo "journeys $size: no window"; fail=1; cleanup; app="" xvfb="" home=""; continue; fi
   shot open || true
   for i in "${!views[@]}"; do
     key "ctrl+$((i + 1))"
