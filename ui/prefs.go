@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +11,13 @@ import (
 // Preference keys: the window and split sizes, and the theme, persist
 // between launches through fyne's Preferences.
 const (
+	// prefLayout holds the window and split sizes as one JSON value, so
+	// closing the window writes the preferences file once: Fyne reloads
+	// the file when it changes, and a second write racing that reload on a
+	// busy machine logged "Preferences load error" at exit.
+	prefLayout = "layout"
+	// The keys of older versions, one value each, read when there is no
+	// prefLayout yet.
 	prefWidth        = "window.width"
 	prefHeight       = "window.height"
 	prefSplitSide    = "split.sidebar"
@@ -17,6 +25,30 @@ const (
 	prefSplitConsole = "split.console"
 	prefTheme        = "theme"
 )
+
+// windowLayout is what prefLayout holds.
+type windowLayout struct {
+	Width     float64 `json:"width,omitempty"`
+	Height    float64 `json:"height,omitempty"`
+	Sidebar   float64 `json:"sidebar"`
+	Inspector float64 `json:"inspector"`
+	Console   float64 `json:"console"`
+}
+
+// storedLayout is the layout of the last session: prefLayout, else the
+// older keys, else the defaults.
+func storedLayout(p fyne.Preferences) windowLayout {
+	l := windowLayout{
+		Width: p.FloatWithFallback(prefWidth, defaultWidth), Height: p.FloatWithFallback(prefHeight, defaultHeight),
+		Sidebar:   p.FloatWithFallback(prefSplitSide, defaultSplitSide),
+		Inspector: p.FloatWithFallback(prefSplitInspect, defaultSplitInspect),
+		Console:   p.FloatWithFallback(prefSplitConsole, defaultSplitConsole),
+	}
+	if s := p.String(prefLayout); s != "" {
+		_ = json.Unmarshal([]byte(s), &l) // a hand-edited value keeps what parses
+	}
+	return l
+}
 
 // Default window layout, used on the first launch.
 const (
@@ -37,24 +69,26 @@ const (
 // restoreLayout sizes the window and its splits as they were when it last
 // closed.
 func (a *App) restoreLayout() {
-	p := a.fa.Preferences()
+	l := storedLayout(a.fa.Preferences())
 	a.w.Resize(a.storedSize())
-	a.sideSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitSide, defaultSplitSide)))
-	a.inspSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitInspect, defaultSplitInspect)))
-	a.consoleSplit.SetOffset(clampOffset(p.FloatWithFallback(prefSplitConsole, defaultSplitConsole)))
+	a.sideSplit.SetOffset(clampOffset(l.Sidebar))
+	a.inspSplit.SetOffset(clampOffset(l.Inspector))
+	a.consoleSplit.SetOffset(clampOffset(l.Console))
 }
 
-// saveLayout records the window and split sizes for the next launch.
+// saveLayout records the window and split sizes for the next launch, in
+// one write (none when they did not change).
 func (a *App) saveLayout() {
 	p := a.fa.Preferences()
-	size := a.w.Canvas().Size()
-	if size.Width > 0 && size.Height > 0 {
-		p.SetFloat(prefWidth, float64(size.Width))
-		p.SetFloat(prefHeight, float64(size.Height))
+	l := storedLayout(p)
+	if size := a.w.Canvas().Size(); size.Width > 0 && size.Height > 0 {
+		l.Width, l.Height = float64(size.Width), float64(size.Height)
 	}
-	p.SetFloat(prefSplitSide, a.sideSplit.Offset)
-	p.SetFloat(prefSplitInspect, a.inspSplit.Offset)
-	p.SetFloat(prefSplitConsole, a.consoleSplit.Offset)
+	l.Sidebar, l.Inspector, l.Console = a.sideSplit.Offset, a.inspSplit.Offset, a.consoleSplit.Offset
+	b, _ := json.Marshal(l)
+	if string(b) != p.String(prefLayout) {
+		p.SetString(prefLayout, string(b))
+	}
 }
 
 // clampOffset keeps a stored split offset usable even if the file was

@@ -24,10 +24,8 @@ func fitSize(want, screen fyne.Size) fyne.Size {
 // storedSize is the window size of the last session, or the default on the
 // first launch.
 func (a *App) storedSize() fyne.Size {
-	p := a.fa.Preferences()
-	w := float32(p.FloatWithFallback(prefWidth, defaultWidth))
-	h := float32(p.FloatWithFallback(prefHeight, defaultHeight))
-	return fyne.NewSize(max(w, 640), max(h, 480))
+	l := storedLayout(a.fa.Preferences())
+	return fyne.NewSize(max(float32(l.Width), 640), max(float32(l.Height), 480))
 }
 
 // FitToScreen shrinks the window to a screen of wpx x hpx pixels (the size
