@@ -216,3 +216,24 @@ func (db *DB) flowSummaries(ctx context.Context, query string, args ...any) ([]F
 func (db *DB) DeleteFlow(ctx context.Context, id string) error {
 	return db.deleteDoc(ctx, "flows", "id", "flow", id, flowHome(id))
 }
+
+// RunFlow is the flow document run ran: the version it ran when that is
+// stored, else the flow's newest version; nil (no error) for a run of a
+// flow file or of a flow deleted since.
+func (db *DB) RunFlow(ctx context.Context, run *flow.Run) (*flow.Flow, error) {
+	if run.FlowID == "" {
+		return nil, nil
+	}
+	var f *flow.Flow
+	var err error
+	if run.FlowVersion > 0 {
+		f, err = db.FlowVersionDoc(ctx, run.FlowID, run.FlowVersion)
+	}
+	if run.FlowVersion == 0 || errors.Is(err, ErrNotFound) {
+		f, err = db.Flow(ctx, run.FlowID)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return f, err
+}

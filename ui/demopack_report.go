@@ -8,14 +8,12 @@ import (
 
 	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/report"
-	"github.com/flowbench/flowbench/storage"
 )
 
 // runFlowStore reads the flow a run ran, for its report's picture;
 // *storage.DB is one.
 type runFlowStore interface {
-	Flow(ctx context.Context, id string) (*flow.Flow, error)
-	FlowVersionDoc(ctx context.Context, id string, version int) (*flow.Flow, error)
+	RunFlow(ctx context.Context, run *flow.Run) (*flow.Flow, error)
 }
 
 // reportOf writes the run with that id as the HTML page of package report:
@@ -30,17 +28,8 @@ func (h *historyView) reportOf(id string) ([]byte, *flow.Run, error) {
 		return nil, nil, fmt.Errorf("read run %s: %w", shortID(id), err)
 	}
 	var f *flow.Flow
-	if fs, ok := h.store.(runFlowStore); ok && run.FlowID != "" {
-		if run.FlowVersion > 0 {
-			f, err = fs.FlowVersionDoc(h.ctx, run.FlowID, run.FlowVersion)
-		}
-		if run.FlowVersion == 0 || errors.Is(err, storage.ErrNotFound) {
-			f, err = fs.Flow(h.ctx, run.FlowID)
-		}
-		if errors.Is(err, storage.ErrNotFound) {
-			f, err = nil, nil
-		}
-		if err != nil {
+	if fs, ok := h.store.(runFlowStore); ok {
+		if f, err = fs.RunFlow(h.ctx, run); err != nil {
 			return nil, nil, fmt.Errorf("read the flow of run %s: %w", shortID(id), err)
 		}
 	}

@@ -127,15 +127,9 @@ func cmdRuns(args []string, stdout, stderr io.Writer) int {
 
 // showRun prints one run with its steps: the text or JSON of `flowbench run`.
 func showRun(ctx context.Context, store *storage.DB, ref string, asJSON bool, stdout, stderr io.Writer) int {
-	id, err := findRun(ctx, store, ref)
-	if err != nil {
-		fmt.Fprintf(stderr, "flowbench runs show: %v\n", err)
-		return exitInvalid
-	}
-	run, steps, err := store.Run(ctx, id)
-	if err != nil {
-		fmt.Fprintf(stderr, "flowbench runs show: %v\n", err)
-		return exitFailed
+	run, steps, code := loadRun(ctx, store, ref, stderr)
+	if run == nil {
+		return code
 	}
 	res := &engine.Result{Run: *run, Steps: steps}
 	if asJSON {
@@ -144,6 +138,22 @@ func showRun(ctx context.Context, store *storage.DB, ref string, asJSON bool, st
 		writeTextResult(stdout, res)
 	}
 	return exitOK
+}
+
+// loadRun reads the run ref names (see findRun) with its steps; on failure
+// it says why on stderr and gives the exit status (run nil).
+func loadRun(ctx context.Context, store *storage.DB, ref string, stderr io.Writer) (*flow.Run, []flow.Step, int) {
+	id, err := findRun(ctx, store, ref)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench runs show: %v\n", err)
+		return nil, nil, exitInvalid
+	}
+	run, steps, err := store.Run(ctx, id)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowbench runs show: %v\n", err)
+		return nil, nil, exitFailed
+	}
+	return run, steps, exitOK
 }
 
 // findRun resolves "last", a whole run id, or the first characters of one
