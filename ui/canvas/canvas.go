@@ -61,6 +61,8 @@ type Canvas struct {
 	// connectors, leaves it nil and UpdateRunOverlay does nothing until the
 	// next SetRunOverlay.
 	overlayEdges []flow.Edge
+	// cmp is the two-path overlay of a comparison of runs (compare.go).
+	cmp *compareOverlay
 
 	pointer   fyne.Position // where the pointer is over the canvas, while pointerIn
 	pointerIn bool
@@ -253,6 +255,7 @@ func (c *Canvas) onChange(ch editor.Change) {
 		// another document, or other connectors: the run's path is not this one's
 		c.clearOverlay()
 	}
+	c.dropCompare(ch)
 	if c.r == nil {
 		return
 	}

@@ -488,6 +488,7 @@ func (r *renderer) styleNode(nv *nodeView) {
 	if st, ok := r.c.status[nv.id]; ok {
 		stroke, width = r.color(statusColor(st)), 3
 	}
+	stroke, width = r.compareNode(nv, stroke, width)
 	if r.c.ed.IsSelected(nv.id) {
 		stroke, width = r.color(theme.ColorNamePrimary), 3
 	}
@@ -756,6 +757,7 @@ func (r *renderer) styleOf(i int, port string) edgeStyle {
 	if r.c.taken[i] {
 		st.color, st.width, st.bold, st.label = r.color(theme.ColorNameSuccess), 3.5, true, port
 	}
+	st = r.compareEdge(i, port, st)
 	if i == r.selEdge {
 		st.color, st.width = r.color(theme.ColorNamePrimary), 3.5
 	}
