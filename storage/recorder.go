@@ -79,6 +79,8 @@ type Recorder struct {
 	stmts   recorderStmts
 	buf     []record
 	enc     stepBatch
+	cov     coverageBatch           // the ports a transaction's steps took (coverage.go)
+	held    map[string]bool         // runs whose row this recorder made a placeholder: their steps' ports are counted with their row
 	byRun   map[string][]*flow.Step // a transaction's steps, by run
 	runList []string                // byRun's keys in the order first seen
 	owner   *owner                  // this recorder's run_owners row, made at its first write
@@ -108,7 +110,7 @@ type record struct {
 
 // recorderStmts are prepared once on the writer connection.
 type recorderStmts struct {
-	run, finish, placeholder, steps, event, stamp, hook *sql.Stmt
+	run, finish, placeholder, steps, event, stamp, hook, coverage, runCoverage *sql.Stmt
 }
 
 // NewRecorder starts a recorder writing to db. Close it when done; DB.Close
@@ -411,6 +413,7 @@ func (r *Recorder) write(recs []record) ([]string, error) {
 	}
 	// The rollback undid rows this map believes exist.
 	clear(r.known)
+	clear(r.held)
 	var first error
 	var finished []string
 	for i := range recs {
@@ -521,6 +524,12 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			}
 			if err == nil && !done {
 				_, err = run.ExecContext(ctx, runArgs(snap)...)
+				if err == nil && r.held[rec.runID] {
+					// The steps stored under the placeholder were not
+					// counted: the row had no flow then.
+					delete(r.held, rec.runID)
+					_, err = tx.StmtContext(ctx, r.stmts.runCoverage).ExecContext(ctx, rec.runID)
+				}
 			}
 			if err == nil {
 				if rec.kind == recRun {
@@ -533,7 +542,15 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			if len(r.byRun[rec.runID]) == 0 {
 				r.runList = append(r.runList, rec.runID)
 				if r.known[rec.runID] == nil {
-					_, err = placeholder.ExecContext(ctx, rec.runID, unixNano(rec.step.StartedAt))
+					var res sql.Result
+					if res, err = placeholder.ExecContext(ctx, rec.runID, unixNano(rec.step.StartedAt)); err == nil {
+						if n, _ := res.RowsAffected(); n == 1 {
+							if r.held == nil {
+								r.held = map[string]bool{}
+							}
+							r.held[rec.runID] = true
+						}
+					}
 				}
 			}
 			r.byRun[rec.runID] = append(r.byRun[rec.runID], rec.step)
@@ -545,6 +562,7 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			return fmt.Errorf("record run %q: %w", rec.runID, err)
 		}
 	}
+	r.cov.reset()
 	for _, id := range r.runList {
 		args, err := r.enc.of(id, r.byRun[id])
 		if err == nil {
@@ -553,6 +571,16 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 		if err != nil {
 			tx.Rollback()
 			return fmt.Errorf("record run %q: %w", id, err)
+		}
+		if !r.held[id] {
+			r.cov.add(id, r.byRun[id])
+		}
+	}
+	// The ports they took, in one statement (branch coverage, coverage.go).
+	if arg, ok := r.cov.arg(); ok {
+		if _, err := tx.StmtContext(ctx, r.stmts.coverage).ExecContext(ctx, arg); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record runs: count the ports their steps took: %w", err)
 		}
 	}
 	// A webhook delivery's id is remembered with its run's final record, in
@@ -587,6 +615,7 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	for _, rec := range recs {
 		if rec.kind == recRunFinished {
 			delete(r.known, rec.runID)
+			delete(r.held, rec.runID)
 		}
 	}
 	return nil
@@ -618,6 +647,8 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 		event:       prep(insertEventSQL),
 		stamp:       prep(stampRunsSQL),
 		hook:        prep(insertWebhookSQL),
+		coverage:    prep(addCoverageSQL),
+		runCoverage: prep(addRunCoverageSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.close()
@@ -627,7 +658,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *recorderStmts) close() {
-	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp, s.hook} {
+	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp, s.hook, s.coverage, s.runCoverage} {
 		if st != nil {
 			st.Close()
 		}

@@ -389,9 +389,14 @@ func (db *DB) DeleteRun(ctx context.Context, id string) error {
 }
 
 // deleteRunsTx deletes the runs with the given ids and their events; steps
-// go by cascade.
+// go by cascade, and the branch coverage of the flow versions they ran is
+// recounted from the runs left.
 func deleteRunsTx(ctx context.Context, tx *sql.Tx, ids []any) (int, error) {
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	versions, err := versionsOfRunsTx(ctx, tx, in, ids)
+	if err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM events WHERE run_id IN "+in, ids...); err != nil {
 		return 0, err
 	}
@@ -400,7 +405,10 @@ func deleteRunsTx(ctx context.Context, tx *sql.Tx, ids []any) (int, error) {
 		return 0, err
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return int(n), recountCoverageTx(ctx, tx, versions)
 }
 
 // DeleteRunsBefore removes every run that started before t, with its steps
