@@ -310,5 +310,13 @@ func (a *App) wireCanvas() {
 		an.Curve = fyne.AnimationLinear
 		an.Start()
 	}
+	a.cv.Pulse = func(step func(float32)) func() {
+		an := fyne.NewAnimation(700*time.Millisecond, step)
+		an.Curve = fyne.AnimationEaseInOut
+		an.AutoReverse = true
+		an.RepeatCount = fyne.AnimationRepeatForever
+		an.Start()
+		return an.Stop
+	}
 	a.cv.AddShortcuts(a.w.Canvas())
 }

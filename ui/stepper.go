@@ -138,6 +138,7 @@ func (s *stepper) show(at engine.PausePoint) {
 	s.bar.Show()
 	if s.a.live != nil && s.a.live.id == at.RunID {
 		s.a.cv.UpdateRunOverlay(map[string]flow.Status{at.Node: flow.StatusRunning}, nil)
+		s.a.cv.SetPaused(at.Node)
 		s.a.cv.Reveal(at.Node)
 	}
 	s.a.console.log(fmt.Sprintf("Paused before %s (step %d).", title, at.Seq))
@@ -147,6 +148,7 @@ func (s *stepper) hide() {
 	if !s.paused() {
 		s.at = nil
 		s.bar.Hide()
+		s.a.cv.SetPaused("")
 	}
 }
 

@@ -56,6 +56,9 @@ func TestStepThroughPausesBeforeEachNode(t *testing.T) {
 		if status, _ := h.app.cv.RunOverlay(); status[node] != flow.StatusRunning {
 			t.Errorf("the card of %s shows %s while the run waits before it, want running", node, status[node])
 		}
+		if got := h.app.cv.Paused(); got != node {
+			t.Errorf("the pulsing card is %q while the run waits before %s", got, node)
+		}
 		if !h.app.runKey(&fyne.KeyEvent{Name: keys[i]}) {
 			t.Fatalf("%s did not take the paused run on", keys[i])
 		}
@@ -69,6 +72,9 @@ func TestStepThroughPausesBeforeEachNode(t *testing.T) {
 	}
 	if h.app.step.bar.Visible() {
 		t.Fatal("the step bar stays after the run")
+	}
+	if got := h.app.cv.Paused(); got != "" {
+		t.Fatalf("the card of %s still pulses after the run", got)
 	}
 	// with nothing paused, Space belongs to the canvas again
 	if h.app.runKey(&fyne.KeyEvent{Name: fyne.KeySpace}) {
@@ -88,6 +94,7 @@ func TestStopWhilePausedEndsTheRunStopped(t *testing.T) {
 	if run := h.app.live.run; run.Status != flow.StatusStopped || run.Error != `the run was stopped at node "lookup"` {
 		t.Fatalf("run %s %q, want stopped at lookup", run.Status, run.Error)
 	}
+	h.settle("the pulse to stop", func() bool { return h.app.cv.Paused() == "" })
 }
 
 // A breakpoint from a card's menu pauses a run there alone; Continue runs

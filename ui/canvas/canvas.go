@@ -48,6 +48,12 @@ type Canvas struct {
 	// Animate runs a tween of d calling step with 0..1, on the UI
 	// goroutine (fyne.NewAnimation); tests leave it nil to jump to the end.
 	Animate func(d time.Duration, step func(float32))
+	// Pulse starts a repeating animation calling step with 0..1..0 on the
+	// UI goroutine and returns what stops it (the app: fyne.NewAnimation,
+	// repeating and reversing); the card a paused run waits before pulses
+	// with it (SetPaused). Tests leave it nil: that card keeps a still,
+	// thicker border.
+	Pulse func(step func(float32)) (stop func())
 
 	ed   *editor.Editor
 	view View
@@ -63,6 +69,12 @@ type Canvas struct {
 	overlayEdges []flow.Edge
 	// cmp is the two-path overlay of a comparison of runs (compare.go).
 	cmp *compareOverlay
+
+	// paused is the node a paused run waits before; pulse the phase of its
+	// pulse (0..1), stopPulse what stops the animation.
+	paused    string
+	pulse     float32
+	stopPulse func()
 
 	pointer   fyne.Position // where the pointer is over the canvas, while pointerIn
 	pointerIn bool
@@ -256,6 +268,10 @@ func (c *Canvas) onChange(ch editor.Change) {
 		c.clearOverlay()
 	}
 	c.dropCompare(ch)
+	if ch.Kind == editor.ChangeDoc && c.paused != "" &&
+		(ch.Label == editor.LabelLoad || c.ed.Flow().Node(c.paused) == nil) {
+		c.SetPaused("") // the run waits in another document, or before a card deleted
+	}
 	if c.r == nil {
 		return
 	}

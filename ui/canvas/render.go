@@ -492,6 +492,9 @@ func (r *renderer) styleNode(nv *nodeView) {
 	if r.c.ed.IsSelected(nv.id) {
 		stroke, width = r.color(theme.ColorNamePrimary), 3
 	}
+	if nv.id == r.c.paused {
+		stroke, width = r.color(statusColor(flow.StatusRunning)), r.c.pausedStroke()
+	}
 	fill := r.color(theme.ColorNameInputBackground)
 	if nv.disabled {
 		// greyed: a disabled node is skipped in runs
