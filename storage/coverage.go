@@ -10,10 +10,11 @@ import (
 	"github.com/flowbench/flowbench/flow"
 )
 
-// Branch coverage (migration 0007): port_coverage counts, per flow version,
-// the steps that took each (node, port). The recorder adds each commit's
-// steps in the transaction that writes them (coverageBatch); deleting runs
-// recounts the flow versions they belonged to (recountCoverageTx).
+// Branch coverage (migration 0007): port_coverage holds, per flow version,
+// a JSON array of [node, port, taken, first, last]. The recorder merges each
+// commit's steps into it in the transaction that writes them (coverageBatch,
+// mergeCoverageSQL); deleting runs recounts the flow versions they belonged
+// to (recountCoverageTx).
 
 // NodePort names one output port of one node.
 type NodePort struct {
@@ -22,7 +23,8 @@ type NodePort struct {
 
 // PortUse is how a port was used by the recorded runs of a flow version.
 type PortUse struct {
-	// Taken is how many recorded steps left the node by the port.
+	// Taken is how many recorded steps left the node by the port (of all
+	// time, whatever the since of PortCoverage).
 	Taken int
 	// First and Last are when the first and the last of them started.
 	First, Last time.Time
@@ -32,41 +34,67 @@ type PortUse struct {
 // the one-step runs of a node's Test.
 const coverageFilter = `r.flow_id <> '' AND r.trigger_info <> 'test'`
 
-// addCoverageSQL adds the ports a commit's steps took: ? is a JSON array of
-// [run id, node, port, times, first start, last start] (starts in Unix
-// nanoseconds, 0 when unknown), the run's flow version read from its row.
-const addCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, node, port, taken, first_at, last_at)
-SELECT r.flow_id, r.flow_version, j.value ->> 1, j.value ->> 2, sum(j.value ->> 3),
-	min(coalesce(nullif(j.value ->> 4, 0), r.started_at)), max(coalesce(nullif(j.value ->> 5, 0), r.started_at))
-FROM json_each(?) j JOIN runs r ON r.id = j.value ->> 0
-WHERE ` + coverageFilter + `
-GROUP BY 1, 2, 3, 4
-ON CONFLICT(flow_id, flow_version, node, port) DO UPDATE SET taken = taken + excluded.taken,
-	first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`
+// onCoverageConflict merges the ports of a flow version's new row
+// (excluded) into its stored ones: counts added, first the earliest, last
+// the latest.
+const onCoverageConflict = `
+ON CONFLICT(flow_id, flow_version) DO UPDATE SET ports = (
+	SELECT json_group_array(json_array(n, p, t, f, l)) FROM (
+		SELECT n, p, sum(t) AS t, min(f) AS f, max(l) AS l FROM (
+			SELECT value ->> 0 AS n, value ->> 1 AS p, value ->> 2 AS t, value ->> 3 AS f, value ->> 4 AS l
+				FROM json_each(port_coverage.ports)
+			UNION ALL
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(excluded.ports))
+		GROUP BY n, p))`
 
-// stepCoverageSQL is the coverage the stored steps of the runs selected by
-// the condition %s give.
-const stepCoverageSQL = `SELECT r.flow_id, r.flow_version, s.value ->> '$.node', s.value ->> '$.port', count(*),
-	min(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at)),
-	max(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at))
-FROM runs r JOIN step_batches b ON b.run_id = r.id, json_each(b.steps) s
-WHERE ` + coverageFilter + ` AND coalesce(s.value ->> '$.port', '') <> '' AND %s
-GROUP BY 1, 2, 3, 4`
+// mergeCoverageSQL merges a commit's ports: ? is a JSON array of [flow id,
+// flow version, [[node, port, taken, first, last]...]], one per flow
+// version, gathered by coverageBatch.
+const mergeCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports)
+SELECT value ->> 0, value ->> 1, value -> 2 FROM json_each(?) WHERE true` + onCoverageConflict
 
-// addRunCoverageSQL adds the steps already stored for one run (?1): a run
-// whose row was a placeholder when they were written, so they were not
+// stepCoverageSQL is the coverage row, per flow version, that the stored
+// steps of the runs selected by the condition %s give.
+const stepCoverageSQL = `SELECT flow_id, flow_version, json_group_array(json_array(node, port, taken, first_at, last_at))
+FROM (
+	SELECT r.flow_id, r.flow_version, s.value ->> '$.node' AS node, s.value ->> '$.port' AS port, count(*) AS taken,
+		min(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at)) AS first_at,
+		max(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at)) AS last_at
+	FROM runs r JOIN step_batches b ON b.run_id = r.id, json_each(b.steps) s
+	WHERE ` + coverageFilter + ` AND coalesce(s.value ->> '$.port', '') <> '' AND %s
+	GROUP BY 1, 2, 3, 4
+)
+GROUP BY flow_id, flow_version`
+
+// addRunCoverageSQL merges the steps already stored for one run (?1): a
+// run whose row was a placeholder when they were written, so they were not
 // counted then.
-var addRunCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, node, port, taken, first_at, last_at) ` +
-	fmt.Sprintf(stepCoverageSQL, "r.id = ?1") + `
-ON CONFLICT(flow_id, flow_version, node, port) DO UPDATE SET taken = taken + excluded.taken,
-	first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`
+var addRunCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports) ` +
+	fmt.Sprintf(stepCoverageSQL, "r.id = ?1") + onCoverageConflict
 
-// coverageBatch gathers the ports a commit's steps took, one JSON array
-// for addCoverageSQL, reusing its buffer. The zero value is ready to use.
+// recountCoverageSQL writes the coverage of one flow version (?1, ?2) from
+// its stored steps, once its old row is deleted.
+var recountCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports) ` +
+	fmt.Sprintf(stepCoverageSQL, "r.flow_id = ?1 AND r.flow_version = ?2")
+
+// flowVersion is a run's flow and version, as coverage counts them.
+type flowVersion struct {
+	id      string
+	version int
+}
+
+// coverageBatch gathers the ports a commit's steps took, by flow version,
+// into one JSON argument for mergeCoverageSQL, reusing its memory. The zero
+// value is ready to use.
 type coverageBatch struct {
-	buf  []byte
-	n    int
-	seen map[NodePort]int // within one run: index into uses
+	buf   []byte
+	index map[flowVersion]int // into flows
+	flows []flowPorts
+}
+
+type flowPorts struct {
+	flowVersion
+	seen map[NodePort]int // into uses
 	uses []portUse
 }
 
@@ -78,99 +106,143 @@ type portUse struct {
 
 // reset starts a new commit.
 func (c *coverageBatch) reset() {
-	if cap(c.buf) > maxKeptBatchBuffer {
-		c.buf = nil
+	clear(c.index)
+	for i := range c.flows {
+		clear(c.flows[i].seen)
+		c.flows[i].uses = c.flows[i].uses[:0]
 	}
-	c.buf = append(c.buf[:0], '[')
-	c.n = 0
+	c.flows = c.flows[:0]
 }
 
-// add gathers the ports that steps, of run runID, took.
-func (c *coverageBatch) add(runID string, steps []*flow.Step) {
-	if c.seen == nil {
-		c.seen = map[NodePort]int{}
+// add gathers the ports that steps took, of a run of flow version fv that
+// started at start (the time of a step without one).
+func (c *coverageBatch) add(fv flowVersion, start int64, steps []*flow.Step) {
+	if c.index == nil {
+		c.index = map[flowVersion]int{}
 	}
-	clear(c.seen)
-	c.uses = c.uses[:0]
+	fi, ok := c.index[fv]
+	if !ok {
+		fi = len(c.flows)
+		c.index[fv] = fi
+		if fi < cap(c.flows) {
+			c.flows = c.flows[:fi+1]
+			c.flows[fi].flowVersion = fv
+		} else {
+			c.flows = append(c.flows, flowPorts{flowVersion: fv, seen: map[NodePort]int{}})
+		}
+	}
+	fp := &c.flows[fi]
 	for _, s := range steps {
 		if s.Port == "" {
 			continue
 		}
 		at := unixNano(s.StartedAt)
+		if at == 0 {
+			at = start
+		}
 		k := NodePort{s.Node, s.Port}
-		if i, ok := c.seen[k]; ok {
-			u := &c.uses[i]
+		if i, ok := fp.seen[k]; ok {
+			u := &fp.uses[i]
 			u.n++
 			u.first, u.last = min(u.first, at), max(u.last, at)
 			continue
 		}
-		c.seen[k] = len(c.uses)
-		c.uses = append(c.uses, portUse{NodePort: k, n: 1, first: at, last: at})
-	}
-	for _, u := range c.uses {
-		if c.n > 0 {
-			c.buf = append(c.buf, ',')
-		}
-		c.n++
-		c.buf = append(c.buf, '[')
-		c.buf = appendString(c.buf, runID)
-		c.buf = append(c.buf, ',')
-		c.buf = appendString(c.buf, u.Node)
-		c.buf = append(c.buf, ',')
-		c.buf = appendString(c.buf, u.Port)
-		c.buf = append(c.buf, ',')
-		c.buf = strconv.AppendInt(c.buf, int64(u.n), 10)
-		c.buf = append(c.buf, ',')
-		c.buf = strconv.AppendInt(c.buf, u.first, 10)
-		c.buf = append(c.buf, ',')
-		c.buf = strconv.AppendInt(c.buf, u.last, 10)
-		c.buf = append(c.buf, ']')
+		fp.seen[k] = len(fp.uses)
+		fp.uses = append(fp.uses, portUse{NodePort: k, n: 1, first: at, last: at})
 	}
 }
 
-// arg is the addCoverageSQL argument, valid until the next reset; ok is
+// arg is the mergeCoverageSQL argument, valid until the next reset; ok is
 // false when no step took a port.
 func (c *coverageBatch) arg() (string, bool) {
-	if c.n == 0 {
+	if cap(c.buf) > maxKeptBatchBuffer {
+		c.buf = nil
+	}
+	b := append(c.buf[:0], '[')
+	n := 0
+	for i := range c.flows {
+		fp := &c.flows[i]
+		if len(fp.uses) == 0 {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = append(b, '[')
+		b = appendString(b, fp.id)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(fp.version), 10)
+		b = append(b, ',', '[')
+		for j, u := range fp.uses {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			b = appendString(b, u.Node)
+			b = append(b, ',')
+			b = appendString(b, u.Port)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(u.n), 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, u.first, 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, u.last, 10)
+			b = append(b, ']')
+		}
+		b = append(b, ']', ']')
+	}
+	b = append(b, ']')
+	c.buf = b
+	if n == 0 {
 		return "", false
 	}
-	c.buf = append(c.buf, ']')
-	return bufString(c.buf), true
+	return bufString(b), true
 }
 
-// recountCoverageTx recounts the coverage of the flow versions of the runs
-// with the given ids from the steps stored, once the runs are deleted: call
-// versionsOfRunsTx before the delete and this after it.
-func recountCoverageTx(ctx context.Context, tx *sql.Tx, versions [][2]any) error {
+// runFlowSQL reads what coverage needs of a run the recorder holds no
+// snapshot of.
+const runFlowSQL = `SELECT flow_id, flow_version, trigger_info, started_at FROM runs WHERE id = ?`
+
+// counted reports the flow version a run's steps count for, and its start:
+// ok is false for runs coverage leaves out (see coverageFilter).
+func counted(run *flow.Run) (fv flowVersion, start int64, ok bool) {
+	if run == nil || run.FlowID == "" || run.Trigger == "test" {
+		return fv, 0, false
+	}
+	return flowVersion{run.FlowID, run.FlowVersion}, unixNano(run.StartedAt), true
+}
+
+// recountCoverageTx recounts the coverage of the given flow versions from
+// the steps stored: call versionsOfRunsTx before deleting runs and this
+// after.
+func recountCoverageTx(ctx context.Context, tx *sql.Tx, versions []flowVersion) error {
 	for _, v := range versions {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM port_coverage WHERE flow_id = ?1 AND flow_version = ?2`, v[0], v[1]); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM port_coverage WHERE flow_id = ?1 AND flow_version = ?2`, v.id, v.version); err != nil {
 			return fmt.Errorf("recount branch coverage: %w", err)
 		}
-		q := `INSERT INTO port_coverage(flow_id, flow_version, node, port, taken, first_at, last_at) ` +
-			fmt.Sprintf(stepCoverageSQL, "r.flow_id = ?1 AND r.flow_version = ?2")
-		if _, err := tx.ExecContext(ctx, q, v[0], v[1]); err != nil {
+		if _, err := tx.ExecContext(ctx, recountCoverageSQL, v.id, v.version); err != nil {
 			return fmt.Errorf("recount branch coverage: %w", err)
 		}
 	}
 	return nil
 }
 
-// versionsOfRunsTx lists the flow versions (flow id, version) the runs with
-// the given ids, in the placeholder list in, belong to.
-func versionsOfRunsTx(ctx context.Context, tx *sql.Tx, in string, ids []any) ([][2]any, error) {
+// versionsOfRunsTx lists the flow versions the runs with the given ids, in
+// the placeholder list in, count for.
+func versionsOfRunsTx(ctx context.Context, tx *sql.Tx, in string, ids []any) ([]flowVersion, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT flow_id, flow_version FROM runs r WHERE `+coverageFilter+` AND id IN `+in, ids...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out [][2]any
+	var out []flowVersion
 	for rows.Next() {
-		var id string
-		var v int64
-		if err := rows.Scan(&id, &v); err != nil {
+		var v flowVersion
+		if err := rows.Scan(&v.id, &v.version); err != nil {
 			return nil, err
 		}
-		out = append(out, [2]any{id, v})
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -180,8 +252,9 @@ func versionsOfRunsTx(ctx context.Context, tx *sql.Tx, in string, ids []any) ([]
 // only the ports taken at or after it (with their counts of all time). The
 // runs of a node's Test do not count. A port never taken is absent.
 func (db *DB) PortCoverage(ctx context.Context, flowID string, version int, since time.Time) (map[NodePort]PortUse, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT node, port, taken, first_at, last_at FROM port_coverage
-		WHERE flow_id = ? AND flow_version = ? AND last_at >= ?`, flowID, version, unixNano(since))
+	rows, err := db.r.QueryContext(ctx, `SELECT p.value ->> 0, p.value ->> 1, p.value ->> 2, p.value ->> 3, p.value ->> 4
+		FROM port_coverage c, json_each(c.ports) p
+		WHERE c.flow_id = ? AND c.flow_version = ? AND p.value ->> 4 >= ?`, flowID, version, unixNano(since))
 	if err != nil {
 		return nil, fmt.Errorf("read the branch coverage of flow %q version %d: %w", flowID, version, err)
 	}

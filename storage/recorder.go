@@ -81,6 +81,7 @@ type Recorder struct {
 	enc     stepBatch
 	cov     coverageBatch           // the ports a transaction's steps took (coverage.go)
 	held    map[string]bool         // runs whose row this recorder made a placeholder: their steps' ports are counted with their row
+	wrote   map[string]*flow.Run    // the run snapshots a transaction wrote, by run
 	byRun   map[string][]*flow.Step // a transaction's steps, by run
 	runList []string                // byRun's keys in the order first seen
 	owner   *owner                  // this recorder's run_owners row, made at its first write
@@ -532,6 +533,10 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 				}
 			}
 			if err == nil {
+				if r.wrote == nil {
+					r.wrote = map[string]*flow.Run{}
+				}
+				r.wrote[rec.runID] = snap
 				if rec.kind == recRun {
 					r.known[rec.runID] = snap
 				} else {
@@ -573,7 +578,10 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			return fmt.Errorf("record run %q: %w", id, err)
 		}
 		if !r.held[id] {
-			r.cov.add(id, r.byRun[id])
+			if err := r.countPorts(ctx, tx, id); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("record run %q: %w", id, err)
+			}
 		}
 	}
 	// The ports they took, in one statement (branch coverage, coverage.go).
@@ -621,11 +629,38 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 	return nil
 }
 
+// countPorts gathers the ports a transaction's steps of run id took, for
+// the flow version the run's latest snapshot names (written in this
+// transaction or held since its start); a run this recorder holds no
+// snapshot of (its row was written before a failed batch) is read.
+func (r *Recorder) countPorts(ctx context.Context, tx *sql.Tx, id string) error {
+	run := r.wrote[id]
+	if run == nil {
+		run = r.known[id]
+	}
+	fv, start, ok := counted(run)
+	if run == nil {
+		var run flow.Run
+		var started int64
+		err := tx.QueryRowContext(ctx, runFlowSQL, id).Scan(&run.FlowID, &run.FlowVersion, &run.Trigger, &started)
+		if err != nil {
+			return fmt.Errorf("read its flow to count the ports its steps took: %w", err)
+		}
+		fv, _, ok = counted(&run)
+		start = started
+	}
+	if ok {
+		r.cov.add(fv, start, r.byRun[id])
+	}
+	return nil
+}
+
 // clearSteps empties the by-run step lists for the next transaction.
 func (r *Recorder) clearSteps() {
 	for _, id := range r.runList {
 		delete(r.byRun, id)
 	}
+	clear(r.wrote)
 	r.runList = r.runList[:0]
 }
 
@@ -647,7 +682,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 		event:       prep(insertEventSQL),
 		stamp:       prep(stampRunsSQL),
 		hook:        prep(insertWebhookSQL),
-		coverage:    prep(addCoverageSQL),
+		coverage:    prep(mergeCoverageSQL),
 		runCoverage: prep(addRunCoverageSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
