@@ -435,7 +435,8 @@ type response struct {
 // and the response body read up to the cap.
 func (x *execution) send(ctx context.Context, st *connState, req *request, ex *flow.Exchange) (*response, error) {
 	start := x.r.opts.Now()
-	tr := newAttemptTrace()
+	x.trace = nextAttemptTrace(x.trace, ctx)
+	tr := x.trace
 	resp, err := x.attempt(ctx, st, req, ex, tr)
 	ex.DurationMs = x.r.opts.Now().Sub(start).Milliseconds()
 	ex.Timing = tr.finish()
@@ -447,7 +448,7 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	// The authenticator's secrets can change (a refreshed OAuth token), so
 	// what to redact is asked per attempt.
 	rd := &redactor{sens: st.auth.Sensitive(), conn: st.conn.Name, ex: ex}
-	hr, err := newHTTPRequest(tr.with(ctx), req)
+	hr, err := newHTTPRequest(tr.context(), req)
 	if err != nil {
 		ex.Error = err.Error()
 		return nil, err

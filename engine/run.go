@@ -159,6 +159,9 @@ type execution struct {
 	resp response
 	// deadline bounds each call step in turn.
 	deadline stepDeadline
+	// trace times the attempts, reused from one to the next when it may be
+	// (nextAttemptTrace).
+	trace *attemptTrace
 	// state bounds the size of vars (limits.stateBytes).
 	state stateBudget
 }
