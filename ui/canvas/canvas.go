@@ -69,6 +69,8 @@ type Canvas struct {
 	overlayEdges []flow.Edge
 	// cmp is the two-path overlay of a comparison of runs (compare.go).
 	cmp *compareOverlay
+	// cov is the branch-coverage overlay (coverage.go).
+	cov *coverageOverlay
 
 	// paused is the node a paused run waits before; pulse the phase of its
 	// pulse (0..1), stopPulse what stops the animation.

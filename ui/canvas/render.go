@@ -510,7 +510,7 @@ func (r *renderer) styleNode(nv *nodeView) {
 		r.setFill(nv.input, r.color(theme.ColorNamePlaceHolder))
 	}
 	for _, p := range nv.ports {
-		r.setFill(p.dot, r.color(portColorName(p.name)))
+		r.setFill(p.dot, r.coveragePort(nv.id, p.name, r.color(portColorName(p.name))))
 		r.setTextColor(p.label, fg)
 	}
 	r.setFill(nv.badge, r.color(problemColor))
@@ -761,6 +761,7 @@ func (r *renderer) styleOf(i int, port string) edgeStyle {
 		st.color, st.width, st.bold, st.label = r.color(theme.ColorNameSuccess), 3.5, true, port
 	}
 	st = r.compareEdge(i, port, st)
+	st = r.coverageEdge(i, port, st)
 	if i == r.selEdge {
 		st.color, st.width = r.color(theme.ColorNamePrimary), 3.5
 	}
