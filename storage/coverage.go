@@ -3,18 +3,24 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowbench/flowbench/flow"
 )
 
 // Branch coverage (migration 0007): port_coverage holds, per flow version,
-// a JSON array of [node, port, taken, first, last]. The recorder merges each
-// commit's steps into it in the transaction that writes them (coverageBatch,
-// mergeCoverageSQL); deleting runs recounts the flow versions they belonged
-// to (recountCoverageTx).
+// a JSON array of [node, port, taken, first, last] and a random rev. The
+// recorder merges each commit's steps into the rows it holds in memory and
+// writes each changed row in the transaction that writes the steps
+// (coverageBatch.write); deleting runs recounts the flow versions they
+// belonged to (recountCoverageTx).
 
 // NodePort names one output port of one node.
 type NodePort struct {
@@ -38,7 +44,7 @@ const coverageFilter = `r.flow_id <> '' AND r.trigger_info <> 'test'`
 // (excluded) into its stored ones: counts added, first the earliest, last
 // the latest.
 const onCoverageConflict = `
-ON CONFLICT(flow_id, flow_version) DO UPDATE SET ports = (
+ON CONFLICT(flow_id, flow_version) DO UPDATE SET rev = random(), ports = (
 	SELECT json_group_array(json_array(n, p, t, f, l)) FROM (
 		SELECT n, p, sum(t) AS t, min(f) AS f, max(l) AS l FROM (
 			SELECT value ->> 0 AS n, value ->> 1 AS p, value ->> 2 AS t, value ->> 3 AS f, value ->> 4 AS l
@@ -47,15 +53,9 @@ ON CONFLICT(flow_id, flow_version) DO UPDATE SET ports = (
 			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(excluded.ports))
 		GROUP BY n, p))`
 
-// mergeCoverageSQL merges a commit's ports: ? is a JSON array of [flow id,
-// flow version, [[node, port, taken, first, last]...]], one per flow
-// version, gathered by coverageBatch.
-const mergeCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports)
-SELECT value ->> 0, value ->> 1, value -> 2 FROM json_each(?) WHERE true` + onCoverageConflict
-
 // stepCoverageSQL is the coverage row, per flow version, that the stored
 // steps of the runs selected by the condition %s give.
-const stepCoverageSQL = `SELECT flow_id, flow_version, json_group_array(json_array(node, port, taken, first_at, last_at))
+const stepCoverageSQL = `SELECT flow_id, flow_version, json_group_array(json_array(node, port, taken, first_at, last_at)), random()
 FROM (
 	SELECT r.flow_id, r.flow_version, s.value ->> '$.node' AS node, s.value ->> '$.port' AS port, count(*) AS taken,
 		min(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at)) AS first_at,
@@ -69,12 +69,12 @@ GROUP BY flow_id, flow_version`
 // addRunCoverageSQL merges the steps already stored for one run (?1): a
 // run whose row was a placeholder when they were written, so they were not
 // counted then.
-var addRunCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports) ` +
+var addRunCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports, rev) ` +
 	fmt.Sprintf(stepCoverageSQL, "r.id = ?1") + onCoverageConflict
 
 // recountCoverageSQL writes the coverage of one flow version (?1, ?2) from
 // its stored steps, once its old row is deleted.
-var recountCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports) ` +
+var recountCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports, rev) ` +
 	fmt.Sprintf(stepCoverageSQL, "r.flow_id = ?1 AND r.flow_version = ?2")
 
 // flowVersion is a run's flow and version, as coverage counts them.
@@ -83,13 +83,31 @@ type flowVersion struct {
 	version int
 }
 
+// The statements of coverageBatch.write: a row the recorder holds is
+// replaced only while its rev is the one held; a row it holds none of is
+// inserted only when there is none.
+const (
+	updateCoverageSQL = `UPDATE port_coverage SET ports = ?1, rev = ?2 WHERE flow_id = ?3 AND flow_version = ?4 AND rev = ?5`
+	insertCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports, rev) VALUES(?3, ?4, ?1, ?2)
+		ON CONFLICT(flow_id, flow_version) DO NOTHING`
+	readCoverageSQL   = `SELECT ports, rev FROM port_coverage WHERE flow_id = ? AND flow_version = ?`
+	upsertCoverageSQL = `INSERT INTO port_coverage(flow_id, flow_version, ports, rev) VALUES(?3, ?4, ?1, ?2)
+		ON CONFLICT(flow_id, flow_version) DO UPDATE SET ports = excluded.ports, rev = excluded.rev`
+)
+
+// maxHeldCoverage bounds the flow versions whose rows a recorder keeps in
+// memory; past it they are forgotten and read again when next written.
+const maxHeldCoverage = 64
+
 // coverageBatch gathers the ports a commit's steps took, by flow version,
-// into one JSON argument for mergeCoverageSQL, reusing its memory. The zero
-// value is ready to use.
+// and merges them into the port_coverage rows it holds (held), reusing its
+// memory. The zero value is ready to use; the recorder's writer owns one.
 type coverageBatch struct {
 	buf   []byte
 	index map[flowVersion]int // into flows
 	flows []flowPorts
+	held  map[flowVersion]*heldCoverage // the rows as committed
+	next  map[flowVersion]*heldCoverage // the rows this transaction writes
 }
 
 type flowPorts struct {
@@ -100,8 +118,16 @@ type flowPorts struct {
 
 type portUse struct {
 	NodePort
-	n           int
+	n           int64
 	first, last int64
+}
+
+// heldCoverage is a port_coverage row: its ports in the stored order, and
+// its rev.
+type heldCoverage struct {
+	rev   int64
+	index map[NodePort]int
+	uses  []portUse
 }
 
 // reset starts a new commit.
@@ -112,6 +138,7 @@ func (c *coverageBatch) reset() {
 		c.flows[i].uses = c.flows[i].uses[:0]
 	}
 	c.flows = c.flows[:0]
+	clear(c.next)
 }
 
 // add gathers the ports that steps took, of a run of flow version fv that
@@ -152,52 +179,153 @@ func (c *coverageBatch) add(fv flowVersion, start int64, steps []*flow.Step) {
 	}
 }
 
-// arg is the mergeCoverageSQL argument, valid until the next reset; ok is
-// false when no step took a port.
-func (c *coverageBatch) arg() (string, bool) {
-	if cap(c.buf) > maxKeptBatchBuffer {
-		c.buf = nil
-	}
-	b := append(c.buf[:0], '[')
-	n := 0
+// write merges the gathered ports into the rows of their flow versions in
+// tx: one statement per flow version when the row is the one held (or
+// there is none), else it reads the row first. Call commit once tx is
+// committed.
+func (c *coverageBatch) write(ctx context.Context, tx *sql.Tx, update, insert *sql.Stmt) error {
 	for i := range c.flows {
 		fp := &c.flows[i]
 		if len(fp.uses) == 0 {
 			continue
 		}
-		if n > 0 {
-			b = append(b, ',')
+		old := c.held[fp.flowVersion]
+		row := old.merged(fp.uses)
+		arg := c.encode(row)
+		var res sql.Result
+		var err error
+		if old != nil {
+			res, err = update.ExecContext(ctx, arg, row.rev, fp.id, int64(fp.version), old.rev)
+		} else {
+			res, err = insert.ExecContext(ctx, arg, row.rev, fp.id, int64(fp.version))
 		}
-		n++
-		b = append(b, '[')
-		b = appendString(b, fp.id)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(fp.version), 10)
-		b = append(b, ',', '[')
-		for j, u := range fp.uses {
-			if j > 0 {
-				b = append(b, ',')
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			// Another writer changed the row (or made it): read it and merge
+			// into what it holds.
+			if row, err = readHeld(ctx, tx, fp.flowVersion); err != nil {
+				return err
 			}
-			b = append(b, '[')
-			b = appendString(b, u.Node)
-			b = append(b, ',')
-			b = appendString(b, u.Port)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(u.n), 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, u.first, 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, u.last, 10)
-			b = append(b, ']')
+			row = row.merged(fp.uses)
+			if _, err := tx.ExecContext(ctx, upsertCoverageSQL, c.encode(row), row.rev, fp.id, int64(fp.version)); err != nil {
+				return err
+			}
 		}
-		b = append(b, ']', ']')
+		if c.next == nil {
+			c.next = map[flowVersion]*heldCoverage{}
+		}
+		c.next[fp.flowVersion] = row
+	}
+	return nil
+}
+
+// commit keeps the rows the committed transaction wrote.
+func (c *coverageBatch) commit() {
+	if len(c.next) == 0 {
+		return
+	}
+	if c.held == nil || len(c.held)+len(c.next) > maxHeldCoverage {
+		c.held = map[flowVersion]*heldCoverage{}
+	}
+	for fv, row := range c.next {
+		c.held[fv] = row
+	}
+	clear(c.next)
+}
+
+// forget drops the rows held, after a transaction that failed.
+func (c *coverageBatch) forget() {
+	clear(c.held)
+	clear(c.next)
+}
+
+// merged returns a copy of h (nil: an empty row) with uses added and a new
+// rev.
+func (h *heldCoverage) merged(uses []portUse) *heldCoverage {
+	out := &heldCoverage{rev: rand.Int64()}
+	if h != nil {
+		out.uses = make([]portUse, len(h.uses), len(h.uses)+len(uses))
+		copy(out.uses, h.uses)
+		out.index = maps.Clone(h.index)
+	} else {
+		out.index = make(map[NodePort]int, len(uses))
+	}
+	for _, u := range uses {
+		if i, ok := out.index[u.NodePort]; ok {
+			o := &out.uses[i]
+			o.n += u.n
+			o.first, o.last = min(o.first, u.first), max(o.last, u.last)
+			continue
+		}
+		out.index[u.NodePort] = len(out.uses)
+		out.uses = append(out.uses, u)
+	}
+	return out
+}
+
+// readHeld reads a flow version's row; nil when there is none.
+func readHeld(ctx context.Context, tx *sql.Tx, fv flowVersion) (*heldCoverage, error) {
+	var ports string
+	var rev int64
+	err := tx.QueryRowContext(ctx, readCoverageSQL, fv.id, fv.version).Scan(&ports, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	dec := json.NewDecoder(strings.NewReader(ports))
+	dec.UseNumber()
+	if err := dec.Decode(&rows); err != nil {
+		return nil, fmt.Errorf("the stored coverage of flow %q version %d is not valid: %w", fv.id, fv.version, err)
+	}
+	h := &heldCoverage{rev: rev, index: make(map[NodePort]int, len(rows))}
+	for _, r := range rows {
+		if len(r) != 5 {
+			return nil, fmt.Errorf("the stored coverage of flow %q version %d has an entry of %d fields, not 5", fv.id, fv.version, len(r))
+		}
+		node, _ := r[0].(string)
+		port, _ := r[1].(string)
+		var nums [3]int64
+		for i := range nums {
+			n, _ := r[2+i].(json.Number)
+			nums[i], _ = n.Int64()
+		}
+		k := NodePort{node, port}
+		h.index[k] = len(h.uses)
+		h.uses = append(h.uses, portUse{NodePort: k, n: nums[0], first: nums[1], last: nums[2]})
+	}
+	return h, nil
+}
+
+// encode returns row's ports as JSON, valid until the next call.
+func (c *coverageBatch) encode(row *heldCoverage) string {
+	if cap(c.buf) > maxKeptBatchBuffer {
+		c.buf = nil
+	}
+	b := append(c.buf[:0], '[')
+	for j, u := range row.uses {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendString(b, u.Node)
+		b = append(b, ',')
+		b = appendString(b, u.Port)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, u.n, 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, u.first, 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, u.last, 10)
+		b = append(b, ']')
 	}
 	b = append(b, ']')
 	c.buf = b
-	if n == 0 {
-		return "", false
-	}
-	return bufString(b), true
+	return bufString(b)
 }
 
 // runFlowSQL reads what coverage needs of a run the recorder holds no

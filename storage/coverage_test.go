@@ -239,3 +239,35 @@ func TestMigratePortCoverage(t *testing.T) {
 	mustEqual(t, "coverage after a new run", coverageOf(t, db, "f", 3, time.Time{}), want)
 	mustEqual(t, "keys", slices.Sorted(maps.Keys(recount(t, db, "f", 3))), slices.Sorted(maps.Keys(want)))
 }
+
+// TestPortCoverageWithOtherWriters: two recorders (as two processes would)
+// and run deletions change one flow version's row in turn; each recorder
+// merges into the row as stored, not the one it last wrote.
+func TestPortCoverageWithOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	a, b := db.NewRecorder(RecorderOptions{}), db.NewRecorder(RecorderOptions{})
+	defer a.Close()
+	defer b.Close()
+	record := func(rec *Recorder, id, port string, at time.Time) {
+		t.Helper()
+		run, steps := branchRun(id, "f", 1, port, at)
+		for _, ev := range runEvents(run, steps) {
+			rec.Observe(ev)
+		}
+		if err := rec.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(a, "a1", "vip", baseTime)
+	record(b, "b1", "standard", baseTime.Add(time.Minute))
+	record(a, "a2", "vip", baseTime.Add(2*time.Minute))
+	if err := db.DeleteRun(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	record(a, "a3", "failure", baseTime.Add(3*time.Minute))
+	record(b, "b2", "standard", baseTime.Add(4*time.Minute))
+	want := map[string]int{"start/next": 4, "lookup/vip": 1, "lookup/standard": 2, "lookup/failure": 1}
+	mustEqual(t, "coverage", coverageOf(t, db, "f", 1, time.Time{}), want)
+	mustEqual(t, "recount", recount(t, db, "f", 1), want)
+}

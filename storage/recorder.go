@@ -111,7 +111,7 @@ type record struct {
 
 // recorderStmts are prepared once on the writer connection.
 type recorderStmts struct {
-	run, finish, placeholder, steps, event, stamp, hook, coverage, runCoverage *sql.Stmt
+	run, finish, placeholder, steps, event, stamp, hook, coverage, newCoverage, runCoverage *sql.Stmt
 }
 
 // NewRecorder starts a recorder writing to db. Close it when done; DB.Close
@@ -584,9 +584,10 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 			}
 		}
 	}
-	// The ports they took, in one statement (branch coverage, coverage.go).
-	if arg, ok := r.cov.arg(); ok {
-		if _, err := tx.StmtContext(ctx, r.stmts.coverage).ExecContext(ctx, arg); err != nil {
+	// The ports they took, one statement per flow version (branch
+	// coverage, coverage.go).
+	if len(r.cov.flows) > 0 {
+		if err := r.cov.write(ctx, tx, tx.StmtContext(ctx, r.stmts.coverage), tx.StmtContext(ctx, r.stmts.newCoverage)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("record runs: count the ports their steps took: %w", err)
 		}
@@ -616,8 +617,10 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		r.cov.forget()
 		return fmt.Errorf("record runs: commit: %w", err)
 	}
+	r.cov.commit()
 	// A finished run needs no placeholder check any more; forget it so the
 	// map stays as small as the number of runs in flight.
 	for _, rec := range recs {
@@ -682,7 +685,8 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 		event:       prep(insertEventSQL),
 		stamp:       prep(stampRunsSQL),
 		hook:        prep(insertWebhookSQL),
-		coverage:    prep(mergeCoverageSQL),
+		coverage:    prep(updateCoverageSQL),
+		newCoverage: prep(insertCoverageSQL),
 		runCoverage: prep(addRunCoverageSQL),
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -693,7 +697,7 @@ func (s *recorderStmts) prepare(ctx context.Context, w *sql.DB) error {
 }
 
 func (s *recorderStmts) close() {
-	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp, s.hook, s.coverage, s.runCoverage} {
+	for _, st := range []*sql.Stmt{s.run, s.finish, s.placeholder, s.steps, s.event, s.stamp, s.hook, s.coverage, s.newCoverage, s.runCoverage} {
 		if st != nil {
 			st.Close()
 		}

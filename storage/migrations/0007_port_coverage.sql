@@ -6,9 +6,13 @@
 -- where a step has none). The canvas's coverage overlay reads one row
 -- instead of every step of every run.
 --
--- One row per flow version, not per port: the recorder merges each commit's
--- ports into it with one upsert, in the same transaction as the steps, which
--- costs a fraction of an upsert per port (see docs/benchmarks.md).
+-- One row per flow version, not per port: the recorder merges a commit's
+-- ports into the row it holds in memory and writes the row with one
+-- statement, in the same transaction as the steps; an upsert per port, or a
+-- merge in SQL, cost more than writing the steps (docs/benchmarks.md).
+-- rev is a random number each write of the row changes: the recorder's
+-- write applies only while the row is the one it holds (else it reads the
+-- row again), so several processes and run deletions share the table.
 -- Only runs with a flow id count, and not the one-step runs of a node's Test
 -- (trigger "test"). Deleting runs recounts the flow versions they belonged
 -- to, so the table always equals what the recorded steps say.
@@ -16,12 +20,13 @@ CREATE TABLE port_coverage (
 	flow_id      TEXT NOT NULL,
 	flow_version INTEGER NOT NULL,
 	ports        TEXT NOT NULL,
+	rev          INTEGER NOT NULL,
 	PRIMARY KEY (flow_id, flow_version)
 );
 
 -- The runs recorded before this version.
-INSERT INTO port_coverage(flow_id, flow_version, ports)
-SELECT flow_id, flow_version, json_group_array(json_array(node, port, taken, first_at, last_at))
+INSERT INTO port_coverage(flow_id, flow_version, ports, rev)
+SELECT flow_id, flow_version, json_group_array(json_array(node, port, taken, first_at, last_at)), random()
 FROM (
 	SELECT r.flow_id, r.flow_version, s.value ->> '$.node' AS node, s.value ->> '$.port' AS port, count(*) AS taken,
 		min(coalesce(nullif(s.value ->> '$.startedAt', 0), r.started_at)) AS first_at,
