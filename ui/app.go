@@ -151,6 +151,8 @@ type App struct {
 	present   *presenter        // presenter mode (F11)
 	palette   fyne.CanvasObject // the Add row over the canvas
 	runDlg    *runDialog        // the open Run dialog (tests drive it)
+	cmp       *compareView      // two runs compared (ui/compare.go)
+	cov       *coverageView     // branch coverage (ui/coverage.go)
 }
 
 // New builds the main window of a and opens the most recently updated flow
@@ -273,6 +275,7 @@ func (a *App) build() {
 	a.pane = newStepPane(a)
 	a.console = newConsole(a.selectProblemNode, a.pane.object())
 	a.console.onStep = a.showStep
+	a.cmp = newCompareView(a)
 	a.inspector = newInspector(a)
 	a.flows = newFlowsView(a.shell(), a.opts.Store, a)
 	a.connView = newConnectionsView(a.shell(), connectionsDeps{
@@ -292,6 +295,7 @@ func (a *App) build() {
 			rerun = a.Rerun
 		}
 		a.history = newHistoryView(a.shell(), a.opts.History, a.OpenRun, rerun, func() []storage.FlowSummary { return a.flows.items })
+		a.history.compare = a.CompareRuns
 	}
 	if a.trig != nil {
 		runsChanged := func() {
@@ -317,11 +321,12 @@ func (a *App) build() {
 	a.cv.OnNodeMenu = a.step.nodeMenu
 	a.palette = newPalette(a)
 	a.present = newPresenter(a)
-	canvasArea := container.NewBorder(a.palette, a.step.bar, nil, nil, container.New(a.fit, a.cv, a.present.layer))
+	a.cov = newCoverageView(a)
+	canvasArea := container.NewBorder(a.palette, a.step.bar, nil, a.cov.panel, container.New(a.fit, a.cv, a.cmp.cover, a.present.layer))
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
 	a.work.main.Hide()
 	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))
-	a.consoleSplit = container.NewVSplit(a.sideSplit, a.console.object())
+	a.consoleSplit = container.NewVSplit(a.sideSplit, container.NewStack(a.console.object(), a.cmp.panel))
 	main := container.NewBorder(a.bar.object(), nil, nil, nil, a.consoleSplit)
 	a.w.SetContent(container.NewStack(main, a.tips.object()))
 	a.w.SetMainMenu(a.mainMenu())

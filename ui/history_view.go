@@ -38,6 +38,9 @@ type historyView struct {
 	openRun func(id string)
 	rerun   func(flow.Run)
 	flows   func() []storage.FlowSummary
+	// compare compares two runs of one flow (App.CompareRuns); nil
+	// leaves Compare with… disabled.
+	compare func(a, b string) error
 
 	runL   *itemList[flow.Run]
 	evL    *itemList[flow.RaisedEvent]
@@ -53,6 +56,8 @@ type historyView struct {
 	rerunB    *widget.Button
 	del       *widget.Button
 	reportB   *widget.Button // Export report… of the selected run
+	compareB  *widget.Button // Compare with… another run of the selected run's flow
+	cmpPick   *widget.Select // the open Compare dialog's pick (tests drive it)
 	before    *dialogEntry
 	// tests lists the one-step runs of Test too (off: they are not runs
 	// of the flow, and a Test of a new flow named them "Untitled flow")
@@ -118,10 +123,12 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 	// the selected run's report: an icon in this row, so the list keeps its height
 	reportB := newTipButton("", theme.DocumentSaveIcon(), sh.tips, "Export report… (the selected run as an HTML page)", h.exportReportDialog)
 	h.reportB = &reportB.Button
+	compareB := newTipButton("", theme.ViewRestoreIcon(), sh.tips, "Compare with… (the selected run and another run of its flow, side by side on the canvas)", h.compareDialog)
+	h.compareB = &compareB.Button
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, h.newer, h.older, h.pageLabel),
-		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB, reportB), h.tests),
+		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB, reportB, compareB), h.tests),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)
@@ -234,6 +241,7 @@ func (h *historyView) updateButtons() {
 	setEnabled(h.rerunB, h.selected != nil && h.rerun != nil)
 	setEnabled(h.del, h.selected != nil && ed)
 	setEnabled(h.reportB, h.selected != nil && ed)
+	setEnabled(h.compareB, h.selected != nil && ed && h.compare != nil)
 }
 
 // olderPage shows the page after this one.

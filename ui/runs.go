@@ -124,6 +124,7 @@ func (a *App) RunWith(in RunInput) {
 		return
 	}
 	a.lastInput = in.Trigger
+	a.cmp.close() // a new run's path replaces the comparison
 	if in.Pause == nil && a.step != nil {
 		in.Pause = a.step.forRun(false, 0) // the flow's breakpoints, if it has any
 	}

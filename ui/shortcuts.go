@@ -31,6 +31,7 @@ var keyHelp = [][2]string{
 	{"Ctrl+N", "New flow"},
 	{"F5, Ctrl+R", "Run the flow again with the Run dialog's last choice (payload, mocks, environment)"},
 	{"Space, Right arrow", "Next step of a run paused at a breakpoint (on the canvas)"},
+	{"Ctrl+B", "Branch coverage: colour each port by whether runs of the saved version took it, list the ones never taken"},
 	{"F11", "Presenter mode: full screen, the flow large, the latest step and decision over it; F11 or Escape leaves it"},
 	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
@@ -41,7 +42,7 @@ var keyHelp = [][2]string{
 	{"Ctrl+Space", "Complete an expression (in an expression field)"},
 	{"Delete, Backspace", "Delete the selection (on the canvas)"},
 	{"Arrow keys", "Move the selection (on the canvas)"},
-	{"Escape", "Clear the selection (on the canvas)"},
+	{"Escape", "Clear the selection (on the canvas); close the comparison of two runs"},
 	{"Tab, Ctrl+K", "Quick-add: search the node kinds and presets, Enter adds one after the selection or at the pointer (on the canvas)"},
 	{"Shift+click, Ctrl+click", "Add a card to the selection, or take it out"},
 	{"Shift+drag", "Select the cards in a rectangle"},
@@ -74,8 +75,9 @@ func (a *App) addViewShortcuts() {
 	c.AddShortcut(newFlowShortcut, func(fyne.Shortcut) { a.confirmLeave(a.NewFlow) })
 	c.AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
 	c.AddShortcut(rerunShortcut, func(fyne.Shortcut) { a.RunAgain() })
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { a.runKey(ev) })
-	a.cv.OnKey = a.runKey
+	c.AddShortcut(coverageShortcut, func(fyne.Shortcut) { a.cov.toggle() })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { _ = a.compareKey(ev) || a.runKey(ev) })
+	a.cv.OnKey = func(ev *fyne.KeyEvent) bool { return a.compareKey(ev) || a.runKey(ev) }
 }
 
 // goMenu lists the sidebar's views with their shortcuts.
