@@ -18,7 +18,9 @@
 #           where it drew each card to FLOWBENCH_SCENE); then presenter mode
 #           (F11) and each of the four branches in one click on its run
 #           button, each checked the same way and by its outcome; the action
-#           count goes to $OUT/actions.txt; then the Runs view;
+#           count goes to $OUT/actions.txt; then step-through (the Run
+#           dialog's Pause before each step): the waiting card pulses, Space
+#           takes a step, F5 continues to the end; then the Runs view;
 #         support: the Send view (Ctrl+7), a curl command pasted through
 #           Request > Import cURL…, Send, the answer shown, its first JSON
 #           field selected and copied; the Connections view, a form;
@@ -188,6 +190,17 @@ long_journeys() {
   echo "journeys $size trainer: four branches in presenter mode in $actions actions" >>"$OUT/actions.txt"
   key F11; shot presenter-left || return
   eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
+  # trainer: step through (Run dialog, Pause before each step): the run
+  # waits before the start, its card pulses (two captures a moment apart
+  # differ on the canvas), Space takes one step, F5 (Continue) runs to the end
+  click 448 49; click $((ww / 2 - 254)) $((wh / 2 + 178)); shot trainer-step-dialog || return
+  click $((ww / 2 + 44)) $((wh / 2 + 217)); sleep 1; shot trainer-paused || return
+  sleep 0.3; shot trainer-paused-b || return
+  n=$(changed trainer-paused trainer-paused-b)
+  [ "${n:-0}" -gt 20 ] || { echo "journeys $size trainer: the paused card does not pulse (${n:-0} canvas pixels changed)"; fail=1; }
+  key space; shot trainer-paused-next || return
+  key F5; sleep 1; shot trainer-continued || return
+  recorded trainer-continued
   key ctrl+3; shot trainer-runs-view || return
   # support: paste a curl command (Request > Import cURL…), Send, read a
   # JSON field of the answer and copy it; the mocks' address is in the log

@@ -49,6 +49,10 @@ var rerunShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.K
 func (a *App) runKey(ev *fyne.KeyEvent) bool {
 	switch ev.Name {
 	case fyne.KeyF5:
+		if a.step.paused() {
+			a.step.cont() // as in a debugger: F5 continues a paused run
+			return true
+		}
 		a.RunAgain()
 		return true
 	case fyne.KeyF11:

@@ -134,7 +134,7 @@ func (s *stepper) show(at engine.PausePoint) {
 	if n := s.a.ed.Flow().Node(at.Node); n != nil && n.Title != "" {
 		title = fmt.Sprintf("%q (%s)", n.Title, at.Node)
 	}
-	s.label.SetText(fmt.Sprintf("Paused before %s, step %d — Next (Space or →) runs it", title, at.Seq))
+	s.label.SetText(fmt.Sprintf("Paused before %s, step %d — Next (Space or →) runs it, Continue (F5) runs on", title, at.Seq))
 	s.bar.Show()
 	if s.a.live != nil && s.a.live.id == at.RunID {
 		s.a.cv.UpdateRunOverlay(map[string]flow.Status{at.Node: flow.StatusRunning}, nil)

@@ -121,3 +121,22 @@ func TestBreakpointPausesThereAndContinueFinishes(t *testing.T) {
 		t.Fatalf("the breakpoint's menu item then reads %q", label)
 	}
 }
+
+// F5 while a run waits continues it to its end, as in a debugger, instead
+// of starting another run.
+func TestF5ContinuesAPausedRun(t *testing.T) {
+	h := newKitHarness(t, true)
+	h.startPausedRun(true)
+	h.settle("the pause before start", func() bool { return h.app.step.at != nil && h.app.step.at.Node == "start" })
+	first := h.app.live.id
+	if !h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF5}) {
+		t.Fatal("F5 was not taken while the run waited")
+	}
+	h.settle("the run to finish", func() bool { return !h.app.Running() && h.app.live.run != nil })
+	if h.app.live.id != first {
+		t.Fatalf("F5 while paused started run %s instead of continuing %s", h.app.live.id, first)
+	}
+	if run := h.app.live.run; run.Status != flow.StatusSucceeded || run.Outcome != "vip" || h.finishedSteps() != 4 {
+		t.Fatalf("after F5 the run ended %s %q with %d steps", run.Status, run.Outcome, h.finishedSteps())
+	}
+}
