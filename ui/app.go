@@ -152,6 +152,7 @@ type App struct {
 	palette   fyne.CanvasObject // the Add row over the canvas
 	runDlg    *runDialog        // the open Run dialog (tests drive it)
 	cmp       *compareView      // two runs compared (ui/compare.go)
+	cov       *coverageView     // branch coverage (ui/coverage.go)
 }
 
 // New builds the main window of a and opens the most recently updated flow
@@ -320,7 +321,8 @@ func (a *App) build() {
 	a.cv.OnNodeMenu = a.step.nodeMenu
 	a.palette = newPalette(a)
 	a.present = newPresenter(a)
-	canvasArea := container.NewBorder(a.palette, a.step.bar, nil, nil, container.New(a.fit, a.cv, a.cmp.cover, a.present.layer))
+	a.cov = newCoverageView(a)
+	canvasArea := container.NewBorder(a.palette, a.step.bar, nil, a.cov.panel, container.New(a.fit, a.cv, a.cmp.cover, a.present.layer))
 	a.inspSplit = container.NewHSplit(canvasArea, a.inspector.object())
 	a.work.main.Hide()
 	a.sideSplit = container.NewHSplit(a.sidebar.object(), container.NewStack(a.inspSplit, a.work.main))

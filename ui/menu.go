@@ -58,6 +58,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Zoom out", a.cv.ZoomOut),
 		fyne.NewMenuItem("Fit to window", a.fitFlow),
 		a.presenterItem(),
+		a.cov.item,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),

@@ -32,6 +32,7 @@ var keyHelp = [][2]string{
 	{"F5, Ctrl+R", "Run the flow again with the Run dialog's last choice (payload, mocks, environment)"},
 	{"Space, Right arrow", "Next step of a run paused at a breakpoint (on the canvas); its card pulses while it waits"},
 	{"F5 (while paused)", "Continue the paused run to its end (breakpoints aside)"},
+	{"Ctrl+B", "Branch coverage: colour each port by whether runs of the saved version took it, list the ones never taken"},
 	{"F11", "Presenter mode: full screen, the flow large, the latest step and decision over it; F11 or Escape leaves it"},
 	{"Ctrl+Q", "Quit (asks first when edits would be lost)"},
 	{"Ctrl+S", "Save the flow"},
@@ -75,6 +76,7 @@ func (a *App) addViewShortcuts() {
 	c.AddShortcut(newFlowShortcut, func(fyne.Shortcut) { a.confirmLeave(a.NewFlow) })
 	c.AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
 	c.AddShortcut(rerunShortcut, func(fyne.Shortcut) { a.RunAgain() })
+	c.AddShortcut(coverageShortcut, func(fyne.Shortcut) { a.cov.toggle() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { _ = a.compareKey(ev) || a.runKey(ev) })
 	a.cv.OnKey = func(ev *fyne.KeyEvent) bool { return a.compareKey(ev) || a.runKey(ev) }
 }
