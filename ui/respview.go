@@ -439,6 +439,17 @@ func newJSONRow(v *responseView) *jsonRow {
 	return r
 }
 
+// Tapped selects the row. The desktop driver gives a click to the topmost
+// object under the pointer that takes any tap, and a row takes right
+// clicks, so a left click on it never reaches the tree's own row (the test
+// driver's does): without this a click selected nothing and Copy value
+// stayed disabled in the real window.
+func (r *jsonRow) Tapped(*fyne.PointEvent) {
+	if r.v.ix != nil && r.id != "" {
+		r.v.tree.Select(r.id)
+	}
+}
+
 // TappedSecondary selects the row's value and offers what can be done
 // with it.
 func (r *jsonRow) TappedSecondary(ev *fyne.PointEvent) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -472,5 +473,64 @@ func TestStepPaneUseInExpression(t *testing.T) {
 	}
 	if w.Canvas().Focused() != f.entry {
 		t.Error("the field did not get the focus back")
+	}
+}
+
+// TestResponseViewRowSelectsOnAClick: a left click on a JSON row selects
+// it and enables Copy value. The click goes where the desktop driver sends
+// it: to the topmost object under the pointer that takes any tap, right
+// clicks included (glfw's processMouseClicked), which is the row itself
+// and not the tree's row around it that the test driver's Tap finds.
+func TestResponseViewRowSelectsOnAClick(t *testing.T) {
+	v, w, _ := newTestResponseView(t)
+	v.Show(sampleExchange(), nil)
+	if !v.copyValue.Disabled() {
+		t.Fatal("Copy value is enabled with nothing selected")
+	}
+	var row *jsonRow
+	walk(w.Content(), func(o fyne.CanvasObject) {
+		if r, ok := o.(*jsonRow); ok && row == nil && r.Visible() && r.id != "" {
+			row = r
+		}
+	})
+	if row == nil {
+		t.Fatal("the tree shows no row")
+	}
+	d := fyne.CurrentApp().Driver()
+	at := d.AbsolutePositionForObject(row).AddXY(row.Size().Width/2, row.Size().Height/2)
+	// the topmost visible object under the pointer that takes a tap of any
+	// kind: the last one in drawing order
+	var hit fyne.CanvasObject
+	var visit func(o fyne.CanvasObject)
+	visit = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		p, sz := d.AbsolutePositionForObject(o), o.Size()
+		if at.X >= p.X && at.Y >= p.Y && at.X < p.X+sz.Width && at.Y < p.Y+sz.Height {
+			switch o.(type) {
+			case fyne.Tappable, fyne.SecondaryTappable, fyne.DoubleTappable, fyne.Focusable, desktop.Mouseable:
+				hit = o
+			}
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				visit(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				visit(c)
+			}
+		}
+	}
+	visit(w.Content())
+	tap, ok := hit.(fyne.Tappable)
+	if !ok {
+		t.Fatalf("a click on the row %q goes to %T, which takes no left click", row.id, hit)
+	}
+	tap.Tapped(&fyne.PointEvent{})
+	if _, want := v.ix.node(row.id); v.selected != want || v.copyValue.Disabled() {
+		t.Fatalf("after a click on row %q: selected %d (want %d), Copy value disabled %v", row.id, v.selected, want, v.copyValue.Disabled())
 	}
 }
