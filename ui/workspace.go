@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -305,7 +306,7 @@ func (w *workspace) openNamed(conn, name string) {
 			continue
 		}
 		if r := c.Request(name); r != nil {
-			d := reqDraftOf(&flow.Call{Connection: conn, Method: r.Method, URI: r.URI, Query: r.Query, Headers: r.Headers, Body: r.Body})
+			d := reqDraftIn(&flow.Call{Connection: conn, Method: r.Method, URI: r.URI, Query: r.Query, Headers: r.Headers, Body: r.Body}, r.Params)
 			t := w.newTab(&d)
 			t.savedAs = name
 			t.markSaved()
@@ -356,7 +357,9 @@ func (a *App) TestInWorkspace(id string) {
 	}
 }
 
-// reqDraft is a request as the workspace's fields hold it: text, sent as typed.
+// reqDraft is a request as the workspace's fields hold it: text, sent as
+// typed. A saved request's tab has its Params, whose [[name]] the text
+// reads, and an argument (CEL) for each.
 type reqDraft struct {
 	Connection string
 	Method     string
@@ -364,19 +367,35 @@ type reqDraft struct {
 	Query      []flow.Pair
 	Headers    []flow.Pair
 	Body       string
+	Params     []string
+	Args       map[string]string
 }
 
-// reqDraftOf shows a call's expressions as the workspace's text.
+// reqDraftOf shows a call's expressions as the workspace's text. A call
+// with args (a saved request's send, kept in the history) reads them as
+// its params.
 func reqDraftOf(c *flow.Call) reqDraft {
-	d := reqDraft{Connection: c.Connection, Method: c.Method, URI: exprText(c.URI), Body: wsBodyText(c.Body)}
+	return reqDraftIn(c, slices.Sorted(maps.Keys(c.Args)))
+}
+
+// reqDraftIn is reqDraftOf with the params of a saved request.
+func reqDraftIn(c *flow.Call, params []string) reqDraft {
+	d := reqDraft{Connection: c.Connection, Method: c.Method, URI: exprTextIn(c.URI, params), Body: wsBodyText(c.Body, params)}
 	if d.Method == "" {
 		d.Method = "GET"
 	}
 	for _, p := range c.Query {
-		d.Query = append(d.Query, flow.Pair{Key: exprText(p.Key), Value: exprText(p.Value)})
+		d.Query = append(d.Query, flow.Pair{Key: exprTextIn(p.Key, params), Value: exprTextIn(p.Value, params)})
 	}
 	for _, p := range c.Headers {
-		d.Headers = append(d.Headers, flow.Pair{Key: exprText(p.Key), Value: exprText(p.Value)})
+		d.Headers = append(d.Headers, flow.Pair{Key: exprTextIn(p.Key, params), Value: exprTextIn(p.Value, params)})
+	}
+	if len(params) > 0 {
+		d.Params = slices.Clone(params)
+		d.Args = map[string]string{}
+		for _, p := range params {
+			d.Args[p] = c.Args[p]
+		}
 	}
 	return d
 }
@@ -387,7 +406,7 @@ func reqDraftOf(c *flow.Call) reqDraft {
 func (d reqDraft) call() (*flow.Call, error) {
 	var errs []string
 	expr := func(field, text string) string {
-		e, err := textExpr(text)
+		e, err := textExprIn(text, d.Params)
 		if err != nil {
 			errs = append(errs, field+": "+err.Error())
 		}
@@ -407,16 +426,37 @@ func (d reqDraft) call() (*flow.Call, error) {
 			c.Headers = append(c.Headers, flow.Pair{Key: expr(fmt.Sprintf("header %d name", i+1), p.Key), Value: expr(fmt.Sprintf("header %d value", i+1), p.Value)})
 		}
 	}
+	for _, p := range d.Params {
+		if strings.TrimSpace(d.Args[p]) == "" {
+			errs = append(errs, fmt.Sprintf("argument %s: give it a value (the request reads it as params.%s)", p, p))
+		}
+	}
+	if len(d.Params) > 0 {
+		c.Args = maps.Clone(d.Args)
+	}
 	if len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "\n"))
 	}
 	return c, nil
 }
 
+// bound is the call as the engine sends it: the expressions that read
+// params bound to the args (flow.ResolveCall, as a call node naming a
+// request is).
+func bound(c *flow.Call) *flow.Call {
+	if len(c.Args) == 0 {
+		return c
+	}
+	out := flow.ResolveCall(c, nil)
+	out.Args = nil
+	return out
+}
+
 // equal reports whether two drafts send the same request.
 func (d reqDraft) equal(o reqDraft) bool {
 	return d.Connection == o.Connection && d.Method == o.Method && d.URI == o.URI && d.Body == o.Body &&
-		slices.Equal(d.Query, o.Query) && slices.Equal(d.Headers, o.Headers)
+		slices.Equal(d.Query, o.Query) && slices.Equal(d.Headers, o.Headers) &&
+		slices.Equal(d.Params, o.Params) && maps.Equal(d.Args, o.Args)
 }
 
 // title is a tab's title: the method and the last segment of the path.

@@ -37,6 +37,14 @@ type requestTab struct {
 	status   *widget.Label
 	resp     *responseView
 	split    *container.Split
+	parts    *container.AppTabs
+
+	// params are the params of the saved request the tab holds (none for
+	// others); argFields hold their arguments, in the Arguments tab.
+	params    []string
+	argFields map[string]*exprField
+	argsBox   *fyne.Container
+	argsTab   *container.TabItem
 
 	// node is the call node of the open flow the tab came from ("" none).
 	node string
@@ -104,12 +112,14 @@ func newRequestTab(w *workspace, d reqDraft) *requestTab {
 	line := container.NewBorder(nil, nil,
 		container.NewHBox(t.conn, t.method), container.NewHBox(t.sendBtn, save),
 		container.NewBorder(nil, nil, t.prefix, nil, t.uri))
-	parts := container.NewAppTabs(
+	t.argsBox = container.NewVBox()
+	t.argsTab = container.NewTabItem("Arguments", t.argsBox)
+	t.parts = container.NewAppTabs(
 		container.NewTabItem("Query", t.query.object()),
 		container.NewTabItem("Headers", t.headers.object()),
 		container.NewTabItem("Body", t.body),
 	)
-	editorPart := container.NewBorder(line, nil, nil, nil, container.NewVScroll(parts))
+	editorPart := container.NewBorder(line, nil, nil, nil, container.NewVScroll(t.parts))
 	// Both halves scroll rather than ask for their full height: the split
 	// must not make the window taller (at 1024x640 the response view
 	// alone asked for more than half of it).
@@ -131,8 +141,36 @@ func (t *requestTab) load(d reqDraft) {
 	t.query.set(d.Query)
 	t.headers.set(d.Headers)
 	t.body.SetText(d.Body)
+	t.setArgs(d.Params, d.Args)
 	t.loading = false
 	t.changed()
+}
+
+// setArgs shows one argument field per param of a saved request (Text or
+// Expression mode, as the call form's; CEL in the flow's context), in the
+// Arguments tab, first; without params the tab is not shown.
+func (t *requestTab) setArgs(params []string, args map[string]string) {
+	t.params = slices.Clone(params)
+	t.argFields = map[string]*exprField{}
+	t.argsBox.Objects = nil
+	a := t.w.a
+	for _, p := range params {
+		f := newExprField(a.checker, args[p], false, false, false, a.inspector.names, func(string) { t.changed() }, withModes(true))
+		f.entry.SetPlaceHolder("the value of params." + p)
+		t.argFields[p] = f
+		label := widget.NewLabelWithStyle(p, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.argsBox.Add(container.NewBorder(nil, nil, label, nil, f.box))
+	}
+	t.argsBox.Refresh()
+	has := slices.Contains(t.parts.Items, t.argsTab)
+	switch {
+	case len(params) > 0 && !has:
+		t.parts.Items = slices.Insert(t.parts.Items, 0, t.argsTab)
+		t.parts.Refresh()
+		t.parts.Select(t.argsTab)
+	case len(params) == 0 && has:
+		t.parts.Remove(t.argsTab)
+	}
 }
 
 // fillConnections offers the stored connections, selecting name.
@@ -165,6 +203,17 @@ func (t *requestTab) draft() reqDraft {
 	d := reqDraft{Method: t.method.Selected, URI: t.uri.Text, Query: t.query.pairs(), Headers: t.headers.pairs(), Body: t.body.Text}
 	if c := t.conn.Selected; c != noConnection {
 		d.Connection = c
+	}
+	if len(t.params) > 0 {
+		d.Params = slices.Clone(t.params)
+		d.Args = map[string]string{}
+		for _, p := range t.params {
+			if f := t.argFields[p]; f != nil && f.entry.Text != "" {
+				d.Args[p] = f.Expr()
+			} else {
+				d.Args[p] = ""
+			}
+		}
 	}
 	if d.Method == "" {
 		d.Method = "GET"
@@ -253,7 +302,7 @@ func (t *requestTab) send() {
 	started := time.Now()
 	node := t.node
 	go func() {
-		res, err := w.sendCall(ctx, l, conns, doc, node, call, d.URI, in)
+		res, err := w.sendCall(ctx, l, conns, doc, node, bound(call), d.URI, in)
 		a.opts.Do(func() {
 			cancel()
 			t.cancel = nil
@@ -320,6 +369,7 @@ func (t *requestTab) saveToFlow() {
 		a.showError(fmt.Errorf("save to flow: %w", err))
 		return
 	}
+	call = bound(call) // the node sends the arguments as given here
 	if call.Connection == "" {
 		base, rest, err := splitFullURL(d.URI)
 		if err != nil {
@@ -411,9 +461,14 @@ func (t *requestTab) saveAsRequest(name string) error {
 	if err != nil {
 		return fmt.Errorf("save as request %q: %w", name, err)
 	}
-	r := flow.NamedRequest{Name: name, Method: call.Method, URI: call.URI, Query: call.Query, Headers: call.Headers, Body: call.Body}
+	// the request keeps its params: its fields read them, and the
+	// arguments given here are the tab's, not the request's
+	r := flow.NamedRequest{Name: name, Params: slices.Clone(d.Params), Method: call.Method, URI: call.URI, Query: call.Query, Headers: call.Headers, Body: call.Body}
 	if old := c.Request(name); old != nil {
-		r.Description, r.Params, r.Branches, r.ReturnValue = old.Description, old.Params, old.Branches, old.ReturnValue
+		r.Description, r.Branches, r.ReturnValue = old.Description, old.Branches, old.ReturnValue
+		if len(r.Params) == 0 {
+			r.Params = old.Params
+		}
 		*old = r
 	} else {
 		c.Requests = append(c.Requests, r)

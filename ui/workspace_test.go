@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -563,5 +564,73 @@ func TestWorkspaceSaveButtonOffersBothSaves(t *testing.T) {
 	}
 	if strings.Join(labels, ", ") != "Save to flow (a call node), Save as request…" {
 		t.Fatalf("the Save menu offers %v", labels)
+	}
+}
+
+// A saved request's params get an argument field each in its tab (Text
+// mode: typed as sent); the send binds them as a call node's args are
+// bound, the history keeps them, and Save as request keeps the params.
+func TestWorkspaceSavedRequestTakesArguments(t *testing.T) {
+	h := newWSHarness(t)
+	ctx := context.Background()
+	c, err := h.db.Connection(ctx, "bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := []string{"orderId", "tier"}
+	uri, err := flow.TextToExpr("/orders/[[orderId]]", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Requests = append(c.Requests, flow.NamedRequest{Name: "lookupOrder", Params: params, Method: "GET", URI: uri,
+		Query: []flow.Pair{{Key: `"tier"`, Value: "params.tier"}}})
+	if err := h.db.SaveConnection(ctx, *c); err != nil {
+		t.Fatal(err)
+	}
+	h.app.refreshConnections()
+	h.shortcut(viewShortcut(6))
+	h.app.work.saved.Select(0)
+	tab := h.app.work.current()
+	if tab.uri.Text != "/orders/[[orderId]]" || len(tab.argFields) != 2 || tab.parts.Selected() != tab.argsTab {
+		t.Fatalf("the saved request opened with URI %q, %d argument fields, tab %q shown", tab.uri.Text, len(tab.argFields), tab.parts.Selected().Text)
+	}
+	if tab.dirty() {
+		t.Fatal("a saved request just opened is marked as edited")
+	}
+	tab.send()
+	h.settle("the refusal", func() bool { return strings.HasPrefix(tab.status.Text, "Not sent") })
+	if !strings.Contains(tab.status.Text, "argument orderId") || tab.last != nil {
+		t.Fatalf("sent with no arguments; status %q", tab.status.Text)
+	}
+	tab.argFields["orderId"].entry.SetText("A-7")
+	tab.argFields["tier"].setTextMode(false)
+	tab.argFields["tier"].entry.SetText(`"go" + "ld"`)
+	if !tab.dirty() {
+		t.Fatal("typing an argument did not mark the tab")
+	}
+	r := h.sendTab(tab)
+	e := echoOf(t, r)
+	if !strings.HasSuffix(e.URL, "/anything/orders/A-7?tier=gold") {
+		t.Fatalf("httpbin received %s", e.URL)
+	}
+	if r.Call == nil || r.Call.Args["orderId"] != `"A-7"` || r.Call.Args["tier"] != `"go" + "ld"` || r.Call.URI != uri {
+		t.Fatalf("the history keeps the call %+v", r.Call)
+	}
+	// reopened from the history: the same fields and arguments
+	h.settle("the history", func() bool { return len(h.app.work.items) == 1 })
+	h.app.work.openSent(h.app.work.items[0])
+	again := h.app.work.current()
+	if again == tab || !again.draft().equal(tab.draft()) {
+		t.Fatalf("the history reopened %+v; want %+v", again.draft(), tab.draft())
+	}
+	if err := again.saveAsRequest("lookupOrder2"); err != nil {
+		t.Fatal(err)
+	}
+	c, err = h.db.Connection(ctx, "bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Request("lookupOrder2"); s == nil || !slices.Equal(s.Params, []string{"orderId", "tier"}) || s.URI != uri || s.Query[0].Value != "params.tier" {
+		t.Fatalf("Save as request kept %+v", s)
 	}
 }

@@ -17,19 +17,27 @@ import (
 
 // textExpr returns the CEL expression that gives text (flow.TextToExpr,
 // Text mode); the error says which hole is wrong and where.
-func textExpr(text string) (string, error) {
+func textExpr(text string) (string, error) { return textExprIn(text, nil) }
+
+// textExprIn is textExpr in a saved request's tab: [[name]] is params.name
+// for its params (flow.TextToExpr's rule).
+func textExprIn(text string, params []string) (string, error) {
 	if e, ok := wholeHole(text); ok {
 		return e, nil
 	}
-	return flow.TextToExpr(text, nil)
+	return flow.TextToExpr(text, params)
 }
 
 // exprText returns the text a field shows for the expression src.
-func exprText(src string) string {
+func exprText(src string) string { return exprTextIn(src, nil) }
+
+// exprTextIn is exprText in a saved request's tab: params.name shows as
+// [[name]] for its params.
+func exprTextIn(src string, params []string) string {
 	if strings.TrimSpace(src) == "" {
 		return ""
 	}
-	if t, ok := flow.ExprToText(src, nil); ok {
+	if t, ok := flow.ExprToText(src, params); ok {
 		if _, hole := wholeHole(t); !hole {
 			return t
 		}
@@ -55,10 +63,10 @@ func wholeHole(text string) (string, bool) {
 // wsBodyText is exprText for a body: a body written as a JSON literal
 // (valid CEL, which the engine sends as JSON) shows as that JSON, sent as
 // typed.
-func wsBodyText(src string) string {
+func wsBodyText(src string, params []string) string {
 	s := strings.TrimSpace(src)
 	if (strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")) && json.Valid([]byte(s)) {
 		return src
 	}
-	return exprText(src)
+	return exprTextIn(src, params)
 }
