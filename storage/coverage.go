@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -106,8 +105,7 @@ type coverageBatch struct {
 	buf   []byte
 	index map[flowVersion]int // into flows
 	flows []flowPorts
-	held  map[flowVersion]*heldCoverage // the rows as committed
-	next  map[flowVersion]*heldCoverage // the rows this transaction writes
+	held  map[flowVersion]*heldCoverage // the rows as last written
 }
 
 type flowPorts struct {
@@ -138,7 +136,6 @@ func (c *coverageBatch) reset() {
 		c.flows[i].uses = c.flows[i].uses[:0]
 	}
 	c.flows = c.flows[:0]
-	clear(c.next)
 }
 
 // add gathers the ports that steps took, of a run of flow version fv that
@@ -181,23 +178,25 @@ func (c *coverageBatch) add(fv flowVersion, start int64, steps []*flow.Step) {
 
 // write merges the gathered ports into the rows of their flow versions in
 // tx: one statement per flow version when the row is the one held (or
-// there is none), else it reads the row first. Call commit once tx is
-// committed.
+// there is none), else it reads the row first. The rows held change at
+// once: when tx does not commit, call forget.
 func (c *coverageBatch) write(ctx context.Context, tx *sql.Tx, update, insert *sql.Stmt) error {
 	for i := range c.flows {
 		fp := &c.flows[i]
 		if len(fp.uses) == 0 {
 			continue
 		}
-		old := c.held[fp.flowVersion]
-		row := old.merged(fp.uses)
-		arg := c.encode(row)
+		row := c.held[fp.flowVersion]
 		var res sql.Result
 		var err error
-		if old != nil {
-			res, err = update.ExecContext(ctx, arg, row.rev, fp.id, int64(fp.version), old.rev)
+		if row != nil {
+			was := row.rev
+			row.add(fp.uses)
+			res, err = update.ExecContext(ctx, c.encode(row), row.rev, fp.id, int64(fp.version), was)
 		} else {
-			res, err = insert.ExecContext(ctx, arg, row.rev, fp.id, int64(fp.version))
+			row = &heldCoverage{}
+			row.add(fp.uses)
+			res, err = insert.ExecContext(ctx, c.encode(row), row.rev, fp.id, int64(fp.version))
 		}
 		if err != nil {
 			return err
@@ -208,61 +207,41 @@ func (c *coverageBatch) write(ctx context.Context, tx *sql.Tx, update, insert *s
 			if row, err = readHeld(ctx, tx, fp.flowVersion); err != nil {
 				return err
 			}
-			row = row.merged(fp.uses)
+			if row == nil {
+				row = &heldCoverage{}
+			}
+			row.add(fp.uses)
 			if _, err := tx.ExecContext(ctx, upsertCoverageSQL, c.encode(row), row.rev, fp.id, int64(fp.version)); err != nil {
 				return err
 			}
 		}
-		if c.next == nil {
-			c.next = map[flowVersion]*heldCoverage{}
+		if c.held == nil || len(c.held) >= maxHeldCoverage && c.held[fp.flowVersion] == nil {
+			c.held = map[flowVersion]*heldCoverage{}
 		}
-		c.next[fp.flowVersion] = row
+		c.held[fp.flowVersion] = row
 	}
 	return nil
 }
 
-// commit keeps the rows the committed transaction wrote.
-func (c *coverageBatch) commit() {
-	if len(c.next) == 0 {
-		return
-	}
-	if c.held == nil || len(c.held)+len(c.next) > maxHeldCoverage {
-		c.held = map[flowVersion]*heldCoverage{}
-	}
-	for fv, row := range c.next {
-		c.held[fv] = row
-	}
-	clear(c.next)
-}
+// forget drops the rows held, after a transaction that did not commit.
+func (c *coverageBatch) forget() { clear(c.held) }
 
-// forget drops the rows held, after a transaction that failed.
-func (c *coverageBatch) forget() {
-	clear(c.held)
-	clear(c.next)
-}
-
-// merged returns a copy of h (nil: an empty row) with uses added and a new
-// rev.
-func (h *heldCoverage) merged(uses []portUse) *heldCoverage {
-	out := &heldCoverage{rev: rand.Int64()}
-	if h != nil {
-		out.uses = make([]portUse, len(h.uses), len(h.uses)+len(uses))
-		copy(out.uses, h.uses)
-		out.index = maps.Clone(h.index)
-	} else {
-		out.index = make(map[NodePort]int, len(uses))
+// add adds uses to h and gives it a new rev.
+func (h *heldCoverage) add(uses []portUse) {
+	h.rev = rand.Int64()
+	if h.index == nil {
+		h.index = make(map[NodePort]int, len(uses))
 	}
 	for _, u := range uses {
-		if i, ok := out.index[u.NodePort]; ok {
-			o := &out.uses[i]
+		if i, ok := h.index[u.NodePort]; ok {
+			o := &h.uses[i]
 			o.n += u.n
 			o.first, o.last = min(o.first, u.first), max(o.last, u.last)
 			continue
 		}
-		out.index[u.NodePort] = len(out.uses)
-		out.uses = append(out.uses, u)
+		h.index[u.NodePort] = len(h.uses)
+		h.uses = append(h.uses, u)
 	}
-	return out
 }
 
 // readHeld reads a flow version's row; nil when there is none.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -268,6 +269,39 @@ func TestPortCoverageWithOtherWriters(t *testing.T) {
 	record(a, "a3", "failure", baseTime.Add(3*time.Minute))
 	record(b, "b2", "standard", baseTime.Add(4*time.Minute))
 	want := map[string]int{"start/next": 4, "lookup/vip": 1, "lookup/standard": 2, "lookup/failure": 1}
+	mustEqual(t, "coverage", coverageOf(t, db, "f", 1, time.Time{}), want)
+	mustEqual(t, "recount", recount(t, db, "f", 1), want)
+}
+
+// TestPortCoverageAfterABadRecord: a batch that fails is written again
+// record by record; the ports of the records kept count once, and the
+// recorder's rows in memory follow what was committed.
+func TestPortCoverageAfterABadRecord(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	rec := db.NewRecorder(RecorderOptions{})
+	defer rec.Close()
+	observe := func(run flow.Run, steps []flow.Step) {
+		for _, ev := range runEvents(run, steps) {
+			rec.Observe(ev)
+		}
+	}
+	observe(branchRun("ok1", "f", 1, "vip", baseTime))
+	if err := rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run, steps := branchRun("bad", "f", 1, "standard", baseTime.Add(time.Minute))
+	steps[1].ReturnValue = math.Inf(1) // JSON has no infinity: this step is lost
+	observe(run, steps)
+	observe(branchRun("ok2", "f", 1, "vip", baseTime.Add(2*time.Minute)))
+	if err := rec.Flush(ctx); err == nil {
+		t.Fatal("the bad step was written")
+	}
+	observe(branchRun("ok3", "f", 1, "failure", baseTime.Add(3*time.Minute)))
+	if err := rec.Flush(ctx); err == nil {
+		t.Fatal("Flush forgot the earlier error")
+	}
+	want := map[string]int{"start/next": 4, "lookup/vip": 2, "lookup/failure": 1}
 	mustEqual(t, "coverage", coverageOf(t, db, "f", 1, time.Time{}), want)
 	mustEqual(t, "recount", recount(t, db, "f", 1), want)
 }

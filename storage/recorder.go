@@ -412,13 +412,15 @@ func (r *Recorder) write(recs []record) ([]string, error) {
 	if err := r.writeTx(ctx, recs); err == nil {
 		return finishedRuns(recs), nil
 	}
-	// The rollback undid rows this map believes exist.
+	// The rollback undid rows these maps believe exist.
 	clear(r.known)
 	clear(r.held)
+	r.cov.forget()
 	var first error
 	var finished []string
 	for i := range recs {
 		if err := r.writeTx(ctx, recs[i:i+1]); err != nil {
+			r.cov.forget()
 			if first == nil {
 				first = err
 			}
@@ -617,10 +619,8 @@ func (r *Recorder) writeTx(ctx context.Context, recs []record) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		r.cov.forget()
 		return fmt.Errorf("record runs: commit: %w", err)
 	}
-	r.cov.commit()
 	// A finished run needs no placeholder check any more; forget it so the
 	// map stays as small as the number of runs in flight.
 	for _, rec := range recs {
