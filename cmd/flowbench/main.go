@@ -24,6 +24,7 @@ Usage:
                  (--curl 'curl …' | METHOD URI [--header 'K: V']... [--query K=V]... [--body JSON|@file])
   flowbench runs [--flow NAME|ID] [--status STATE] [--limit N] [--json] [--db PATH]
   flowbench runs show RUN_ID|last [--json] [--db PATH]
+  flowbench runs compare RUN_A RUN_B [--json] [--db PATH]
   flowbench worker --temporal HOST:PORT --flows FILE|DIR... [--namespace NS] [--task-queue Q] [--connections FILE]
                    [--environments FILE --env NAME] [--mocks FILE]... [--use-mock CONNECTION=MOCK]...
   flowbench start FLOW --temporal HOST:PORT [--namespace NS] [--task-queue Q] [--input JSON|@file] [--wait] [--json]

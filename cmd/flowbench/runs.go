@@ -35,6 +35,9 @@ type jsonRun struct {
 // steps (`flowbench runs show ID`), from the database the app and `run`
 // record into.
 func cmdRuns(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "compare" {
+		return cmdRunsCompare(args[1:], stdout, stderr)
+	}
 	show := len(args) > 0 && args[0] == "show"
 	if show {
 		args = args[1:]
