@@ -18,7 +18,7 @@ func (a *App) addShortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: mod}, func(fyne.Shortcut) { a.saveInteractive() })
 	a.addViewShortcuts()
 	c.AddShortcut(sendShortcut, func(fyne.Shortcut) { a.sendOrTest() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: mod}, func(fyne.Shortcut) { a.sendOrTest() })
+	c.AddShortcut(sendKeypadShortcut, func(fyne.Shortcut) { a.sendOrTest() })
 	c.AddShortcut(newTabShortcut, func(fyne.Shortcut) { a.newRequestTab() })
 }
 
@@ -66,8 +66,11 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	)
 	// The menu carries Ctrl+Enter so that it sends from any field: the
 	// driver gives a focused entry the shortcuts the menu does not have.
+	// The keypad's Enter is another key (KeyEnter, the main one KeyReturn),
+	// so it has its own item.
 	request := fyne.NewMenu("Request",
 		item("Send (Test the selected call on the canvas)", sendShortcut, a.sendOrTest),
+		item("Send (keypad Enter)", sendKeypadShortcut, a.sendOrTest),
 		item("New request tab", newTabShortcut, a.newRequestTab),
 		fyne.NewMenuItem("Import cURL…", a.importCurlDialog),
 	)

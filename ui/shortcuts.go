@@ -38,7 +38,7 @@ var keyHelp = [][2]string{
 	{"Ctrl+S", "Save the flow"},
 	{"Ctrl+Z", "Undo"},
 	{"Ctrl+Shift+Z, Ctrl+Y", "Redo"},
-	{"Ctrl+Enter", "Send the request (in Send); test the selected call (on the canvas)"},
+	{"Ctrl+Enter", "Send the request (in Send, from any field; either Enter key, the keypad's too); test the selected call (on the canvas)"},
 	{"Ctrl+T", "New request tab (in Send)"},
 	{"Ctrl+Space", "Complete an expression (in an expression field)"},
 	{"Delete, Backspace", "Delete the selection (on the canvas)"},

@@ -657,6 +657,10 @@ func elapsed(ms int64) string {
 // sendShortcut is Ctrl+Enter: Send in the workspace, Test on the canvas.
 var sendShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
 
+// sendKeypadShortcut is Ctrl+Enter on the keypad, which the desktop driver
+// names KeyEnter: it does what sendShortcut does.
+var sendKeypadShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault}
+
 // newTabShortcut is Ctrl+T: a new request tab.
 var newTabShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault}
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
@@ -632,5 +633,50 @@ func TestWorkspaceSavedRequestTakesArguments(t *testing.T) {
 	}
 	if s := c.Request("lookupOrder2"); s == nil || !slices.Equal(s.Params, []string{"orderId", "tier"}) || s.URI != uri || s.Query[0].Value != "params.tier" {
 		t.Fatalf("Save as request kept %+v", s)
+	}
+}
+
+// desktopShortcut delivers s as Fyne's desktop driver does
+// (glfw window.triggersShortcut): the main menu's item with that shortcut
+// first, else the focused widget when it takes shortcuts (an entry then
+// keeps it), else the window canvas's shortcuts.
+func (h *harness) desktopShortcut(s fyne.Shortcut) {
+	for _, m := range h.w.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil && it.Shortcut.ShortcutName() == s.ShortcutName() && it.Action != nil {
+				it.Action()
+				return
+			}
+		}
+	}
+	if f, ok := h.w.Canvas().Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	h.shortcut(s)
+}
+
+// Ctrl+Enter sends from a field and with nothing focused, by the main
+// Enter (KeyReturn) and by the keypad's (KeyEnter), delivered as the real
+// window delivers them: the keypad's was kept by a focused entry.
+func TestWorkspaceCtrlEnterSendsFromAnywhere(t *testing.T) {
+	h := newWSHarness(t)
+	h.shortcut(viewShortcut(6))
+	tab := h.app.work.current()
+	tab.conn.SetSelected("bin")
+	tab.uri.SetText("/ping")
+	for _, key := range []*desktop.CustomShortcut{sendShortcut, sendKeypadShortcut} {
+		for _, focus := range []fyne.Focusable{nil, tab.body, tab.uri} {
+			tab.last = nil
+			h.w.Canvas().Unfocus()
+			if focus != nil {
+				h.w.Canvas().Focus(focus)
+			}
+			h.desktopShortcut(key)
+			h.settle("the response", func() bool { return tab.last != nil || strings.HasPrefix(tab.status.Text, "Not sent") })
+			if tab.last == nil {
+				t.Fatalf("Ctrl+%s with %T focused did not send (status %q)", key.KeyName, focus, tab.status.Text)
+			}
+		}
 	}
 }
