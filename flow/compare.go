@@ -195,7 +195,8 @@ func pathOf(steps []Step) RunPath {
 	p := RunPath{Nodes: []string{}, Edges: []PathEdge{}}
 	seenN := map[string]bool{}
 	seenE := map[PathEdge]bool{}
-	for i, s := range steps {
+	for i := range steps {
+		s := &steps[i]
 		if !seenN[s.Node] {
 			seenN[s.Node] = true
 			p.Nodes = append(p.Nodes, s.Node)

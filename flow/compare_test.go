@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // steps builds a run's steps from "node:port" pairs ("node:" for a step
@@ -157,4 +158,40 @@ func TestCompareRunsOfOtherVersionsAndFlows(t *testing.T) {
 	if _, err := CompareRuns(fa, nil, fb, nil); !errors.Is(err, ErrOtherFlow) {
 		t.Fatalf("file runs of two names: %v", err)
 	}
+}
+
+// loopSteps is a run of n steps: start, then a check/wait loop, ending at
+// end; the last check leaves by done.
+func loopSteps(n int) []Step {
+	out := make([]Step, 0, n)
+	out = append(out, Step{Seq: 1, Node: "start", Port: PortNext})
+	for len(out) < n-2 {
+		out = append(out, Step{Seq: len(out) + 1, Node: "check", Port: "again"}, Step{Seq: len(out) + 2, Node: "wait", Port: PortNext})
+	}
+	out = append(out, Step{Seq: len(out) + 1, Node: "check", Port: "done"}, Step{Seq: len(out) + 2, Node: "end"})
+	return out
+}
+
+// BenchmarkCompareRunsScaling: comparing two 10,000-step runs (a loop,
+// parting at the last check) ÷ two 1,000-step runs (x-10k/1k). Linear in
+// the steps: target ≤ 12.
+func BenchmarkCompareRunsScaling(b *testing.B) {
+	cost := func(n int) time.Duration {
+		a, bb := loopSteps(n), loopSteps(n+2)
+		ra, rb := runOf("a"), runOf("b")
+		t0 := time.Now()
+		for range 20 {
+			c, err := CompareRuns(ra, a, rb, bb)
+			if err != nil || c.Parting != PartDecision {
+				b.Fatalf("%v %+v", err, c)
+			}
+		}
+		return time.Since(t0)
+	}
+	var small, big time.Duration
+	for b.Loop() {
+		small += cost(1000)
+		big += cost(10000)
+	}
+	b.ReportMetric(float64(big)/float64(small), "x-10k/1k")
 }

@@ -4,11 +4,14 @@ import (
 	"image/color"
 	"math"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/flowbench/flowbench/flow"
+	"github.com/flowbench/flowbench/ui/editor"
 )
 
 // TestCompareDrawsBothPaths: a comparison lights the connector both runs
@@ -101,4 +104,43 @@ func contrastRatio(x, y color.Color) float64 {
 		l1, l2 = l2, l1
 	}
 	return (l1 + 0.05) / (l2 + 0.05)
+}
+
+// BenchmarkSetCompare: showing a comparison whose two paths cover a
+// 300-node flow ÷ showing a run overlay of the same nodes and connectors
+// (x-SetRunOverlay), each followed by clearing it. Target ≤ 1.5: the
+// comparison costs what a replayed run costs.
+func BenchmarkSetCompare(b *testing.B) {
+	test.NewTempApp(b)
+	f := gridFlow(300)
+	c := New(editor.New(f))
+	w := test.NewWindow(c)
+	defer w.Close()
+	w.Resize(fyne.NewSize(1200, 800))
+	status := map[string]flow.Status{}
+	var ids []string
+	for _, n := range f.Nodes {
+		status[n.ID] = flow.StatusSucceeded
+		ids = append(ids, n.ID)
+	}
+	var half, all []int
+	for i := range f.Edges {
+		all = append(all, i)
+		if i%2 == 0 {
+			half = append(half, i)
+		}
+	}
+	cmp := &Compare{EdgesA: all, EdgesB: half, NodesA: ids, NodesB: ids[:150], Focus: "n3"}
+	var overlay, compare time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		c.SetRunOverlay(status, all)
+		c.SetRunOverlay(nil, nil)
+		t1 := time.Now()
+		c.SetCompare(cmp)
+		c.SetCompare(nil)
+		compare += time.Since(t1)
+		overlay += t1.Sub(t0)
+	}
+	b.ReportMetric(float64(compare)/float64(overlay), "x-SetRunOverlay")
 }
