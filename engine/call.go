@@ -447,7 +447,7 @@ func (x *execution) send(ctx context.Context, st *connState, req *request, ex *f
 func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex *flow.Exchange, tr *attemptTrace) (*response, error) {
 	// The authenticator's secrets can change (a refreshed OAuth token), so
 	// what to redact is asked per attempt.
-	rd := &redactor{sens: st.auth.Sensitive(), conn: st.conn.Name, ex: ex}
+	rd := &redactor{sens: st.auth.Sensitive(), conn: st.conn.Name}
 	hr, err := newHTTPRequest(tr.context(), req)
 	if err != nil {
 		ex.Error = err.Error()
@@ -476,7 +476,7 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 		hr.Header.Set(webhook.HeaderSignature, webhook.Sign(req.signKey, req.guid, ts, req.body))
 	}
 	if err := st.auth.Apply(ctx, hr, req.hash); err != nil {
-		msg := rd.text("error", err.Error())
+		msg := rd.text(ex, "error", err.Error())
 		ex.Error = msg
 		recordRequest(rd, hr, req, ex)
 		return nil, errors.New(msg)
@@ -490,7 +490,7 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	tr.sent = true
 	hresp, err := st.do(hr)
 	if err != nil {
-		ex.Error = rd.text("error", err.Error())
+		ex.Error = rd.text(ex, "error", err.Error())
 		return nil, err
 	}
 	defer hresp.Body.Close()
@@ -507,17 +507,17 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	resp := &x.resp
 	*resp = response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	ex.Status = hresp.StatusCode
-	ex.ResponseHeaders = rd.header("responseHeaders", hresp.Header)
+	ex.ResponseHeaders = rd.header(ex, "responseHeaders", hresp.Header)
 	ex.ResponseSize = int64(len(data))
 	if err != nil {
-		ex.Error = rd.text("error", err.Error())
+		ex.Error = rd.text(ex, "error", err.Error())
 		return resp, err
 	}
 	if int64(len(data)) > limit {
 		tooBig := &bodyTooLargeError{limit: limit}
 		ex.Error = tooBig.Error()
 		ex.Truncated = true
-		ex.ResponseBody = rd.text("responseBody", printable(data[:min(len(data), recordBodyBytes)]))
+		ex.ResponseBody = rd.text(ex, "responseBody", printable(data[:min(len(data), recordBodyBytes)]))
 		return resp, tooBig
 	}
 	body2 := data
@@ -527,7 +527,7 @@ func (x *execution) attempt(ctx context.Context, st *connState, req *request, ex
 	}
 	// A response may echo a credential (a debugging endpoint, httpbin): the
 	// record never keeps it.
-	ex.ResponseBody = rd.text("responseBody", printable(body2))
+	ex.ResponseBody = rd.text(ex, "responseBody", printable(body2))
 	if x.r.obs.wants(flow.EventResponseReceived) {
 		ex.Timing = tr.finish()
 		x.r.obs.emit(flow.RunEvent{Kind: flow.EventResponseReceived, At: x.r.opts.Now(), RunID: x.run.ID, Exchange: copyExchange(ex)})
@@ -597,14 +597,14 @@ func readCapped(r io.Reader, n int64, buf []byte) ([]byte, error) {
 
 func recordRequest(rd *redactor, hr *http.Request, req *request, ex *flow.Exchange) {
 	ex.Method = hr.Method
-	ex.URL = rd.url(hr.URL)
-	ex.RequestHeaders = rd.header("requestHeaders", hr.Header)
+	ex.URL = rd.url(ex, hr.URL)
+	ex.RequestHeaders = rd.header(ex, "requestHeaders", hr.Header)
 	if len(req.body) > 0 {
 		b := req.body
 		if len(b) > recordBodyBytes {
 			b = b[:recordBodyBytes]
 		}
-		ex.RequestBody = rd.text("requestBody", printable(b))
+		ex.RequestBody = rd.text(ex, "requestBody", printable(b))
 	}
 }
 
