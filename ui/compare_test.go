@@ -134,6 +134,15 @@ func TestRunsViewComparesTwoRuns(t *testing.T) {
 	if h.app.cv.CompareShown() != nil || p.panel.Visible() {
 		t.Fatal("Escape did not close the comparison")
 	}
+
+	// opening one run from the list ends the comparison, its path alone lit
+	if err := h.app.CompareRuns(vip.ID, std.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.app.OpenRun(std.ID)
+	if h.app.cv.CompareShown() != nil || p.panel.Visible() {
+		t.Fatal("opening a run left the comparison shown")
+	}
 	if label, _ := h.app.cv.EdgeMark(edgeOf(t, doc, "lookup", "std-reply")); label != "standard" {
 		t.Errorf("after closing, lookup → std-reply reads %q", label)
 	}
@@ -195,6 +204,13 @@ func TestCompareShowsTheVersionTheRunRan(t *testing.T) {
 	}
 	if c := p.own.CompareShown(); c == nil || c.Focus != "lookup" {
 		t.Fatalf("the run's version shows %+v", c)
+	}
+	size := p.own.Size()
+	for _, n := range p.own.Editor().Flow().Nodes {
+		r, ok := p.own.CardRect(n.ID)
+		if !ok || r.X < 0 || r.Y < 0 || r.X+r.W > size.Width || r.Y+r.H > size.Height {
+			t.Errorf("card %s (%v) is not wholly on the run's version's %v canvas", n.ID, r, size)
+		}
 	}
 	if p.own.Editor().Flow().Node("triage") != nil {
 		t.Error("the comparison draws the new version, not the one the runs ran")

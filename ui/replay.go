@@ -19,6 +19,7 @@ func (a *App) OpenRun(id string) {
 		a.showError(fmt.Errorf("open run %s: %w", id, err))
 		return
 	}
+	a.cmp.close() // one run's path replaces the comparison
 	if run.FlowID != "" && run.FlowID != a.flowID {
 		if err := a.Open(run.FlowID); err != nil {
 			a.console.logError(fmt.Sprintf("The flow of run %s is no longer stored (%v); its steps are listed without the canvas path.", shortID(id), err))
