@@ -38,6 +38,7 @@ type compareView struct {
 	note    *widget.Label // over the own canvas: which flow it shows
 	sides   [2]compareSide
 	closeB  *widget.Button
+	bg      *canvas.Rectangle // the panel's background, over the console
 
 	// shown: the comparison on screen; cv the canvas drawing it (the
 	// window's or own); cmp what CompareRuns found; runs and steps A's and
@@ -82,8 +83,8 @@ func newCompareView(a *App) *compareView {
 		cols[i] = container.NewBorder(top, nil, nil, nil, s.view.Object())
 	}
 	top := container.NewBorder(nil, nil, nil, v.closeB, container.NewVBox(v.head, v.summary))
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
-	v.panel = container.NewStack(bg, container.NewBorder(top, nil, nil, nil, container.NewGridWithColumns(2, cols...)))
+	v.bg = canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	v.panel = container.NewStack(v.bg, container.NewBorder(top, nil, nil, nil, container.NewGridWithColumns(2, cols...)))
 	v.panel.Hide()
 	v.note = wrapLabel("")
 	v.note.Importance = widget.WarningImportance
@@ -183,6 +184,7 @@ func (v *compareView) show(cv *fbcanvas.Canvas, note string, cmp *flow.Compariso
 	for k := range v.sides {
 		v.showSide(k, stepAt(steps[k], i))
 	}
+	v.bg.FillColor = theme.Color(theme.ColorNameBackground) // the theme of now
 	v.panel.Show()
 	v.panel.Refresh()
 	if cv != nil {
