@@ -67,12 +67,12 @@ func (a *App) mainMenu() *fyne.MainMenu {
 	// The menu carries Ctrl+Enter so that it sends from any field: the
 	// driver gives a focused entry the shortcuts the menu does not have.
 	// The keypad's Enter is another key (KeyEnter, the main one KeyReturn),
-	// so it has its own item.
+	// so it has its own item (last: the items above keep their places).
 	request := fyne.NewMenu("Request",
 		item("Send (Test the selected call on the canvas)", sendShortcut, a.sendOrTest),
-		item("Send (keypad Enter)", sendKeypadShortcut, a.sendOrTest),
 		item("New request tab", newTabShortcut, a.newRequestTab),
 		fyne.NewMenuItem("Import cURL…", a.importCurlDialog),
+		item("Send (keypad Enter)", sendKeypadShortcut, a.sendOrTest),
 	)
 	return fyne.NewMainMenu(file, edit, view, request, a.goMenu(), a.helpMenu())
 }
