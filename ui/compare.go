@@ -178,7 +178,7 @@ func (v *compareView) show(cv *fbcanvas.Canvas, note string, cmp *flow.Compariso
 	v.head.SetText(fmt.Sprintf("Comparing A: %s with B: %s", runLabel(runs[0]), runLabel(runs[1])))
 	v.summary.SetText(cmp.Summary())
 	if cv == nil {
-		v.summary.SetText(cmp.Summary() + " The flow the runs ran is stored no more, so their paths are not drawn.")
+		v.summary.SetText(cmp.Summary() + " The flow the runs ran is not stored (a run of a flow file, or of a flow deleted since), so their paths are not drawn; import the file to see them.")
 	}
 	i := cmp.Index
 	for k := range v.sides {
