@@ -88,10 +88,17 @@ canvas_crop() {
 }
 
 # changed A B: how many canvas pixels differ between the captures A and B.
-changed() {
-  local g; g=$(canvas_crop)
-  compare -metric AE -fuzz 5% <(convert "$OUT/$size-$1.png" -crop "$g" +repage png:-) \
-    <(convert "$OUT/$size-$2.png" -crop "$g" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true
+changed() { differ "$1" "$2" "$(canvas_crop)"; }
+
+# differ A B GEOMETRY: how many pixels of that part of the captures A and B
+# differ. (Files, not pipes: Debian's ImageMagick policy refuses /dev/fd.)
+differ() {
+  local a b
+  a=$(mktemp --suffix=.png); b=$(mktemp --suffix=.png)
+  convert "$OUT/$size-$1.png" -crop "$3" +repage "$a"
+  convert "$OUT/$size-$2.png" -crop "$3" +repage "$b"
+  compare -metric AE -fuzz 5% "$a" "$b" null: 2>&1 | sed 's/[^0-9].*//' || true
+  rm -f "$a" "$b"
 }
 
 # cards_match_run NAME: node by node, each card in NAME's capture is lit
@@ -212,8 +219,7 @@ long_journeys() {
   sleep 1; shot support-curl-typed || return
   click $((ww / 2 + 47)) $((wh / 2 + 110)); shot support-imported || return
   click $((ww - 118)) 134; sleep 2; shot support-sent || return
-  n=$(compare -metric AE -fuzz 5% <(convert "$OUT/$size-support-imported.png" -crop "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))" +repage png:-) \
-    <(convert "$OUT/$size-support-sent.png" -crop "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true)
+  n=$(differ support-imported support-sent "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))")
   [ "${n:-0}" -gt 1000 ] || { echo "journeys $size support: no response shown after Send ($n pixels changed)"; fail=1; }
   # the first field of the JSON body, then Copy value
   click 300 $((wh < 700 ? 470 : 500)); click 272 404; shot support-copied || return
@@ -238,9 +244,7 @@ long_journeys() {
   shot analyst-wheel || return
   if [ "$size" = 1024x640 ]; then
     eval "$(DISPLAY=$disp xdotool getwindowgeometry --shell "$win")"
-    n=$(compare -metric AE -fuzz 5% \
-      <(convert "$OUT/$size-analyst-added-call.png" -crop "$((ww * 27 / 100))x$((wh / 2))+$((X + ww * 73 / 100))+$((Y + 130))" +repage png:-) \
-      <(convert "$OUT/$size-analyst-wheel.png" -crop "$((ww * 27 / 100))x$((wh / 2))+$((X + ww * 73 / 100))+$((Y + 130))" +repage png:-) null: 2>&1 | sed 's/[^0-9].*//' || true)
+    n=$(differ analyst-added-call analyst-wheel "$((ww * 27 / 100))x$((wh / 2))+$((X + ww * 73 / 100))+$((Y + 130))")
     [ "${n:-0}" -gt 1000 ] || { echo "journeys $size analyst: the wheel over the call form did not scroll the properties panel ($n pixels changed)"; fail=1; }
   fi
   key ctrl+Return; sleep 1; shot analyst-tested-call || return

@@ -16,7 +16,7 @@ func TestPresenterMode(t *testing.T) {
 	h := newKitHarness(t, true)
 	h.openStored("Demo: chatbot branching")
 	editorScale := h.app.cv.View().Scale
-	panels := []fyne.CanvasObject{h.app.bar.object(), h.app.palette, h.app.sidebar.object(), h.app.inspector.object(), h.app.console.object()}
+	panels := []fyne.CanvasObject{h.app.bar.object(), h.app.palette, h.app.sidebar.object(), h.app.inspector.object(), h.app.consoleSplit.Trailing}
 
 	if !h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF11}) || !h.app.present.on {
 		t.Fatal("F11 did not start presenter mode")
@@ -30,6 +30,11 @@ func TestPresenterMode(t *testing.T) {
 		}
 	}
 	size := h.app.cv.Size()
+	// the console's place goes to the canvas too (the console shares it
+	// with the comparison panel: the split must lose both)
+	if win := h.w.Canvas().Size(); size.Height < win.Height*0.9 || size.Width < win.Width*0.9 {
+		t.Errorf("in presenter mode the canvas is %v in a %v window", size, win)
+	}
 	for _, n := range h.app.ed.Flow().Nodes {
 		r, ok := h.app.cv.CardRect(n.ID)
 		if !ok || r.X < 0 || r.Y < 0 || r.X+r.W > size.Width || r.Y+r.H > size.Height {
