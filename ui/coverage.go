@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/flowbench/flowbench/engine"
@@ -53,7 +54,7 @@ type coverageView struct {
 	on  bool
 	now func() time.Time
 
-	panel     *fyne.Container // beside the canvas, shown while on
+	panel     *fyne.Container // in the properties panel's place, shown while on
 	summary   *widget.Label
 	note      *widget.Label // unsaved changes, no store, errors
 	since     *widget.Select
@@ -97,7 +98,8 @@ func newCoverageView(a *App) *coverageView {
 		widget.NewLabelWithStyle("Never taken", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.missing,
 		widget.NewLabelWithStyle("Run the missing ones", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.proposals)
 	close := widget.NewButton("Close", v.toggle)
-	v.panel = container.NewBorder(title, close, nil, nil, container.NewVScroll(body))
+	v.panel = container.New(panelWidth{coveragePanelWidth},
+		container.NewBorder(title, close, nil, nil, container.NewVScroll(body)))
 	v.panel.Hide()
 	v.item = fyne.NewMenuItem("Branch coverage", v.toggle)
 	v.item.Shortcut = coverageShortcut
@@ -126,8 +128,14 @@ func (v *coverageView) setOn(on bool) {
 		v.ports, v.never = nil, nil
 		v.a.cv.SetCoverage(nil)
 		v.panel.Hide()
+		if !v.a.present.on {
+			v.a.inspector.object().Show()
+		}
 		return
 	}
+	// the panel takes the properties panel's place, so the canvas keeps
+	// its room (a panel beside it left a 1024-px window a 200-px canvas)
+	v.a.inspector.object().Hide()
 	v.panel.Show()
 	v.refresh()
 }
@@ -216,9 +224,35 @@ func (v *coverageView) listMissing() {
 	}
 	for _, p := range v.never {
 		id := p.Node
-		v.missing.Add(widget.NewButton(v.portName(p), func() { v.a.selectProblemNode(id) }))
+		show := widget.NewButtonWithIcon("", theme.ZoomFitIcon(), func() { v.a.selectProblemNode(id) })
+		v.missing.Add(container.NewBorder(nil, nil, nil, show, wrapLabel(v.portName(p))))
 	}
 	v.missing.Refresh()
+}
+
+// coveragePanelWidth is the least width the coverage panel asks for: its
+// rows wrap to the width the properties panel's place has, so long node
+// titles never widen the window past the screen.
+const coveragePanelWidth = 200
+
+// panelWidth lays out one object at the size it is given and asks for a
+// fixed width (and the height the object needs), whatever the object's own
+// minimum width.
+type panelWidth struct{ w float32 }
+
+func (l panelWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(l.w, h)
+}
+
+func (l panelWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // portName is how the panel names a port: the node's title and the port.
@@ -342,8 +376,9 @@ func (v *coverageView) showProposals(found []proposal, errs []string) {
 	v.proposals.RemoveAll()
 	for _, p := range found {
 		conn, mock := p.conn, p.mock
-		label := fmt.Sprintf("%s: run with mock %s on %s", v.portName(p.port), mock, conn)
-		v.proposals.Add(widget.NewButton(label, func() { v.a.present.runWith(conn, mock) }))
+		label := fmt.Sprintf("%s: mock %s on %s", v.portName(p.port), mock, conn)
+		run := widget.NewButtonWithIcon("Run", theme.MediaPlayIcon(), func() { v.a.present.runWith(conn, mock) })
+		v.proposals.Add(container.NewBorder(nil, nil, nil, run, wrapLabel(label)))
 	}
 	if len(found) == 0 {
 		v.proposals.Add(widget.NewLabel("No mock makes a call leave by a never-taken port."))

@@ -17,12 +17,27 @@ import (
 	fbcanvas "github.com/flowbench/flowbench/ui/canvas"
 )
 
-// buttons are the labels of the buttons under o.
-func buttons(o fyne.CanvasObject) map[string]*widget.Button {
+// labelledButtons are the rows under o (a label and its button), by the
+// label's text.
+func labelledButtons(o fyne.CanvasObject) map[string]*widget.Button {
 	out := map[string]*widget.Button{}
 	walk(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok {
-			out[b.Text] = b
+		c, ok := o.(*fyne.Container)
+		if !ok {
+			return
+		}
+		var l *widget.Label
+		var b *widget.Button
+		for _, o := range c.Objects {
+			switch o := o.(type) {
+			case *widget.Label:
+				l = o
+			case *widget.Button:
+				b = o
+			}
+		}
+		if l != nil && b != nil {
+			out[l.Text] = b
 		}
 	})
 	return out
@@ -71,9 +86,14 @@ func TestBranchCoverageOverlay(t *testing.T) {
 	h.runWithMock("chatbot-failing")
 
 	cv := h.app.cov
+	canvasWidth := h.app.cv.Size().Width
 	h.shortcut(coverageShortcut)
 	if !cv.on || !cv.item.Checked || !cv.panel.Visible() {
 		t.Fatalf("Ctrl+B: on %v, menu checked %v, panel shown %v", cv.on, cv.item.Checked, cv.panel.Visible())
+	}
+	// the panel takes the properties panel's place: the canvas keeps its room
+	if h.app.inspector.object().Visible() || h.app.cv.Size().Width < canvasWidth {
+		t.Errorf("the coverage panel took room from the canvas (%v px wide, was %v) or left the properties panel beside it", h.app.cv.Size().Width, canvasWidth)
 	}
 	wantTaken := map[string]int{"start/next": 3, "lookup/vip": 2, "lookup/failure": 1, "vip-reply/next": 2, "apology/next": 1}
 	mustEq(t, "taken ports", takenSet(cv.ports), wantTaken)
@@ -95,7 +115,7 @@ func TestBranchCoverageOverlay(t *testing.T) {
 	if label, dashed := h.app.cv.EdgeMark(edge("lookup", "standard")); label != "standard · never" || !dashed {
 		t.Errorf("lookup's standard connector reads %q dashed %v", label, dashed)
 	}
-	list := buttons(cv.missing)
+	list := labelledButtons(cv.missing)
 	if len(list) != len(wantNever) {
 		t.Errorf("the never-taken list has %d buttons, want %d: %v", len(list), len(wantNever), list)
 	}
@@ -106,10 +126,15 @@ func TestBranchCoverageOverlay(t *testing.T) {
 
 	// The proposals: the mocks that make the lookup leave by its missing
 	// ports, found by testing the call against each.
-	stdLabel := "Look up customer · standard: run with mock chatbot-standard on demo-bot"
-	defLabel := "Look up customer · default: run with mock chatbot-unknown on demo-bot"
-	h.settle("the proposals", func() bool { return buttons(cv.proposals)[defLabel] != nil })
-	props := buttons(cv.proposals)
+	stdLabel := "Look up customer · standard: mock chatbot-standard on demo-bot"
+	defLabel := "Look up customer · default: mock chatbot-unknown on demo-bot"
+	h.settle("the proposals", func() bool { return labelledButtons(cv.proposals)[defLabel] != nil })
+	props := labelledButtons(cv.proposals)
+	// the panel's rows wrap: it never widens the window past a small
+	// screen (in the real window it grew from 1024 to 1191 px wide)
+	if min := h.w.Content().MinSize(); min.Width > 1000 {
+		t.Errorf("with the coverage panel open the window needs %v px wide; a 1024-px screen has no room", min.Width)
+	}
 	if props[stdLabel] == nil {
 		t.Errorf("no proposal %q in %v", stdLabel, slices.Collect(mapKeys(props)))
 	}
@@ -155,6 +180,9 @@ func TestBranchCoverageOverlay(t *testing.T) {
 	h.openStored("Demo: notify customer")
 	if cv.on || h.app.cv.CoverageShown() != nil || cv.panel.Visible() || cv.item.Checked {
 		t.Errorf("after opening another flow: on %v, canvas coverage %v, panel %v", cv.on, h.app.cv.CoverageShown(), cv.panel.Visible())
+	}
+	if !h.app.inspector.object().Visible() {
+		t.Error("the properties panel stays hidden after the coverage panel went")
 	}
 }
 

@@ -117,10 +117,11 @@ func (p *presenter) enter() {
 	p.on = true
 	p.before = a.cv.View()
 	p.hidden = nil
-	// the console's place (it shares it with the comparison panel) and the
-	// coverage panel go as a whole: a split gives a hidden side's room to
-	// the other only when the side itself is hidden
-	for _, o := range []fyne.CanvasObject{a.bar.object(), a.palette, a.sidebar.object(), a.inspector.object(), a.consoleSplit.Trailing, a.cov.panel, a.work.main} {
+	// the console's place (shared with the comparison panel) and the
+	// properties panel's (shared with the coverage panel) go as a whole: a
+	// split gives a side's room to the other only when the side itself is
+	// hidden
+	for _, o := range []fyne.CanvasObject{a.bar.object(), a.palette, a.sidebar.object(), a.inspSplit.Trailing, a.consoleSplit.Trailing, a.work.main} {
 		if o != nil && o.Visible() {
 			o.Hide()
 			p.hidden = append(p.hidden, o)

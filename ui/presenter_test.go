@@ -16,7 +16,7 @@ func TestPresenterMode(t *testing.T) {
 	h := newKitHarness(t, true)
 	h.openStored("Demo: chatbot branching")
 	editorScale := h.app.cv.View().Scale
-	panels := []fyne.CanvasObject{h.app.bar.object(), h.app.palette, h.app.sidebar.object(), h.app.inspector.object(), h.app.consoleSplit.Trailing}
+	panels := []fyne.CanvasObject{h.app.bar.object(), h.app.palette, h.app.sidebar.object(), h.app.inspSplit.Trailing, h.app.consoleSplit.Trailing}
 
 	if !h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF11}) || !h.app.present.on {
 		t.Fatal("F11 did not start presenter mode")
