@@ -128,7 +128,11 @@ func newHistoryView(sh shell, store HistoryStore, openRun func(string), rerun fu
 	top := container.NewVBox(h.flowSel, h.statusSel)
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, h.newer, h.older, h.pageLabel),
-		container.NewBorder(nil, nil, container.NewHBox(refreshB, delOldB, reportB, compareB), h.tests),
+		// the icons that do not fit go to the row's "more" menu, so the
+		// sidebar never widens the window (the selected run's first)
+		container.NewBorder(nil, nil, nil, h.tests, newOverflowRow(
+			buttonItem(compareB, "Compare with…"), buttonItem(reportB, "Export report…"),
+			buttonItem(refreshB, "Refresh"), buttonItem(delOldB, "Delete older…"))),
 		container.NewGridWithColumns(2, h.rerunB, h.del),
 	)
 	h.runBox = sidePane(top, h.runL.object(), bottom)
