@@ -44,12 +44,19 @@ type compareView struct {
 	// window's or own); cmp what CompareRuns found; runs and steps A's and
 	// B's.
 	shown bool
-	cv    *fbcanvas.Canvas
-	own   *fbcanvas.Canvas
-	cmp   *flow.Comparison
-	runs  [2]*flow.Run
-	steps [2][]flow.Step
+	// offset is the console split's offset before the comparison gave the
+	// panel half the height (-1: it did not move it).
+	offset float64
+	cv     *fbcanvas.Canvas
+	own    *fbcanvas.Canvas
+	cmp    *flow.Comparison
+	runs   [2]*flow.Run
+	steps  [2][]flow.Step
 }
+
+// compareOffset is the console split's offset while a comparison is shown:
+// the canvas above and the two runs' steps below get half the height each.
+const compareOffset = 0.5
 
 // compareSide is one run's column of the panel.
 type compareSide struct {
@@ -84,7 +91,9 @@ func newCompareView(a *App) *compareView {
 	}
 	top := container.NewBorder(nil, nil, nil, v.closeB, container.NewVBox(v.head, v.summary))
 	v.bg = canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
-	v.panel = container.NewStack(v.bg, container.NewBorder(top, nil, nil, nil, container.NewGridWithColumns(2, cols...)))
+	// the panel scrolls as a whole when the split leaves it short, so it
+	// never takes the canvas's room by its own least height
+	v.panel = container.NewStack(v.bg, container.NewVScroll(container.NewBorder(top, nil, nil, nil, container.NewGridWithColumns(2, cols...))))
 	v.panel.Hide()
 	v.note = wrapLabel("")
 	v.note.Importance = widget.WarningImportance
@@ -166,6 +175,7 @@ func (a *App) compareCanvas(run *flow.Run) (*fbcanvas.Canvas, string, error) {
 // show puts the comparison on screen.
 func (v *compareView) show(cv *fbcanvas.Canvas, note string, cmp *flow.Comparison, runs [2]*flow.Run, steps [2][]flow.Step) {
 	v.cmp, v.runs, v.steps, v.cv = cmp, runs, steps, cv
+	was := v.shown
 	v.shown = true
 	if cv != nil && cv != v.a.cv {
 		v.own = cv
@@ -185,6 +195,16 @@ func (v *compareView) show(cv *fbcanvas.Canvas, note string, cmp *flow.Compariso
 		v.showSide(k, stepAt(steps[k], i))
 	}
 	v.bg.FillColor = theme.Color(theme.ColorNameBackground) // the theme of now
+	// the two responses need room: half the height at least while shown
+	if !was {
+		v.offset = -1
+	}
+	if sp := v.a.consoleSplit; sp != nil && sp.Offset > compareOffset {
+		if v.offset < 0 {
+			v.offset = sp.Offset
+		}
+		sp.SetOffset(compareOffset)
+	}
 	v.panel.Show()
 	v.panel.Refresh()
 	if cv != nil {
@@ -247,6 +267,10 @@ func (v *compareView) close() bool {
 	v.shown = false
 	if v.cv != nil {
 		v.cv.SetCompare(nil)
+	}
+	if sp := v.a.consoleSplit; sp != nil && v.offset >= 0 {
+		sp.SetOffset(v.offset) // the console's height before
+		v.offset = -1
 	}
 	if v.own != nil {
 		v.cover.Objects = nil

@@ -75,6 +75,7 @@ func TestRunsViewComparesTwoRuns(t *testing.T) {
 	if hv.compareB.Disabled() {
 		t.Fatal("Compare with… is disabled with a run selected")
 	}
+	h.app.consoleSplit.SetOffset(0.8) // a short console, as at 1024x640
 	test.Tap(hv.compareB)
 	if hv.cmpPick == nil {
 		t.Fatalf("Compare with… opened no dialog; it says:\n%s", h.overlayText())
@@ -114,6 +115,13 @@ func TestRunsViewComparesTwoRuns(t *testing.T) {
 	if !p.panel.Visible() {
 		t.Fatal("the comparison panel is hidden")
 	}
+	// the two responses get half the height, and the canvas the other half
+	if off := h.app.consoleSplit.Offset; off != compareOffset {
+		t.Errorf("while comparing, the console split is at %v, want %v", off, compareOffset)
+	}
+	if got, room := h.app.cv.Size().Height, h.w.Canvas().Size().Height; got < room/3 {
+		t.Errorf("while comparing, the canvas is %v px tall in a %v-px window", got, room)
+	}
 	if s := p.summary.Text; !strings.Contains(s, "lookup") || !strings.Contains(s, `A took "vip"`) || !strings.Contains(s, `B took "standard"`) {
 		t.Errorf("the panel says %q, want where the runs part", s)
 	}
@@ -133,6 +141,9 @@ func TestRunsViewComparesTwoRuns(t *testing.T) {
 	h.pressEscape()
 	if h.app.cv.CompareShown() != nil || p.panel.Visible() {
 		t.Fatal("Escape did not close the comparison")
+	}
+	if off := h.app.consoleSplit.Offset; off != 0.8 {
+		t.Errorf("after the comparison the console split is at %v, want it back at 0.8", off)
 	}
 
 	// opening one run from the list ends the comparison, its path alone lit
