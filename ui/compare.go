@@ -377,3 +377,26 @@ func (h *historyView) sameFlowRuns(r flow.Run) ([]flow.Run, error) {
 	}
 	return out, nil
 }
+
+// compareRunsDialog is View > Compare runs…: the Runs view, its selected
+// run as A (the newest run of the open flow when the selection is of
+// another flow or none), and the dialog choosing B.
+func (a *App) compareRunsDialog() {
+	h := a.history
+	a.sidebar.showNamed("Runs")
+	h.reload()
+	id := a.flowOrDocID()
+	if h.selected == nil || h.selected.FlowID != id {
+		for i, r := range h.runL.items {
+			if r.FlowID == id {
+				h.runL.list.Select(i) // newest first
+				break
+			}
+		}
+	}
+	if h.selected == nil || h.selected.FlowID != id {
+		a.showError(fmt.Errorf("no run of %q is listed: run it (the Run dialog's mocks take other branches), run it again, then compare the two", a.ed.Flow().Name))
+		return
+	}
+	h.compareDialog()
+}

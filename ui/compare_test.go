@@ -245,3 +245,25 @@ func TestCompareShowsTheVersionTheRunRan(t *testing.T) {
 		t.Fatalf("comparing runs of two flows: %v", err)
 	}
 }
+
+// View > Compare runs… compares the open flow's newest run with the newest
+// one that ended otherwise, from any view, nothing selected first.
+func TestViewMenuComparesTheNewestRuns(t *testing.T) {
+	h, vip, std := demoRuns(t)
+	h.app.sidebar.showNamed("Flows")
+	h.app.compareRunsDialog()
+	hv := h.app.history
+	if hv.cmpPick == nil {
+		t.Fatalf("Compare runs… opened no dialog; it says:\n%s", h.overlayText())
+	}
+	if hv.selected == nil || hv.selected.ID != std.ID {
+		t.Fatalf("run A is %+v, want the newest run %s", hv.selected, std.ID)
+	}
+	if !strings.HasPrefix(hv.cmpPick.Selected, shortID(vip.ID)) {
+		t.Errorf("B is %q, want the vip run %s (it ended otherwise)", hv.cmpPick.Selected, shortID(vip.ID))
+	}
+	test.Tap(h.overlayButton("Compare"))
+	if h.app.cv.CompareShown() == nil || !h.app.cmp.panel.Visible() {
+		t.Fatal("Compare showed no comparison")
+	}
+}

@@ -59,6 +59,7 @@ func (a *App) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Fit to window", a.fitFlow),
 		a.presenterItem(),
 		a.cov.item,
+		fyne.NewMenuItem("Compare runs…", a.compareRunsDialog),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Light theme", func() { a.SetTheme(themeLight) }),
 		fyne.NewMenuItem("Dark theme", func() { a.SetTheme(themeDark) }),
