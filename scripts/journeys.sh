@@ -20,7 +20,9 @@
 #           button, each checked the same way and by its outcome; the action
 #           count goes to $OUT/actions.txt; then step-through (the Run
 #           dialog's Pause before each step): the waiting card pulses, Space
-#           takes a step, F5 continues to the end; then the Runs view;
+#           takes a step, F5 continues to the end; branch coverage (Ctrl+B)
+#           after the first run; View > Compare runs… on the newest two
+#           runs that ended otherwise, closed with Escape; then the Runs view;
 #         support: the Send view (Ctrl+7), a curl command pasted through
 #           Request > Import cURL…, Send, the answer shown, its first JSON
 #           field selected and copied; the Connections view, a form;
@@ -181,6 +183,12 @@ long_journeys() {
   n=$(lit trainer-ran)
   [ "$n" -gt 200 ] || { echo "journeys $size trainer: the canvas lights no path after the run ($n lit pixels)"; fail=1; }
   recorded trainer-ran
+  # trainer: branch coverage (Ctrl+B) after that one run: the ports never
+  # taken turn dashed and labelled, their list where the properties were
+  key ctrl+b; shot trainer-coverage || return
+  n=$(changed trainer-ran trainer-coverage)
+  [ "${n:-0}" -gt 300 ] || { echo "journeys $size trainer: branch coverage changed ${n:-0} canvas pixels"; fail=1; }
+  key ctrl+b
   # trainer: every branch in presenter mode, one click each on the run
   # buttons (chatbot-failing, -rule, -standard, -unknown, -vip, left to right)
   key F11; shot presenter || return
@@ -208,6 +216,13 @@ long_journeys() {
   key space; shot trainer-paused-next || return
   key F5; sleep 1; shot trainer-continued || return
   recorded trainer-continued
+  # trainer: View > Compare runs…, the newest run against the newest that
+  # ended otherwise: both paths on the canvas, both steps below; Escape
+  click 118 13; click 150 240; shot trainer-compare-dialog || return
+  click $((ww / 2 + 53)) $((wh / 2 + 45)); sleep 1; shot trainer-compare || return
+  n=$(changed trainer-continued trainer-compare)
+  [ "${n:-0}" -gt 1000 ] || { echo "journeys $size trainer: the comparison changed ${n:-0} canvas pixels"; fail=1; }
+  key Escape; shot trainer-compare-closed || return
   key ctrl+3; shot trainer-runs-view || return
   # support: paste a curl command (Request > Import cURL…), Send, read a
   # JSON field of the answer and copy it; the mocks' address is in the log
