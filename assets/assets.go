@@ -45,17 +45,26 @@ func ExampleFlowFile(name string) ([]byte, error) {
 	return files.ReadFile(path.Join("flows", name))
 }
 
+// ExampleFlow decodes one bundled flow.
+func ExampleFlow(name string) (*flow.Flow, error) {
+	data, err := ExampleFlowFile(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := flow.DecodeFlow(data)
+	if err != nil {
+		return nil, fmt.Errorf("bundled flow %s: %w", name, err)
+	}
+	return f, nil
+}
+
 // ExampleFlows decodes every bundled flow.
 func ExampleFlows() ([]*flow.Flow, error) {
 	var out []*flow.Flow
 	for _, name := range ExampleFlowNames() {
-		data, err := ExampleFlowFile(name)
+		f, err := ExampleFlow(name)
 		if err != nil {
 			return nil, err
-		}
-		f, err := flow.DecodeFlow(data)
-		if err != nil {
-			return nil, fmt.Errorf("bundled flow %s: %w", name, err)
 		}
 		out = append(out, f)
 	}

@@ -14,11 +14,7 @@ import (
 // leave by the port its answer selects, as a run would, and probing records
 // nothing.
 func TestMockPortsOfTheChatbotDemo(t *testing.T) {
-	data, err := assets.ExampleFlowFile(assets.FirstFlowName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow(assets.FirstFlowName)
 	if err != nil {
 		t.Fatal(err)
 	}

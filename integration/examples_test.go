@@ -76,11 +76,7 @@ func newExampleBackend(t *testing.T) *exampleBackend {
 
 func exampleFlow(t *testing.T, name string) *flow.Flow {
 	t.Helper()
-	data, err := assets.ExampleFlowFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,11 +18,7 @@ import (
 func demoRuns(t *testing.T) (*kitHarness, *flow.Run, *flow.Run) {
 	t.Helper()
 	h := newKitHarness(t, true)
-	data, err := assets.ExampleFlowFile(assets.FirstFlowName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow(assets.FirstFlowName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,11 +59,7 @@ func BenchmarkCoverageOverlay(b *testing.B) {
 	test.NewTempApp(b)
 	ctx := context.Background()
 	db := openStore(b, b.TempDir()+"/flowbench.db")
-	data, err := assets.ExampleFlowFile(assets.FirstFlowName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow(assets.FirstFlowName)
 	if err != nil {
 		b.Fatal(err)
 	}

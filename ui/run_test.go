@@ -176,11 +176,7 @@ func tierServer(t *testing.T, tier string, code int) *httptest.Server {
 
 func exampleDoc(t *testing.T) *flow.Flow {
 	t.Helper()
-	data, err := assets.ExampleFlowFile("chatbot-vip-routing.flow.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow("chatbot-vip-routing.flow.json")
 	if err != nil {
 		t.Fatal(err)
 	}

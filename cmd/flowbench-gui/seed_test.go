@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/flowbench/flowbench/assets"
-	"github.com/flowbench/flowbench/flow"
 	"github.com/flowbench/flowbench/storage"
 	"github.com/flowbench/flowbench/storage/secret"
 )
@@ -41,11 +40,7 @@ func TestFirstLaunchOpensTheOfflineDemo(t *testing.T) {
 			newest = f
 		}
 	}
-	data, err := assets.ExampleFlowFile(assets.FirstFlowName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo, err := flow.DecodeFlow(data)
+	demo, err := assets.ExampleFlow(assets.FirstFlowName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,7 @@ import (
 // front of botMock.
 func runDemo(t *testing.T, s *mock.Server, file, botMock, trigger string) *engine.Result {
 	t.Helper()
-	data, err := assets.ExampleFlowFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flow.DecodeFlow(data)
+	f, err := assets.ExampleFlow(file)
 	if err != nil {
 		t.Fatal(err)
 	}
