@@ -263,3 +263,27 @@ func TestViewMenuComparesTheNewestRuns(t *testing.T) {
 		t.Fatal("Compare showed no comparison")
 	}
 }
+
+// Two responses side by side, a failure's long status line among them,
+// never widen the window past a 1024-px screen (the real window grew to
+// 1144 px).
+func TestComparisonFitsASmallScreen(t *testing.T) {
+	h := newKitHarness(t, true)
+	h.openStored("Demo: chatbot branching")
+	var runs []*flow.Run
+	for _, m := range []string{"chatbot-unknown", "chatbot-failing"} {
+		runs = append(runs, h.runFromDialog(func(d *runDialog) {
+			d.input.SetText(`{"chatId": "c-1"}`)
+			d.mocks["demo-bot"].SetSelected(mockChoice(m))
+		}))
+	}
+	if err := h.app.CompareRuns(runs[1].ID, runs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if !h.app.cmp.panel.Visible() || h.app.cmp.sides[0].view.x == nil || h.app.cmp.sides[0].view.x.Status < 500 {
+		t.Fatalf("the comparison does not show the failing run's response: %+v", h.app.cmp.sides[0].view.x)
+	}
+	if min := h.w.Content().MinSize(); min.Width > 1000 {
+		t.Errorf("comparing a failed run needs a %v-px wide window; a 1024-px screen has no room", min.Width)
+	}
+}

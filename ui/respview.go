@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -85,7 +84,7 @@ const rawCap = bigText
 
 func newResponseView(sh shell) *responseView {
 	v := &responseView{sh: sh, selected: -1}
-	v.statusBar = container.NewHBox()
+	v.statusBar = container.NewStack()
 	v.bodyBox = container.NewStack()
 	v.rawBox = container.NewStack()
 	v.headerBox = container.NewStack()
@@ -162,7 +161,7 @@ func (v *responseView) Clear() {
 	v.tree.UnselectAll()
 	v.tree.CloseAllBranches()
 	v.timeline = nil
-	v.statusBar.Objects = []fyne.CanvasObject{widget.NewLabel("No response yet: send a request, or select a step.")}
+	v.statusBar.Objects = []fyne.CanvasObject{wrapLabel("No response yet: send a request, or select a step.")}
 	v.statusBar.Refresh()
 	for _, b := range []*fyne.Container{v.bodyBox, v.rawBox, v.headerBox, v.timeBox, v.reqBox} {
 		b.Objects = nil
@@ -237,7 +236,10 @@ func (v *responseView) showStatus() {
 	default:
 		status.Importance = widget.SuccessImportance
 	}
-	objs := []fyne.CanvasObject{status}
+	// the status gives way (an ellipsis) before the bar widens its
+	// column: two response views side by side fit a 1024-px window
+	status.Truncation = fyne.TextTruncateEllipsis
+	var objs []fyne.CanvasObject
 	if x.Truncated {
 		l := widget.NewLabelWithStyle("truncated", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		l.Importance = widget.WarningImportance
@@ -248,10 +250,10 @@ func (v *responseView) showStatus() {
 		l.Importance = widget.WarningImportance
 		objs = append(objs, l)
 	}
-	objs = append(objs, layout.NewSpacer(),
+	objs = append(objs,
 		widget.NewButtonWithIcon("Copy as cURL", theme.ContentCopyIcon(), v.copyCurl),
 		widget.NewButtonWithIcon("Save body…", theme.DocumentSaveIcon(), v.saveBodyDialog))
-	v.statusBar.Objects = objs
+	v.statusBar.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(objs...), status)}
 	v.statusBar.Refresh()
 }
 
