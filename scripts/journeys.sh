@@ -24,8 +24,9 @@
 #           after the first run; View > Compare runs… on the newest two
 #           runs that ended otherwise, closed with Escape; then the Runs view;
 #         support: the Send view (Ctrl+7), a curl command pasted through
-#           Request > Import cURL…, Send, the answer shown, its first JSON
-#           field selected and copied; the Connections view, a form;
+#           Request > Import cURL…, Send, the answer shown, the body's row
+#           of the JSON tree selected and its value copied; the Connections
+#           view, a form;
 #         analyst: a new flow (Ctrl+N) shows no run state at all; add a start
 #           and a call from the canvas's menu; the wheel over the call's form
 #           scrolls the properties panel; Test the call (Ctrl+Enter); then a
@@ -236,8 +237,13 @@ long_journeys() {
   click $((ww - 118)) 134; sleep 2; shot support-sent || return
   n=$(differ support-imported support-sent "$((ww / 2))x120+$((X + ww / 3))+$((Y + 280))")
   [ "${n:-0}" -gt 1000 ] || { echo "journeys $size support: no response shown after Send ($n pixels changed)"; fail=1; }
-  # the first field of the JSON body, then Copy value
-  click 300 $((wh < 700 ? 470 : 500)); click 272 404; shot support-copied || return
+  # the body's row of the JSON tree (on its text: the arrow folds it), then
+  # Copy value, which a selected row enables
+  local rowy=527 cx=346 cy=489
+  [ "$wh" -lt 700 ] && rowy=442 cx=270 cy=404
+  click 400 $rowy; click $cx $cy; shot support-copied || return
+  n=$(differ support-sent support-copied "140x28+$((X + cx - 60))+$((Y + cy - 14))")
+  [ "${n:-0}" -gt 200 ] || { echo "journeys $size support: Copy value was not enabled by the row's selection (${n:-0} pixels changed)"; fail=1; }
   # support: a connection's form
   key ctrl+2; shot support-connections || return
   click 90 339; shot support-connection-form || return
