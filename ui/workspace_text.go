@@ -28,11 +28,8 @@ func textExprIn(text string, params []string) (string, error) {
 	return flow.TextToExpr(text, params)
 }
 
-// exprText returns the text a field shows for the expression src.
-func exprText(src string) string { return exprTextIn(src, nil) }
-
-// exprTextIn is exprText in a saved request's tab: params.name shows as
-// [[name]] for its params.
+// exprTextIn returns the text a field shows for the expression src; in a
+// saved request's tab, params.name shows as [[name]] for its params.
 func exprTextIn(src string, params []string) string {
 	if strings.TrimSpace(src) == "" {
 		return ""
