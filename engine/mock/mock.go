@@ -175,7 +175,11 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	go func() {
 		defer close(stopped)
 		<-runCtx.Done()
-		shutCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+		// A connection dialed but never used (a client's spare, dialed
+		// while another freed up) holds Shutdown until it is 5 s old: the
+		// requests end at once (runCtx), so after a short grace the rest
+		// are closed instead of waited for.
+		shutCtx, done := context.WithTimeout(context.Background(), stopGrace)
 		defer done()
 		if srv.Shutdown(shutCtx) != nil {
 			srv.Close()
@@ -186,6 +190,9 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	s.url = "http://" + ln.Addr().String()
 	return nil
 }
+
+// stopGrace is how long Stop lets connections close by themselves.
+const stopGrace = 500 * time.Millisecond
 
 func splitAddr(addr string) (string, int, error) {
 	if addr == "" {

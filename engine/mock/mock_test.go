@@ -508,3 +508,27 @@ func TestChatbotPresets(t *testing.T) {
 		})
 	}
 }
+
+// A connection a client dialed and never used does not hold Stop: Go's
+// Shutdown waits for such a connection until it is 5 s old, which made
+// the server's stop (and a test's 5 s cleanup) time out under load.
+func TestStopDoesNotWaitForAnUnusedConnection(t *testing.T) {
+	s := mock.New(mock.Options{})
+	if err := s.SetMocks([]flow.Mock{mock.ChatbotPreset("bot", "vip")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background(), "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond) // the server has accepted it
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatalf("Stop with an unused connection open: %v", err)
+	}
+}
