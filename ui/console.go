@@ -132,8 +132,11 @@ func newConsole(onNode func(string), detail fyne.CanvasObject) *console {
 	var body fyne.CanvasObject = c.list
 	if detail != nil {
 		// the detail never widens itself: a long line in it (a URL, an
-		// error) scrolls inside it instead of moving the divider
-		right := container.New(capMinWidth{80}, container.NewStack(detail, c.messageScroll))
+		// error) scrolls inside it instead of moving the divider; nor does
+		// it grow the console: a step's response scrolls inside it (its
+		// least height pushed the console up and the canvas down while a
+		// run was stepped through)
+		right := container.New(capMinWidth{80}, container.NewStack(container.NewVScroll(detail), c.messageScroll))
 		c.split = container.NewHSplit(c.list, right)
 		c.split.Offset = 0.55
 		body = c.split
