@@ -43,6 +43,9 @@ type presenter struct {
 	fitted   fbcanvas.View // the view presenter mode fitted, before the factor
 	before   fbcanvas.View // the editor's view, given back on leaving
 	hidden   []fyne.CanvasObject
+	// cardBg and band are the step card's and the decision's backgrounds,
+	// coloured from the theme in use each time presenter mode starts
+	cardBg, band *canvas.Rectangle
 }
 
 func newPresenter(a *App) *presenter {
@@ -53,14 +56,14 @@ func newPresenter(a *App) *presenter {
 	p.title.Truncation = fyne.TextTruncateEllipsis
 	p.resp = newResponseView(a.shell())
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	bg.StrokeWidth = 2
 	bg.CornerRadius = theme.InputRadiusSize()
+	p.cardBg = bg
 	body := container.NewBorder(p.title, nil, nil, nil, p.resp.Object())
 	p.card = container.NewStack(bg, container.NewPadded(body))
 	p.card.Hide()
-	band := canvas.NewRectangle(color.NRGBA{A: 0xb0})
-	top := container.NewStack(band, p.decision)
+	p.band = canvas.NewRectangle(color.Transparent)
+	top := container.NewStack(p.band, p.decision)
 	p.runs = container.NewHBox()
 	p.layer = container.New(&presenterLayout{p: p}, top, p.card, p.runs)
 	p.layer.Hide()
@@ -129,6 +132,8 @@ func (p *presenter) enter() {
 	}
 	a.w.SetFullScreen(true)
 	a.w.SetMainMenu(nil)
+	p.colour()
+	p.clear() // the last run's step and decision may not be the run on the canvas
 	p.buildRuns()
 	p.layer.Show()
 	a.w.Content().Refresh() // the splits give the canvas the room the panels left
@@ -259,6 +264,19 @@ func (p *presenter) step(s *flow.Step) {
 	p.resp.Show(&x, s.Exchanges)
 	p.card.Show()
 	p.layer.Refresh()
+}
+
+// colour gives the card and the decision's band the theme in use: the
+// decision's text is in the theme's foreground, so its band is the
+// theme's overlay background, nearly opaque (a fixed dark band left dark
+// text on dark grey in the light theme).
+func (p *presenter) colour() {
+	bg := theme.Color(theme.ColorNameOverlayBackground)
+	p.cardBg.FillColor, p.cardBg.StrokeColor = bg, theme.Color(theme.ColorNamePrimary)
+	r, g, b, _ := bg.RGBA()
+	p.band.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0xe6}
+	p.cardBg.Refresh()
+	p.band.Refresh()
 }
 
 // clear empties the card and the decision (a new run, another flow).

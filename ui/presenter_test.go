@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -110,4 +111,30 @@ func abs32(x float32) float32 {
 		return -x
 	}
 	return x
+}
+
+// In the light theme the decision's band and the step card take the
+// theme's colours (a fixed dark band left dark text on dark grey), and
+// entering presenter mode drops the last run's decision, which may not be
+// the run the canvas shows.
+func TestPresenterReadsInTheLightTheme(t *testing.T) {
+	h := newKitHarness(t, true)
+	h.openStored("Demo: chatbot branching")
+	h.app.SetTheme(themeLight)
+	p := h.app.present
+	p.decision.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "a stale decision"}}
+	if !h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF11}) {
+		t.Fatal("F11 did not start presenter mode")
+	}
+	if len(p.decision.Segments) != 0 {
+		t.Errorf("entering presenter mode kept the last decision %q", p.decision.String())
+	}
+	fg := theme.Color(theme.ColorNameForeground)
+	if c := contrast(fg, p.band.FillColor); c < 4.5 {
+		t.Errorf("the decision's text on its band: contrast %.2f, want at least 4.5", c)
+	}
+	if c := contrast(fg, p.cardBg.FillColor); c < 4.5 {
+		t.Errorf("the step card's text on its background: contrast %.2f, want at least 4.5", c)
+	}
+	h.app.runKey(&fyne.KeyEvent{Name: fyne.KeyF11})
 }
