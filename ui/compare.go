@@ -89,7 +89,11 @@ func newCompareView(a *App) *compareView {
 		top := container.NewVBox(s.title, s.decision, s.errL)
 		cols[i] = container.NewBorder(top, nil, nil, nil, s.view.Object())
 	}
-	top := container.NewBorder(nil, nil, nil, v.closeB, container.NewVBox(v.head, v.summary))
+	// the canvas's marks in words: colour is not the only cue, nor is it
+	// explained anywhere else
+	legend := wrapLabel("On the canvas: connectors labelled A were taken by run A only, B (dashed) by run B only, A+B by both; the card with the thick border is where the runs part.")
+	legend.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, nil, v.closeB, container.NewVBox(v.head, v.summary, legend))
 	v.bg = canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	// the panel scrolls as a whole when the split leaves it short, so it
 	// never takes the canvas's room by its own least height

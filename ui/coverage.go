@@ -220,11 +220,11 @@ func (v *coverageView) refresh() {
 func (v *coverageView) listMissing() {
 	v.missing.RemoveAll()
 	if len(v.never) == 0 {
-		v.missing.Add(widget.NewLabel("None: every port was taken."))
+		v.missing.Add(wrapLabel("None: every port was taken."))
 	}
 	for _, p := range v.never {
 		id := p.Node
-		show := widget.NewButtonWithIcon("", theme.ZoomFitIcon(), func() { v.a.selectProblemNode(id) })
+		show := newTipButton("", theme.VisibilityIcon(), v.a.tips, "Select it on the canvas", func() { v.a.selectProblemNode(id) })
 		v.missing.Add(container.NewBorder(nil, nil, nil, show, wrapLabel(v.portName(p))))
 	}
 	v.missing.Refresh()
@@ -381,7 +381,7 @@ func (v *coverageView) showProposals(found []proposal, errs []string) {
 		v.proposals.Add(container.NewBorder(nil, nil, nil, run, wrapLabel(label)))
 	}
 	if len(found) == 0 {
-		v.proposals.Add(widget.NewLabel("No mock makes a call leave by a never-taken port."))
+		v.proposals.Add(wrapLabel("No mock makes a call leave by a never-taken port."))
 	}
 	for _, e := range errs {
 		l := widget.NewLabel(e)

@@ -34,6 +34,8 @@ func labelledButtons(o fyne.CanvasObject) map[string]*widget.Button {
 				l = o
 			case *widget.Button:
 				b = o
+			case *tipButton:
+				b = &o.Button
 			}
 		}
 		if l != nil && b != nil {
