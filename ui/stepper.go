@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -155,12 +156,14 @@ func (s *stepper) hide() {
 // toggleBreak sets or clears the breakpoint on node id.
 func (s *stepper) toggleBreak(id string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.breaks[id] {
 		delete(s.breaks, id)
 	} else {
 		s.breaks[id] = true
 	}
+	marks := maps.Clone(s.breaks)
+	s.mu.Unlock()
+	s.a.cv.SetBreakpoints(marks) // the menu's action runs on the UI goroutine
 }
 
 // clearBreaks forgets the breakpoints (another flow was opened).
@@ -168,6 +171,7 @@ func (s *stepper) clearBreaks() {
 	s.mu.Lock()
 	s.breaks = map[string]bool{}
 	s.mu.Unlock()
+	s.a.cv.SetBreakpoints(nil)
 }
 
 // nodeMenu is the card menu's breakpoint item.

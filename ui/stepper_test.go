@@ -107,6 +107,9 @@ func TestBreakpointPausesThereAndContinueFinishes(t *testing.T) {
 		t.Fatalf("the card menu's breakpoint item: %+v", items)
 	}
 	items[0].Action()
+	if !h.app.cv.Breakpoints()["lookup"] {
+		t.Error("the card with a breakpoint is not marked on the canvas")
+	}
 	h.startPausedRun(false)
 	h.settle("the pause at the breakpoint", func() bool { return h.app.step.at != nil && h.finishedSteps() >= 1 })
 	if at := h.app.step.at; at.Node != "lookup" || h.finishedSteps() != 1 {

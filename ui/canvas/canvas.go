@@ -77,6 +77,7 @@ type Canvas struct {
 	paused    string
 	pulse     float32
 	stopPulse func()
+	breaks    map[string]bool // the cards marked with a breakpoint
 
 	pointer   fyne.Position // where the pointer is over the canvas, while pointerIn
 	pointerIn bool

@@ -1,5 +1,7 @@
 package canvas
 
+import "maps"
+
 // A run paused at a breakpoint (step-through) waits before one node: its
 // card pulses, its border breathing between the running colour's width and
 // about twice it, so a room sees where the run waits without reading the
@@ -59,3 +61,26 @@ func (c *Canvas) restyleNode(id string) {
 		c.r.styleNode(nv)
 	}
 }
+
+// A breakpoint shows as a dot in the error colour just outside the card's
+// top-left corner, where debuggers put theirs in the gutter.
+const (
+	breakRadius = 6
+	breakGap    = 9
+)
+
+// SetBreakpoints marks the cards a run pauses before (the stepper's
+// per-node breakpoints); nil marks none.
+func (c *Canvas) SetBreakpoints(ids map[string]bool) {
+	old := c.breaks
+	c.breaks = maps.Clone(ids)
+	for id := range old {
+		c.restyleNode(id)
+	}
+	for id := range c.breaks {
+		c.restyleNode(id)
+	}
+}
+
+// Breakpoints returns the cards marked with a breakpoint.
+func (c *Canvas) Breakpoints() map[string]bool { return maps.Clone(c.breaks) }

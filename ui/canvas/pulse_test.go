@@ -61,3 +61,28 @@ func TestPausedCardPulses(t *testing.T) {
 		t.Fatalf("an unknown node pulses: %q, starts %d", fx.c.Paused(), starts)
 	}
 }
+
+// A breakpoint shows as a dot in the error colour beside its card, and
+// goes when it is cleared.
+func TestBreakpointDot(t *testing.T) {
+	fx := newFixture(t, smallFlow())
+	dot := fx.c.r.nodes["lookup"].bp
+	if dot.Visible() {
+		t.Fatal("a card without a breakpoint shows its dot")
+	}
+	fx.c.SetBreakpoints(map[string]bool{"lookup": true})
+	if !dot.Visible() || dot.FillColor != theme.Color(theme.ColorNameError) {
+		t.Fatalf("the breakpoint's dot: visible %v, colour %v", dot.Visible(), dot.FillColor)
+	}
+	card := fx.c.r.nodes["lookup"].card
+	if p := dot.Position(); p.X+dot.Size().Width > card.Position().X+1 || p.Y < card.Position().Y-dot.Size().Height {
+		t.Errorf("the dot at %v (%v) is not just left of the card's top-left corner %v", p, dot.Size(), card.Position())
+	}
+	if fx.c.r.nodes["done"].bp.Visible() {
+		t.Error("a card without a breakpoint shows a dot")
+	}
+	fx.c.SetBreakpoints(nil)
+	if dot.Visible() {
+		t.Fatal("the dot stays after the breakpoint was cleared")
+	}
+}

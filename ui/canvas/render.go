@@ -372,6 +372,7 @@ type nodeView struct {
 	input     *fc.Circle // nil for a start node, which has no input
 	ports     []portView
 	badge     *fc.Circle
+	bp        *fc.Circle // a breakpoint's dot, left of the card (pulse.go)
 	badgeText *fc.Text
 	problem   *fc.Text
 	warnOnly  bool // the problems are warnings only
@@ -414,6 +415,8 @@ func (nv *nodeView) rebuild(n *flow.Node) {
 	nv.badgeText.TextStyle = fyne.TextStyle{Bold: true}
 	nv.badgeText.Alignment = fyne.TextAlignCenter
 	nv.problem = fc.NewText("", color.Black)
+	nv.bp = fc.NewCircle(color.Black)
+	nv.bp.Hide()
 	nv.shown = true
 
 	nv.objs = []fyne.CanvasObject{nv.card, nv.iconBg, nv.icon, nv.title, nv.summary}
@@ -423,7 +426,7 @@ func (nv *nodeView) rebuild(n *flow.Node) {
 	for _, p := range nv.ports {
 		nv.objs = append(nv.objs, p.dot, p.label)
 	}
-	nv.objs = append(nv.objs, nv.badge, nv.badgeText, nv.problem)
+	nv.objs = append(nv.objs, nv.badge, nv.badgeText, nv.problem, nv.bp)
 }
 
 func (nv *nodeView) objects() []fyne.CanvasObject { return nv.objs }
@@ -514,6 +517,7 @@ func (r *renderer) styleNode(nv *nodeView) {
 		r.setTextColor(p.label, fg)
 	}
 	r.setFill(nv.badge, r.color(problemColor))
+	r.setFill(nv.bp, r.color(theme.ColorNameError))
 	r.setTextColor(nv.badgeText, r.color(onProblem))
 	r.setTextColor(nv.problem, r.color(problemColor))
 	r.layoutNode(nv)
@@ -626,6 +630,8 @@ func (r *renderer) layoutNode(nv *nodeView) {
 	}
 	placeDot(nv.badge, at(w-16, 16), 8*s)
 	show(nv.badge, hasProblem)
+	placeDot(nv.bp, at(-breakGap, breakGap), breakRadius*s)
+	show(nv.bp, r.c.breaks[nv.id])
 	r.placeText(nv.badgeText, at(w-24, 8), fyne.NewSize(16*s, 16*s), 11*s, hasProblem)
 	r.placeText(nv.problem, at(0, h+2), fyne.NewSize(problemLineW*s, problemTxtH*s), 11*s, hasProblem)
 }
