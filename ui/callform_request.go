@@ -90,7 +90,7 @@ func (in *inspector) connExprFields(id string, c flow.Call) []fyne.CanvasObject 
 	hint := widget.NewLabel("CEL giving the connection's name, evaluated when the step runs; an unknown name fails the step. " +
 		"When the names are a literal set (\"a\" or cond ? \"a\" : \"b\") each is checked. Named requests are picked with a connection chosen by name.")
 	hint.Wrapping = fyne.TextWrapWord
-	return []fyne.CanvasObject{row("Connection expression (CEL giving a name)", container.NewVBox(f.box, hint))}
+	return []fyne.CanvasObject{panelRow("Connection expression (CEL giving a name)", container.NewVBox(f.box, hint))}
 }
 
 // connectionNamed is the app's connection of that name, or nil.
@@ -205,7 +205,7 @@ func (in *inspector) requestFields(id string, c flow.Call, r *flow.NamedRequest)
 			f.entry.SetPlaceHolder("trigger." + p)
 			args.Add(row(p+" (required; params."+p+" in the request)", f.box))
 		}
-		objs = append(objs, row("Arguments (CEL in the flow's context)", args))
+		objs = append(objs, panelRow("Arguments (CEL in the flow's context)", args))
 	}
 	text := func(label, path, own, theirs string, multi bool, set func(c *flow.Call, s string)) {
 		var body fyne.CanvasObject

@@ -344,9 +344,9 @@ func (in *inspector) flowForm() fyne.CanvasObject {
 	hint := widget.NewLabel("Select a node or connector on the canvas to edit it. Right-click the canvas, or use the Add row above it, to add nodes.")
 	hint.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(
-		row("Name", name),
-		row("Description", desc),
-		row("Variables (name and initial value, CEL)", vars), add,
+		panelRow("Name", name),
+		panelRow("Description", desc),
+		panelRow("Variables (name and initial value, CEL)", vars), add,
 		widget.NewSeparator(), hint,
 	)
 }
@@ -354,4 +354,15 @@ func (in *inspector) flowForm() fyne.CanvasObject {
 // uniqueKey names a new variable by the one rule (editor.UniqueName).
 func uniqueKey(m map[string]string, base string) string {
 	return uniqueName(base, idSep, func(k string) bool { _, ok := m[k]; return ok })
+}
+
+// panelRow is row for the properties panel: its bold title wraps, so a
+// long one ("Completion event (one the project's flows raise or listen
+// to, or a new one)") never widens the panel past its place, which
+// squeezed the canvas to half its width when a call was selected at
+// 1024x640.
+func panelRow(label string, o fyne.CanvasObject) *fyne.Container {
+	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(l, o)
 }

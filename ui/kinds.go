@@ -56,5 +56,5 @@ func (in *inspector) delayForm(n *flow.Node) []fyne.CanvasObject {
 	})
 	hint := widget.NewLabel(`A CEL duration such as duration("1.5s") or a string such as "1.5s" (ms, s, m, h), at most ` + flow.MaxDelay.String() + `. Stopping the run ends the wait.`)
 	hint.Wrapping = fyne.TextWrapWord
-	return []fyne.CanvasObject{row("Wait for (CEL)", dur.box), hint}
+	return []fyne.CanvasObject{panelRow("Wait for (CEL)", dur.box), hint}
 }

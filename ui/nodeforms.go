@@ -27,7 +27,7 @@ func (in *inspector) nodeForm(n *flow.Node) fyne.CanvasObject {
 	})
 	idLabel := widget.NewLabel(fmt.Sprintf("Id %s — expressions refer to it as steps.%s", id, id))
 	idLabel.Wrapping = fyne.TextWrapWord
-	objs := []fyne.CanvasObject{row("Title", title), idLabel}
+	objs := []fyne.CanvasObject{panelRow("Title", title), idLabel}
 	if form, ok := kindForms[n.Kind]; ok {
 		objs = append(objs, form(in, n)...)
 	}
@@ -39,7 +39,7 @@ func (in *inspector) nodeForm(n *flow.Node) fyne.CanvasObject {
 		l := widget.NewLabel(strings.Join(lines, "\n"))
 		l.Wrapping = fyne.TextWrapWord
 		l.Importance = widget.WarningImportance
-		objs = append(objs, widget.NewSeparator(), row("Problems", l))
+		objs = append(objs, widget.NewSeparator(), panelRow("Problems", l))
 	}
 	del := widget.NewButtonWithIcon("Delete node", theme.DeleteIcon(), func() {
 		if err := in.a.ed.DeleteSelection(); err != nil {
@@ -68,17 +68,17 @@ func (in *inspector) startForm(n *flow.Node) []fyne.CanvasObject {
 			n.Trigger.Type = flow.TriggerType(s)
 		})
 	}
-	objs := []fyne.CanvasObject{row("Trigger", typ)}
+	objs := []fyne.CanvasObject{panelRow("Trigger", typ)}
 	switch tr.Type {
 	case flow.TriggerEvent:
-		objs = append(objs, row("Events (comma separated; pick one the project's flows raise, or type a new one)", in.eventEntry("trigger.events", strings.Join(tr.Events, ", "), "chat.opened", true, func(s string) {
+		objs = append(objs, panelRow("Events (comma separated; pick one the project's flows raise, or type a new one)", in.eventEntry("trigger.events", strings.Join(tr.Events, ", "), "chat.opened", true, func(s string) {
 			in.editNode(id, "Edit trigger events", func(n *flow.Node) { n.Trigger.Events = splitList(s) })
 		})))
 	case flow.TriggerWebhook:
-		objs = append(objs, row("Path", in.entry("trigger.path", tr.Path, "/hooks/new-chat", func(s string) {
+		objs = append(objs, panelRow("Path", in.entry("trigger.path", tr.Path, "/hooks/new-chat", func(s string) {
 			in.editNode(id, "Edit webhook path", func(n *flow.Node) { n.Trigger.Path = s })
 		})))
-		objs = append(objs, row("Signing secret (Standard Webhooks)", in.secretRefEditor("trigger.secret", tr.Secret, func(r *flow.SecretRef) {
+		objs = append(objs, panelRow("Signing secret (Standard Webhooks)", in.secretRefEditor("trigger.secret", tr.Secret, func(r *flow.SecretRef) {
 			in.editNode(id, "Edit webhook secret", func(n *flow.Node) { n.Trigger.Secret = r })
 		})))
 	}
@@ -151,11 +151,11 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 	}
 	preset := widget.NewButtonWithIcon("Chatbot preset…", theme.MailReplyIcon(), func() { in.chatbotPresetInteractive(id) })
 	test = append(test, preset)
-	objs := append(test, row("Connection", container.NewBorder(nil, nil, nil, manage, conn)))
+	objs := append(test, panelRow("Connection", container.NewBorder(nil, nil, nil, manage, conn)))
 	if c.ConnectionByExpr() {
 		objs = append(objs, in.connExprFields(id, c)...)
 	} else {
-		objs = append(objs, row("Request", in.requestSelect(id, c)))
+		objs = append(objs, panelRow("Request", in.requestSelect(id, c)))
 	}
 	var req *flow.NamedRequest
 	if cn := in.a.connectionNamed(c.Connection); cn != nil && c.Request != "" {
@@ -167,16 +167,16 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 		uri := in.exprField("call.uri", c.URI, false, true, func(s string) { call("Edit URI", func(c *flow.Call) { c.URI = s }) })
 		body := in.exprField("call.body", c.Body, true, true, func(s string) { call("Edit body", func(c *flow.Call) { c.Body = s }) })
 		objs = append(objs,
-			row("Method", method),
-			row("URI (CEL, relative to the connection's base URL)", uri.box),
-			row("Query parameters (key and value, CEL)", in.pairsEditor(id, "call.query", c.Query, func(c *flow.Call) *[]flow.Pair { return &c.Query })),
-			row("Headers (key and value, CEL)", in.pairsEditor(id, "call.headers", c.Headers, func(c *flow.Call) *[]flow.Pair { return &c.Headers })),
-			row("Body (CEL; a JSON literal is valid)", body.box))
+			panelRow("Method", method),
+			panelRow("URI (CEL, relative to the connection's base URL)", uri.box),
+			panelRow("Query parameters (key and value, CEL)", in.pairsEditor(id, "call.query", c.Query, func(c *flow.Call) *[]flow.Pair { return &c.Query })),
+			panelRow("Headers (key and value, CEL)", in.pairsEditor(id, "call.headers", c.Headers, func(c *flow.Call) *[]flow.Pair { return &c.Headers })),
+			panelRow("Body (CEL; a JSON literal is valid)", body.box))
 	}
 	objs = append(objs,
-		row("Timeout and deadline", container.NewVBox(container.NewGridWithColumns(2, timeout, deadline), timeHint, timeoutErr)),
-		row("Retry", in.retryEditor(id, c.Retry)),
-		row("Signing secret (HMAC, Standard Webhooks)", in.secretRefEditor("call.signing", signingRef(c.Signing), func(r *flow.SecretRef) {
+		panelRow("Timeout and deadline", container.NewVBox(container.NewGridWithColumns(2, timeout, deadline), timeHint, timeoutErr)),
+		panelRow("Retry", in.retryEditor(id, c.Retry)),
+		panelRow("Signing secret (HMAC, Standard Webhooks)", in.secretRefEditor("call.signing", signingRef(c.Signing), func(r *flow.SecretRef) {
 			call("Edit signing secret", func(c *flow.Call) {
 				if r == nil {
 					c.Signing = nil
@@ -185,16 +185,16 @@ func (in *inspector) callForm(n *flow.Node) []fyne.CanvasObject {
 				}
 			})
 		})),
-		row("Save to vars", container.NewVBox(saveTo, saveErr)))
+		panelRow("Save to vars", container.NewVBox(saveTo, saveErr)))
 	if req == nil {
 		ret := in.exprField("call.returnValue", c.ReturnValue, false, true, func(s string) {
 			call("Edit return value", func(c *flow.Call) { c.ReturnValue = s })
 		})
 		objs = append(objs,
-			row("Return value (CEL; empty: body.returnValue)", ret.box),
-			row("Branch options (one output port each)", in.branchesEditor(id, c.Branches)))
+			panelRow("Return value (CEL; empty: body.returnValue)", ret.box),
+			panelRow("Branch options (one output port each)", in.branchesEditor(id, c.Branches)))
 	}
-	return append(objs, row("Completion event (one the project's flows raise or listen to, or a new one)", event))
+	return append(objs, panelRow("Completion event (one the project's flows raise or listen to, or a new one)", event))
 }
 
 func signingRef(s *flow.Signing) *flow.SecretRef {
@@ -320,9 +320,9 @@ func (in *inspector) retryEditor(id string, r *flow.Retry) fyne.CanvasObject {
 	}
 	return container.NewVBox(on,
 		container.NewGridWithColumns(2,
-			row("Max attempts", attempts), row("Backoff rate", rate),
-			row("Initial interval", initial), row("Max interval", maxI)),
-		row("Retry on", in.retryOnEditor(id, r)),
+			panelRow("Max attempts", attempts), panelRow("Backoff rate", rate),
+			panelRow("Initial interval", initial), panelRow("Max interval", maxI)),
+		panelRow("Retry on", in.retryOnEditor(id, r)),
 		errL)
 }
 
@@ -543,7 +543,7 @@ func (in *inspector) decisionForm(n *flow.Node) []fyne.CanvasObject {
 				in.rebuild()
 			})
 		box.Add(container.NewBorder(nil, nil, nil, buttons,
-			container.NewVBox(row(fmt.Sprintf("Case %d: port", i+1), port), row("when (CEL)", when.box))))
+			container.NewVBox(row(fmt.Sprintf("Case %d: port", i+1), port), panelRow("when (CEL)", when.box))))
 		box.Add(widget.NewSeparator())
 	}
 	add := widget.NewButtonWithIcon("Add case", theme.ContentAddIcon(), func() {
@@ -554,7 +554,7 @@ func (in *inspector) decisionForm(n *flow.Node) []fyne.CanvasObject {
 	add.Importance = widget.LowImportance
 	hint := widget.NewLabel("The first case whose condition is true wins; otherwise the run leaves by default.")
 	hint.Wrapping = fyne.TextWrapWord
-	return []fyne.CanvasObject{row("Cases", box), container.NewHBox(add), hint}
+	return []fyne.CanvasObject{panelRow("Cases", box), container.NewHBox(add), hint}
 }
 
 // movePortEdges makes the connectors leaving node id by port old leave by
@@ -592,7 +592,7 @@ func (in *inspector) setForm(n *flow.Node) []fyne.CanvasObject {
 				in.structural(id, "Remove assignment", func(n *flow.Node) { n.Assign = slices.Delete(n.Assign, i, i+1) })
 			})
 		box.Add(container.NewBorder(nil, nil, nil, buttons,
-			container.NewVBox(row("vars.", container.NewVBox(name, nameErr)), row("= (CEL)", val.box))))
+			container.NewVBox(panelRow("vars.", container.NewVBox(name, nameErr)), panelRow("= (CEL)", val.box))))
 		box.Add(widget.NewSeparator())
 	}
 	add := widget.NewButtonWithIcon("Add assignment", theme.ContentAddIcon(), func() {
@@ -601,7 +601,7 @@ func (in *inspector) setForm(n *flow.Node) []fyne.CanvasObject {
 		})
 	})
 	add.Importance = widget.LowImportance
-	return []fyne.CanvasObject{row("Assignments (in order)", box), container.NewHBox(add)}
+	return []fyne.CanvasObject{panelRow("Assignments (in order)", box), container.NewHBox(add)}
 }
 
 // emitForm edits the event an emit node raises.
@@ -613,13 +613,13 @@ func (in *inspector) emitForm(n *flow.Node) []fyne.CanvasObject {
 	payload := in.exprField("payload", n.Payload, true, true, func(s string) {
 		in.editNode(id, "Edit payload", func(n *flow.Node) { n.Payload = s })
 	})
-	return []fyne.CanvasObject{row("Event name", event), row("Payload (CEL)", payload.box)}
+	return []fyne.CanvasObject{panelRow("Event name", event), panelRow("Payload (CEL)", payload.box)}
 }
 
 // endForm: the outcome the run finishes with.
 func (in *inspector) endForm(n *flow.Node) []fyne.CanvasObject {
 	id := n.ID
-	return []fyne.CanvasObject{row("Outcome", in.entry("outcome", n.Outcome, "done", func(s string) {
+	return []fyne.CanvasObject{panelRow("Outcome", in.entry("outcome", n.Outcome, "done", func(s string) {
 		in.editNode(id, "Edit outcome", func(n *flow.Node) { n.Outcome = s })
 	}))}
 }
