@@ -92,7 +92,7 @@ func newCompareView(a *App) *compareView {
 	// the canvas's marks in words: colour is not the only cue, nor is it
 	// explained anywhere else
 	legend := wrapLabel("On the canvas: connectors labelled A were taken by run A only, B (dashed) by run B only, A+B by both; the card with the thick border is where the runs part.")
-	legend.Importance = widget.LowImportance
+	legend.TextStyle = fyne.TextStyle{Italic: true}
 	top := container.NewBorder(nil, nil, nil, v.closeB, container.NewVBox(v.head, v.summary, legend))
 	v.bg = canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	// the panel scrolls as a whole when the split leaves it short, so it

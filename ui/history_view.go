@@ -149,11 +149,17 @@ func (h *historyView) eventsObject() fyne.CanvasObject { return h.evBox }
 // status comes before the flow's name so a narrow sidebar, which cuts the
 // line short, still shows it.
 func runRow(r *flow.Run) string {
-	// the outcome before the flow's name: in the narrow sidebar the row's
-	// end is cut off, and the outcome is what tells a flow's runs apart
-	s := fmt.Sprintf("%s  %s", r.StartedAt.Local().Format("01-02 15:04:05"), r.Status)
-	if r.Outcome != "" {
-		s += " → " + r.Outcome
+	// the outcome right after the time, in place of a plain "succeeded":
+	// in the narrow sidebar the row's end is cut off, and the outcome is
+	// what tells a flow's runs apart
+	s := r.StartedAt.Local().Format("01-02 15:04:05")
+	switch {
+	case r.Outcome != "" && r.Status == flow.StatusSucceeded:
+		s += "  → " + r.Outcome
+	case r.Outcome != "":
+		s += fmt.Sprintf("  → %s  %s", r.Outcome, r.Status)
+	default:
+		s += "  " + string(r.Status)
 	}
 	s += fmt.Sprintf("  %s  %d ms", r.FlowName, r.DurationMs)
 	if r.Status == flow.StatusInterrupted {
