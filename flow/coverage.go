@@ -48,16 +48,11 @@ func (f *Flow) readingOrder() []int {
 			index[f.Nodes[i].ID] = i
 		}
 	}
-	out := make(map[string][]string, len(f.Nodes)) // node → targets, by port display order
-	for i := range f.Nodes {
-		n := &f.Nodes[i]
-		for _, p := range n.Ports() {
-			for _, e := range f.Edges {
-				if e.From == n.ID && e.PortName() == p {
-					out[n.ID] = append(out[n.ID], e.To)
-				}
-			}
-		}
+	// node → targets; the order of a node's targets does not matter: depth
+	// alone (then position) orders the nodes
+	out := make(map[string][]string, len(f.Nodes))
+	for _, e := range f.Edges {
+		out[e.From] = append(out[e.From], e.To)
 	}
 	const unreached = int(^uint(0) >> 1)
 	depth := make([]int, len(f.Nodes))
