@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -50,9 +51,10 @@ var sinceLayouts = []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:
 
 // coverageView is the overlay's state and its side panel.
 type coverageView struct {
-	a   *App
-	on  bool
-	now func() time.Time
+	a     *App
+	on    bool
+	shown atomic.Bool // on, for the engine's goroutine (observe)
+	now   func() time.Time
 
 	panel     *fyne.Container // in the properties panel's place, shown while on
 	summary   *widget.Label
@@ -119,6 +121,7 @@ func (v *coverageView) toggle() { v.setOn(!v.on) }
 
 func (v *coverageView) setOn(on bool) {
 	v.on = on
+	v.shown.Store(on)
 	v.item.Checked = on
 	if m := v.a.w.MainMenu(); m != nil {
 		m.Refresh()
@@ -395,7 +398,9 @@ func (v *coverageView) showProposals(found []proposal, errs []string) {
 // observe follows the runs: when one of the open flow finishes while the
 // overlay is shown, the coverage is read again once the run is recorded.
 func (v *coverageView) observe(ev flow.RunEvent) {
-	if ev.Kind != flow.EventRunFinished || ev.Run == nil || ev.Run.Trigger == "test" {
+	// shown mirrors on for the engine's goroutine: with the overlay off a
+	// finished run costs nothing here (no drain, no forced commit)
+	if ev.Kind != flow.EventRunFinished || ev.Run == nil || ev.Run.Trigger == "test" || !v.shown.Load() {
 		return
 	}
 	flowID := ev.Run.FlowID
